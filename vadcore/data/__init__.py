@@ -1,0 +1,95 @@
+"""Datasets: ``load_dataset(name, root=None, **options)`` → :class:`VideoSet` (``.train``, ``.test``).
+
+Names: ``"synthped"`` (generated on first use), ``"ucsd_ped1"``, ``"ucsd_ped2"``, ``"avenue"``,
+``"shanghaitech"``. With ``root=None`` a real dataset is looked for in ``data/<folder>`` and then
+in ``../shared/data/<folder>`` beside the checkout (folders: ped1, ped2, avenue, shanghaitech).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from vadcore import paths
+from vadcore.data.avenue import load_avenue
+from vadcore.data.clips import ClipDataset
+from vadcore.data.errors import DatasetError
+from vadcore.data.shanghaitech import load_shanghaitech
+from vadcore.data.synthped import SynthPedConfig, generate_synthped, is_current
+from vadcore.data.ucsd import load_ucsd
+from vadcore.data.video import Video, VideoSet, VideoSource, build_videoset
+
+DATASETS = {
+    # name: (folder under data/, grayscale by default)
+    "synthped": ("synthped", True),
+    "ucsd_ped1": ("ped1", True),
+    "ucsd_ped2": ("ped2", True),
+    "avenue": ("avenue", False),
+    "shanghaitech": ("shanghaitech", False),
+}
+
+__all__ = [
+    "DATASETS", "ClipDataset", "DatasetError", "SynthPedConfig", "Video", "VideoSet",
+    "VideoSource", "find_root", "generate_synthped", "load_dataset",
+]
+
+
+def _check_name(name: str) -> None:
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+
+
+def find_root(name: str) -> Path | None:
+    """Where a real dataset is, if anywhere: ``data/<folder>``, then ``../shared/data/<folder>``."""
+    _check_name(name)
+    folder = DATASETS[name][0]
+    for candidate in (paths.data_dir() / folder, paths.shared_data_dir() / folder):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def load_dataset(
+    name: str,
+    root: str | Path | None = None,
+    *,
+    size: tuple[int, int] | None = None,
+    gray: bool | None = None,
+    cache: bool = True,
+    synth: SynthPedConfig | None = None,
+) -> VideoSet:
+    """Load a dataset's train and test clips.
+
+    Args:
+        name: one of :data:`DATASETS`.
+        root: the dataset folder (any layout the loader knows; see each loader's docstring).
+        size: working size ``(H, W)``; frames are resized once and cached. ``None``: native.
+        gray: keep one channel (default: UCSD and synthped gray, Avenue/ShanghaiTech RGB).
+        cache: cache decoded frames as ``.npy`` under ``data/cache/``.
+        synth: settings of the synthetic dataset (``synthped`` only).
+    """
+    _check_name(name)
+    folder, default_gray = DATASETS[name]
+    gray = default_gray if gray is None else gray
+    if name == "synthped":
+        config = synth or SynthPedConfig()
+        root = Path(root) if root is not None else paths.data_dir() / folder
+        if not is_current(root, config):
+            generate_synthped(root, config)
+        root, train, test = load_ucsd(root, None, gray, foreground_root=root / "foreground")
+        return build_videoset(name, root, train, test, size, gray, cache)
+    if synth is not None:
+        raise ValueError("'synth' settings apply to the synthped dataset only")
+    if root is None:
+        root = find_root(name)
+        if root is None:
+            raise DatasetError(
+                paths.data_dir() / folder,
+                f"dataset {name!r} not found; put it here or pass root=… (layouts: data/README.md)",
+            )
+    root = Path(root)
+    if name in ("ucsd_ped1", "ucsd_ped2"):
+        root, train, test = load_ucsd(root, name[5:], gray)
+    elif name == "avenue":
+        root, train, test = load_avenue(root, gray)
+    else:
+        root, train, test = load_shanghaitech(root, gray)
+    return build_videoset(name, root, train, test, size, gray, cache)

@@ -1,0 +1,40 @@
+"""Where things live: the project's ``data/`` and ``results/`` folders.
+
+Both can be moved with environment variables, so that tests and CI never write into a
+checkout's committed results:
+
+- ``VADCORE_DATA``: datasets, synthetic data, frame caches and the run cache (default
+  ``<project>/data``).
+- ``VADCORE_RESULTS``: tables, figures and executed notebooks (default ``<project>/results``).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def project_dir() -> Path:
+    """The checkout that holds the package (``pip install -e .``), else the working directory."""
+    candidate = PACKAGE_DIR.parent
+    if (candidate / "pyproject.toml").exists():
+        return candidate
+    return Path.cwd()
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("VADCORE_DATA", project_dir() / "data"))
+
+
+def results_dir() -> Path:
+    return Path(os.environ.get("VADCORE_RESULTS", project_dir() / "results"))
+
+
+def notebooks_dir() -> Path:
+    return project_dir() / "notebooks"
+
+
+def shared_data_dir() -> Path:
+    """``../shared/data`` beside the checkout: the real UCSD Ped2 copy of development and CI."""
+    return project_dir().parent / "shared" / "data"

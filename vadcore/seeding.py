@@ -1,0 +1,24 @@
+"""Seeding: ``seed_everything(seed)`` is the first call of every notebook (DESIGN §7)."""
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+
+def seed_everything(seed: int, deterministic: bool = True) -> None:
+    """Seed Python, NumPy and PyTorch; on the CPU this makes runs bit-for-bit repeatable.
+
+    ``deterministic=True`` also asks PyTorch for deterministic kernels (warn-only, so an op
+    without a deterministic variant on a GPU does not stop a run).
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    import torch
+
+    torch.manual_seed(seed)
+    if deterministic:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.benchmark = False
