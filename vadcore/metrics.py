@@ -114,6 +114,7 @@ class FrameMetrics:
     n_frames: int
     n_anomalous: int
     macro_skipped: list[int] = field(default_factory=list)
+    pixel_auc: float = float("nan")  # UCSD pixel-level rule, where per-pixel maps were scored
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -29,7 +29,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 from tqdm.auto import tqdm
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 ANOMALY_KINDS = ("bicycle", "cart", "grass_walker", "runner")
 
 
@@ -153,12 +153,17 @@ class Actor:
     phase: float
     anomalous: bool
 
+    def place(self, scene: Scene) -> Actor:
+        """Put an actor that keeps to a lane across the walkway (``lateral``) on that lane."""
+        if self.lateral is not None:
+            self.x = scene.centre(self.y) + self.lateral * scene.half_width(self.y)
+        return self
+
     def step(self, scene: Scene) -> None:
         s = scene.scale(self.y)
         self.y += self.vy * s
         self.x += self.vx * s
-        if self.lateral is not None:
-            self.x = scene.centre(self.y) + self.lateral * scene.half_width(self.y)
+        self.place(scene)
         stride = {"runner": 0.9, "bicycle": 1.6}.get(self.kind, 0.55)
         self.phase += math.hypot(self.vy, self.vx) / (stride * 30.0) * 2 * math.pi
 
@@ -210,8 +215,10 @@ def spawn_pedestrian(rng, scene: Scene, config: SynthPedConfig, anywhere: bool) 
         y = scene.height + 8 if away else scene.horizon + 1
     speed = config.walk_speed * float(np.clip(rng.normal(1.0, 0.12), 0.75, 1.3))
     body, head = _colours(rng)
-    return Actor("pedestrian", y, 0.0, -speed if away else speed, 0.0,
-                 float(rng.uniform(-0.75, 0.75)), body, head, float(rng.uniform(0, 6.3)), False)
+    lateral = float(rng.uniform(-0.75, 0.75))
+    actor = Actor("pedestrian", y, 0.0, -speed if away else speed, 0.0, lateral, body, head,
+                  float(rng.uniform(0, 2 * np.pi)), False)
+    return actor.place(scene)
 
 
 def spawn_anomaly(rng, scene: Scene, config: SynthPedConfig, kind: str) -> Actor:
@@ -233,7 +240,7 @@ def spawn_anomaly(rng, scene: Scene, config: SynthPedConfig, kind: str) -> Actor
             vx = speed * (1.0 if rng.random() < 0.5 else -1.0)
             x0 = -8.0 if vx > 0 else scene.width + 8.0
             return Actor(kind, y, x0, 0.0, vx, None, body, head, 0.0, True)
-    return Actor(kind, y, 0.0, direction * speed, vx, lateral, body, head, 0.0, True)
+    return Actor(kind, y, 0.0, direction * speed, vx, lateral, body, head, 0.0, True).place(scene)
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,7 +276,7 @@ def render_clip(
             if rng.random() < 0.3:  # people often walk in pairs
                 friend = spawn_pedestrian(rng, scene, config, False)
                 friend.y, friend.vy = actors[-1].y + np.sign(actors[-1].vy) * 4, actors[-1].vy
-                actors.append(friend)
+                actors.append(friend.place(scene))
         actors += [spawn_anomaly(rng, scene, config, kind) for start, kind in anomalies if start == t]
         image = scene.background.copy()
         for actor in sorted(actors, key=lambda a: a.y):  # far first: nearer objects occlude

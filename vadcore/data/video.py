@@ -8,8 +8,6 @@ the working size: frames are decoded once, resized, and cached as memory-mapped 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from vadcore import paths
+from vadcore.atomic import atomic_path
 from vadcore.data.errors import DatasetError
 
 
@@ -53,16 +52,10 @@ def resize_masks(masks: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
 
 
 def save_npy_atomic(path: Path, array: np.ndarray) -> None:
-    """Write ``array`` to ``path`` through a temporary file and a rename: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
+    """Write ``array`` as ``.npy`` through a temporary file and a rename: never half-written."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as stream:
             np.save(stream, array)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass

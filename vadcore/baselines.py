@@ -1,0 +1,64 @@
+"""Trivial anomaly scores that every learned model must beat (notebook 00).
+
+Both score frame ``t`` from frames ``t-1`` and ``t``, so the first frame of every clip has no
+score (drop it from the labels with ``metrics.drop_first(labels, 1)``).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+from vadcore.data.video import Video
+
+FIRST_SCORED = 1  # frames per clip without a score
+
+
+def random_scores(videos: Sequence[Video], seed: int) -> list[np.ndarray]:
+    """Uniform noise: the chance level (AUC ≈ 0.5) any metric should report for it."""
+    rng = np.random.default_rng(seed)
+    return [rng.random(v.n_frames - FIRST_SCORED) for v in videos]
+
+
+def frame_difference(video: Video) -> np.ndarray:
+    """Mean absolute difference between consecutive frames, in [0, 1] intensity units: raw
+    motion energy, higher for more (or faster) moving objects."""
+    frames = np.asarray(video.frames, np.float32) / 255.0
+    return np.abs(np.diff(frames, axis=0)).reshape(len(frames) - 1, -1).mean(axis=1)
+
+
+def frame_difference_scores(videos: Sequence[Video]) -> list[np.ndarray]:
+    return [frame_difference(v) for v in videos]
+
+
+def frame_difference_maps(video: Video, sigma: float = 2.0) -> np.ndarray:
+    """Per-pixel motion energy ``|I_t − I_{t−1}|`` smoothed by a Gaussian (σ in pixels): the
+    trivial per-pixel anomaly map for the UCSD pixel-level rule."""
+    frames = np.asarray(video.frames, np.float32) / 255.0
+    difference = np.abs(np.diff(frames, axis=0))
+    if difference.ndim == 4:
+        difference = difference.mean(axis=3)
+    return gaussian_filter(difference, sigma=(0, sigma, sigma))
+
+
+def evaluate_trivial(videos: Sequence[Video], seeds: Sequence[int]) -> dict[str, list]:
+    """Frame metrics of the trivial scores, with the pixel-level AUC of the frame-difference
+    maps where the videos have masks.
+
+    Returns ``{"random": [FrameMetrics per seed], "frame difference": [FrameMetrics]}``.
+    """
+    from vadcore import metrics
+
+    labels = metrics.drop_first([v.labels for v in videos], FIRST_SCORED)
+    has_masks = all(v.masks is not None for v in videos)
+    results = {"random": [], "frame difference": []}
+    for seed in seeds:
+        scores = random_scores(videos, seed)
+        results["random"].append(metrics.frame_metrics(scores, labels))
+    result = metrics.frame_metrics(frame_difference_scores(videos), labels)
+    if has_masks:
+        maps = [frame_difference_maps(v) for v in videos]
+        result.pixel_auc = metrics.pixel_auc(maps, [v.masks[FIRST_SCORED:] for v in videos], labels)[0]
+    results["frame difference"].append(result)
+    return results

@@ -1,0 +1,120 @@
+"""Figures shared by the notebooks: one function per figure kind, returning the matplotlib
+figure (save it with :func:`vadcore.report.save_figure`)."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+ANOMALY_SHADE = dict(color="tab:red", alpha=0.15, lw=0)
+
+
+def shade_anomalies(ax, labels: np.ndarray, offset: int = 0) -> None:
+    """Shade the anomalous frames (label 1) of a clip on a time axis."""
+    labels = np.asarray(labels).astype(int)
+    edges = np.diff(np.concatenate([[0], labels, [0]]))
+    for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        ax.axvspan(start + offset - 0.5, end + offset - 0.5, **ANOMALY_SHADE)
+
+
+def frame_grid(frames: Sequence[np.ndarray], titles: Sequence[str], masks: Sequence[np.ndarray | None] | None = None,
+               columns: int = 4, width: float = 3.2):
+    """Frames in a grid, anomaly masks outlined in red where given."""
+    rows = int(np.ceil(len(frames) / columns))
+    first = np.asarray(frames[0])
+    height = width * first.shape[0] / first.shape[1]
+    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, (height + 0.35) * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for i, (frame, title) in enumerate(zip(frames, titles)):
+        ax = axes.ravel()[i]
+        ax.imshow(frame, cmap="gray", vmin=0, vmax=255)
+        mask = None if masks is None else masks[i]
+        if mask is not None and np.any(mask):
+            ax.contour(mask.astype(float), levels=[0.5], colors="red", linewidths=0.8)
+        ax.set_title(title, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def score_curves(curves: Mapping[str, Sequence[np.ndarray]], labels: Sequence[np.ndarray], names: Sequence[str],
+                 ylabel: str = "normalised regularity S(t)", offset: int = 0, columns: int = 2):
+    """Per-video score curves (one line per model/score) over time, anomalous frames shaded.
+
+    ``curves[label][i]`` is the curve of video ``i``; ``offset`` is the frame index of the first
+    score (e.g. ``t`` for a predictor from ``t`` frames).
+    """
+    n = len(names)
+    rows = int(np.ceil(n / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(5.5 * columns, 2.6 * rows), squeeze=False, sharey=True)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    for i, name in enumerate(names):
+        ax = axes.ravel()[i]
+        shade_anomalies(ax, labels[i], offset)
+        for label, per_video in curves.items():
+            ax.plot(np.arange(len(per_video[i])) + offset, per_video[i], lw=1.2, label=label)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("frame")
+        ax.set_ylabel(ylabel)
+    axes.ravel()[0].legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def roc_curves(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], title: str = ""):
+    """ROC curves: ``curves[label] = (fpr, tpr)``."""
+    fig, ax = plt.subplots(figsize=(4.2, 4.0))
+    for label, (fpr, tpr) in curves.items():
+        ax.plot(fpr, tpr, lw=1.4, label=label)
+    ax.plot([0, 1], [0, 1], color="gray", lw=0.8, ls="--")
+    ax.plot([0, 1], [1, 0], color="gray", lw=0.5, ls=":", label="EER line")
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def score_distributions(raw: Sequence[np.ndarray], normalized: Sequence[np.ndarray], names: Sequence[str],
+                        labels: Sequence[np.ndarray], raw_label: str):
+    """Why per-video normalisation matters: each clip's scores before and after min–max,
+    normal (blue) and anomalous (red) frames side by side."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
+    for ax, values, ylabel in ((axes[0], raw, raw_label), (axes[1], normalized, "per-video min–max score")):
+        for i, (v, y) in enumerate(zip(values, labels)):
+            y = np.asarray(y).astype(bool)
+            jitter = np.random.default_rng(i).uniform(-0.18, 0.18, len(v))
+            ax.scatter(i + jitter[~y] - 0.1, v[~y], s=2, color="tab:blue", alpha=0.5)
+            ax.scatter(i + jitter[y] + 0.1, v[y], s=2, color="tab:red", alpha=0.5)
+        ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel("test clip")
+    axes[0].scatter([], [], color="tab:blue", label="normal frames")
+    axes[0].scatter([], [], color="tab:red", label="anomalous frames")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def dataset_preview(dataset, n_train: int = 2, n_test: int = 6, foreground: bool = False):
+    """Training frames, then test frames in the middle of their first anomalous event with the
+    anomaly mask outlined (with ``foreground=True``: the masks of every moving object)."""
+    frames, titles, masks = [], [], []
+    for video in dataset.train[:n_train]:
+        t = video.n_frames // 2
+        frames.append(video.frames[t])
+        titles.append(f"train {video.name}, frame {t + 1}")
+        masks.append(video.foreground[t] if foreground and video.foreground is not None else None)
+    for video in dataset.test[:n_test]:
+        anomalous = np.flatnonzero(video.labels)
+        t = int(anomalous[len(anomalous) // 2]) if anomalous.size else video.n_frames // 2
+        frames.append(video.frames[t])
+        titles.append(f"test {video.name}, frame {t + 1}" + (" (anomalous)" if anomalous.size else ""))
+        if foreground and video.foreground is not None:
+            masks.append(video.foreground[t])
+        else:
+            masks.append(None if video.masks is None else video.masks[t])
+    return frame_grid(frames, titles, masks, columns=4)
