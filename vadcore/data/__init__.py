@@ -64,16 +64,20 @@ def load_dataset(
         size: working size ``(H, W)``; frames are resized once and cached. ``None``: native.
         gray: keep one channel (default: UCSD and synthped gray, Avenue/ShanghaiTech RGB).
         cache: cache decoded frames as ``.npy`` under ``data/cache/``.
-        synth: settings of the synthetic dataset (``synthped`` only).
+        synth: settings of the synthetic dataset (``synthped`` only). The copy at ``root`` is
+            (re)generated when it is missing, was made by an older generator, or was made with
+            other settings than ``synth``.
     """
     _check_name(name)
     folder, default_gray = DATASETS[name]
     gray = default_gray if gray is None else gray
     if name == "synthped":
-        config = synth or SynthPedConfig()
-        root = Path(root) if root is not None else paths.data_dir() / folder
+        if root is None:  # the managed copy: always the default (or the given) settings
+            root, config = paths.data_dir() / folder, synth or SynthPedConfig()
+        else:  # a user's copy: whatever settings made it, unless others are asked for
+            root, config = Path(root), synth
         if not is_current(root, config):
-            generate_synthped(root, config)
+            generate_synthped(root, config or SynthPedConfig())
         root, train, test = load_ucsd(root, None, gray, foreground_root=root / "foreground")
         return build_videoset(name, root, train, test, size, gray, cache)
     if synth is not None:

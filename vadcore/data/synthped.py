@@ -373,11 +373,12 @@ def generate_synthped(root: Path, config: SynthPedConfig = SynthPedConfig(), pro
     return root
 
 
-def is_current(root: Path, config: SynthPedConfig) -> bool:
-    """Whether ``root`` holds a complete synthped copy made with these settings."""
+def is_current(root: Path, config: SynthPedConfig | None = None) -> bool:
+    """Whether ``root`` holds a complete copy from this generator (made with ``config``, if given)."""
     manifest = Path(root) / "synthped.json"
     if not manifest.is_file():
         return False
     content = json.loads(manifest.read_text())
-    expected = json.loads(json.dumps(asdict(config)))
-    return content.get("generator_version") == GENERATOR_VERSION and content.get("config") == expected
+    if content.get("generator_version") != GENERATOR_VERSION:
+        return False
+    return config is None or content.get("config") == json.loads(json.dumps(asdict(config)))

@@ -1,0 +1,73 @@
+"""``vadcore reproduce`` and the ``vadcore`` command (parameter validation, errors, index)."""
+import json
+
+import pytest
+
+from vadcore import cli, reproduce
+from vadcore.paths import notebooks_dir
+
+
+def test_every_notebook_has_a_parameters_cell_with_profile_and_no_outputs():
+    notebooks = reproduce.list_notebooks()
+    assert "00" in notebooks
+    for path in notebooks.values():
+        params = reproduce.notebook_parameters(path)
+        assert params["profile"] == '"smoke"' and "results_dir" in params
+        cells = json.loads(path.read_text())["cells"]
+        assert all(not c.get("outputs") and not c.get("execution_count") for c in cells if c["cell_type"] == "code")
+
+
+def test_wrong_parameter_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match=r"has no parameter 'epochs'; valid: profile, dataset"):
+        reproduce.reproduce(["00"], "smoke", parameters={"epochs": 3})
+
+
+def test_unknown_notebook_and_profile():
+    with pytest.raises(ValueError, match="no notebook '99'"):
+        reproduce.reproduce(["99"], "smoke")
+    with pytest.raises(ValueError, match="unknown profile"):
+        reproduce.reproduce(["00"], "huge")
+
+
+def test_index_lists_tables_and_figures(tmp_path, monkeypatch):
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path))
+    folder = tmp_path / "cpu" / "00_data_and_protocol"
+    folder.mkdir(parents=True)
+    (folder / "table1_x.md").write_text("**Table 1**\n\n| a |\n|---|\n| 1 |\n")
+    (folder / "fig1_y.png").write_bytes(b"")
+    (folder / "provenance.json").write_text(json.dumps({"dataset": "ucsd_ped2", "seeds": [0]}))
+    text = reproduce.write_index("cpu").read_text()
+    assert "## 00_data_and_protocol" in text and "**Table 1**" in text
+    assert "[fig1_y](00_data_and_protocol/fig1_y.png)" in text and "`ucsd_ped2`" in text
+
+
+def test_cli_reports_errors_without_a_traceback(capsys, tmp_path):
+    assert cli.main(["data", "check", "ucsd_ped2", str(tmp_path / "missing")]) == 2
+    assert "missing: folder not found" in capsys.readouterr().err
+    assert cli.main(["reproduce", "00", "-p", "epochs=3"]) == 2
+    assert "valid: profile" in capsys.readouterr().err
+    assert cli.main(["reproduce", "00", "-p", "oops"]) == 2
+
+
+def test_cli_check_prints_a_summary(capsys, tmp_path):
+    from layouts import write_ucsd_official
+
+    write_ucsd_official(tmp_path)
+    assert cli.main(["data", "check", "ucsd_ped2", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 train, 2 test" in out
+    assert "anomalous      11 test frames" in out and "pixel masks    2/2 test clips; 100.0 %" in out
+
+
+def test_cli_synth(tmp_path, capsys):
+    assert cli.main(["data", "synth", "--root", str(tmp_path / "s"), "--seed", "1"]) == 0
+    assert (tmp_path / "s" / "Test" / "synthped.m").is_file()
+
+
+def test_parameter_values_are_literals():
+    assert cli._parameters(["seeds=[0, 1]", "dataset=ucsd_ped2", "lr=1e-4"]) == {
+        "seeds": [0, 1], "dataset": "ucsd_ped2", "lr": 1e-4}
+
+
+def test_notebooks_dir_exists():
+    assert notebooks_dir().is_dir()
