@@ -118,3 +118,46 @@ def dataset_preview(dataset, n_train: int = 2, n_test: int = 6, foreground: bool
         else:
             masks.append(None if video.masks is None else video.masks[t])
     return frame_grid(frames, titles, masks, columns=4)
+
+
+def image_table(images: Sequence[Sequence[np.ndarray]], row_labels: Sequence[str], column_labels: Sequence[str],
+                cmaps: Sequence[str] | None = None, width: float = 2.6, colorbar_label: str | None = None):
+    """A grid of images: ``images[r][c]``; ``cmaps[c]`` per column (``"gray"`` frames in 0–255,
+    anything else is scaled to the column's own range; ``colorbar_label`` adds colour bars)."""
+    rows, columns = len(images), len(images[0])
+    first = np.asarray(images[0][0])
+    height = width * first.shape[0] / first.shape[1]
+    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, (height + 0.3) * rows), squeeze=False)
+    for c in range(columns):
+        cmap = cmaps[c] if cmaps else "gray"
+        top = max(float(np.max(images[r][c])) for r in range(rows))
+        for r in range(rows):
+            ax = axes[r][c]
+            kwargs = {"vmin": 0, "vmax": 255} if cmap == "gray" else {"vmin": 0, "vmax": top or 1}
+            shown = ax.imshow(images[r][c], cmap=cmap, **kwargs)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(column_labels[c], fontsize=8)
+            if c == 0:
+                ax.set_ylabel(row_labels[r], fontsize=8)
+            if cmap != "gray" and colorbar_label and r == rows - 1:
+                fig.colorbar(shown, ax=[axes[i][c] for i in range(rows)], shrink=0.8, label=colorbar_label)
+    return fig
+
+
+def training_curves(curves: Mapping[str, np.ndarray], ylabel: str, smooth: int = 20, log: bool = True):
+    """Loss per iteration (moving average over ``smooth`` iterations), one line per run."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    for label, values in curves.items():
+        values = np.asarray(values, np.float64)
+        k = max(1, min(smooth, len(values) // 5))
+        averaged = np.convolve(values, np.ones(k) / k, mode="valid")
+        ax.plot(np.arange(len(averaged)) + k - 1, averaged, lw=1.2, label=label)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(ylabel)
+    if log:
+        ax.set_yscale("log")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig

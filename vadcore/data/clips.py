@@ -15,7 +15,7 @@ from vadcore.data.video import Video
 
 def frames_to_tensor(frames: np.ndarray, value_range: tuple[float, float] = (-1.0, 1.0)) -> torch.Tensor:
     """uint8 ``(T, H, W)`` or ``(T, H, W, 3)`` → float ``(T, C, H, W)`` scaled to ``value_range``."""
-    tensor = torch.from_numpy(np.ascontiguousarray(frames))
+    tensor = torch.from_numpy(np.array(frames))  # a copy: cached frames are read-only memmaps
     tensor = tensor.unsqueeze(1) if tensor.ndim == 3 else tensor.permute(0, 3, 1, 2)
     low, high = value_range
     return tensor.float().mul_((high - low) / 255.0).add_(low)

@@ -1,0 +1,6 @@
+"""Networks. Models never read files (DESIGN §2): notebooks and the training loops wire them to data."""
+from vadcore.models.conv_ae import ConvAE
+from vadcore.models.convlstm import ConvLSTM, ConvLSTMCell
+from vadcore.models.st_autoencoder import SpatioTemporalAE
+
+__all__ = ["ConvAE", "ConvLSTM", "ConvLSTMCell", "SpatioTemporalAE"]

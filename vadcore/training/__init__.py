@@ -1,0 +1,1 @@
+"""Training and scoring loops: seeded, checkpointed into the run cache, resumable, with tqdm."""
