@@ -141,8 +141,11 @@ def image_table(images: Sequence[Sequence[np.ndarray]], row_labels: Sequence[str
                 ax.set_title(column_labels[c], fontsize=8)
             if c == 0:
                 ax.set_ylabel(row_labels[r], fontsize=8)
-            if cmap != "gray" and colorbar_label and r == rows - 1:
-                fig.colorbar(shown, ax=[axes[i][c] for i in range(rows)], shrink=0.8, label=colorbar_label)
+            if cmap != "gray" and colorbar_label:
+                bar = fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.02)
+                bar.ax.tick_params(labelsize=6)
+                if r == rows - 1:
+                    bar.set_label(colorbar_label, fontsize=7)
     return fig
 
 
