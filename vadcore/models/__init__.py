@@ -1,6 +1,8 @@
 """Networks. Models never read files (DESIGN §2): notebooks and the training loops wire them to data."""
 from vadcore.models.conv_ae import ConvAE
 from vadcore.models.convlstm import ConvLSTM, ConvLSTMCell
+from vadcore.models.patchgan import PatchDiscriminator
 from vadcore.models.st_autoencoder import SpatioTemporalAE
+from vadcore.models.unet import UNet
 
-__all__ = ["ConvAE", "ConvLSTM", "ConvLSTMCell", "SpatioTemporalAE"]
+__all__ = ["ConvAE", "ConvLSTM", "ConvLSTMCell", "PatchDiscriminator", "SpatioTemporalAE", "UNet"]

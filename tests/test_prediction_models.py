@@ -1,0 +1,32 @@
+"""AnoPred's U-Net generator and patch discriminator (building blocks of notebook 02)."""
+import pytest
+import torch
+
+from vadcore.models import PatchDiscriminator, UNet
+
+
+def test_unet_anopred_shape_and_widths():
+    model = UNet(in_frames=4, channels=3, width=64, depth=4)
+    assert model.down[0][0].weight.shape == (64, 12, 3, 3)  # 4 RGB frames stacked on channels
+    assert model.down[-1][0].weight.shape == (512, 256, 3, 3)  # 64–512 over 4 levels
+    small = UNet(in_frames=4, channels=1, width=8, depth=3)
+    out = small(torch.randn(2, 4, 1, 16, 24))
+    assert out.shape == (2, 1, 16, 24) and out.abs().max() < 1
+    with pytest.raises(ValueError, match="multiple of 4"):
+        small(torch.randn(1, 4, 1, 10, 12))
+
+
+def test_unet_skip_connections_keep_local_detail():
+    torch.manual_seed(0)
+    model = UNet(in_frames=2, channels=1, width=4, depth=3)
+    x = torch.zeros(1, 2, 1, 64, 64, requires_grad=True)
+    model(x)[0, 0, 3, 3].backward()
+    influence = x.grad.abs()[0, :, 0].sum(0)
+    # an output pixel depends on nearby input pixels most (receptive field), not on far corners
+    assert influence[3, 3] > 0 and influence[63, 63] == 0
+
+
+def test_patch_discriminator_scores_patches():
+    d = PatchDiscriminator(channels=1, widths=(8, 16, 32, 32))
+    scores = d(torch.randn(3, 1, 64, 64))
+    assert scores.shape[:2] == (3, 1) and scores.shape[-1] > 1  # one score per patch, not per image
