@@ -48,8 +48,10 @@ def test_frame_metrics_hand_computed():
 
 
 def test_regularity_scores_give_the_same_metrics():
-    flipped = metrics.frame_metrics([-s for s in SCORES], LABELS, higher_is_normal=True)
-    assert flipped.as_dict() == pytest.approx(metrics.frame_metrics(SCORES, LABELS).as_dict(), nan_ok=True)
+    flipped = metrics.frame_metrics([-s for s in SCORES], LABELS, higher_is_normal=True).as_dict()
+    direct = metrics.frame_metrics(SCORES, LABELS).as_dict()
+    assert flipped.pop("macro_skipped") == direct.pop("macro_skipped") == []
+    assert flipped == pytest.approx(direct, nan_ok=True)
     np.testing.assert_allclose(metrics.regularity([SCORES[0]])[0], [1, 2 / 3, 1 / 3, 0])
 
 
