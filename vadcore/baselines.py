@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
+from vadcore import metrics
 from vadcore.data.video import Video
 
 FIRST_SCORED = 1  # frames per clip without a score
@@ -48,8 +49,6 @@ def evaluate_trivial(videos: Sequence[Video], seeds: Sequence[int]) -> dict[str,
 
     Returns ``{"random": [FrameMetrics per seed], "frame difference": [FrameMetrics]}``.
     """
-    from vadcore import metrics
-
     labels = metrics.drop_first([v.labels for v in videos], FIRST_SCORED)
     has_masks = all(v.masks is not None for v in videos)
     results = {"random": [], "frame difference": []}

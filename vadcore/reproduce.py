@@ -68,7 +68,7 @@ def reproduce(
     if data_root is not None:
         overrides["data_root"] = str(Path(data_root).resolve())
     plans = []
-    for number, path in notebooks.items():
+    for path in notebooks.values():
         valid = notebook_parameters(path)
         unknown = sorted(set(overrides) - set(valid))
         if unknown:
