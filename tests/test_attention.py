@@ -1,9 +1,13 @@
-"""ADL's dynamic-image attention map: the closed form (Eq. 6) against autograd on Eq. 2 at M = 0."""
+"""ADL's attention maps: the closed form (Eq. 6) against autograd on Eq. 2 at M = 0, the learned
+map of a dataset (Eq. 7) and the human ROI map (Eq. 1)."""
 import numpy as np
 import pytest
 import torch
 
-from vadcore.attention import dynamic_image, dynamic_image_weights, normalize_attention, ranking_objective
+from vadcore.attention import (dynamic_image, dynamic_image_weights, human_attention, learned_attention,
+                               normalize_attention, ranking_objective, roi_mask)
+from vadcore.data.synthped import walkway_mask
+from vadcore.data.video import resize_masks
 
 
 def test_weights_hand_computed():
@@ -32,3 +36,38 @@ def test_static_background_is_suppressed_and_normalisation():
     attention = normalize_attention(mask, background=0.1)
     assert attention.min() == pytest.approx(0.1) and attention[2].max() > 0.1
     np.testing.assert_allclose(normalize_attention(np.zeros((2, 2))), 0.1)
+
+
+def test_human_attention_is_the_roi_plus_background():
+    roi = np.array([[0, 1], [1, 1]], bool)
+    np.testing.assert_allclose(human_attention(roi, 0.1), [[0.1, 1.1], [1.1, 1.1]])
+
+
+def test_roi_masks_cover_the_walkway():
+    synth = roi_mask("synthped", (160, 240))
+    np.testing.assert_array_equal(synth, walkway_mask())
+    assert synth[-1, 120] and not synth[-1, 2] and not synth[5, 120]  # walkway, grass, far band
+    ped2 = roi_mask("ucsd_ped2", (96, 144))
+    assert ped2.shape == (96, 144) and 0.5 < ped2.mean() < 0.75
+    assert ped2[60, 72] and not ped2[20, 120] and not ped2[95, 140]  # pavement, grass, corner grass
+    assert resize_masks(roi_mask("synthped", (48, 64))[None], (48, 64)).shape == (1, 48, 64)
+    with pytest.raises(ValueError, match="no human ROI"):
+        roi_mask("shanghaitech", (64, 64))
+
+
+class FakeVideo:
+    def __init__(self, frames):
+        self.frames = frames
+
+
+def test_learned_attention_lights_up_motion_and_not_static_texture():
+    rng = np.random.default_rng(0)
+    background = rng.integers(0, 200, (24, 32)).astype(np.uint8)
+    frames = np.repeat(background[None], 12, axis=0)
+    for t in range(12):  # a bright square moving right along rows 8–11
+        frames[t, 8:12, 2 + 2 * t : 6 + 2 * t] = 255
+    attention = learned_attention([FakeVideo(frames), FakeVideo(frames)], background=0.1)
+    assert attention.shape == (24, 32)
+    np.testing.assert_allclose(attention[16:], 0.1, atol=1e-9)  # static texture: exactly B
+    assert attention[8:12].max() == pytest.approx(1.1)  # the path of the square
+    assert attention.min() == pytest.approx(0.1)

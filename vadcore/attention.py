@@ -15,6 +15,9 @@ with H_t the t-th harmonic number, and the map is normalised with a background w
 """
 from __future__ import annotations
 
+import json
+from importlib.resources import files
+
 import numpy as np
 import torch
 
@@ -49,3 +52,43 @@ def ranking_objective(mask: torch.Tensor, frames: torch.Tensor, weight_decay: fl
     earlier, later = torch.triu_indices(T, T)  # every pair t1 ≥ t2 (t1 = later, t2 = earlier)
     hinge = torch.clamp(1 - scores[later] + scores[earlier], min=0)
     return 2.0 / (T * (T - 1)) * hinge.sum() + weight_decay / 2 * mask.pow(2).sum()
+
+
+def learned_attention(videos, background: float = 0.1) -> np.ndarray:
+    """ADL's data-driven attention map (Fig. 4) for a set of training clips, ``(H, W)``.
+
+    Each clip's dynamic image M_v (Eq. 6, frames scaled to [0, 1], colour averaged) summarises
+    its motion; the dataset's map is Eq. 7 applied to their mean magnitude (1/V) Σ_v |M_v|.
+    Only training clips may be passed: the map is part of training."""
+    magnitudes = []
+    for video in videos:
+        frames = np.asarray(video.frames, np.float64) / 255.0
+        if frames.ndim == 4:
+            frames = frames.mean(-1)
+        magnitudes.append(np.abs(dynamic_image(frames)))
+    return normalize_attention(np.mean(magnitudes, axis=0), background)
+
+
+def human_attention(roi: np.ndarray, background: float = 0.1) -> np.ndarray:
+    """ADL Eq. 1: A = M + B for a binary region-of-interest mask M."""
+    return np.asarray(roi, np.float64) + background
+
+
+def roi_mask(dataset: str, size: tuple[int, int]) -> np.ndarray:
+    """The human-drawn ROI of ``dataset`` at ``size`` (bool ``(H, W)``): synthped's walkway,
+    or the polygon shipped in ``vadcore/assets/<dataset>_walkway.json`` (how it was drawn is
+    recorded in the file)."""
+    from skimage.draw import polygon2mask
+
+    height, width = size
+    if dataset == "synthped":
+        from vadcore.data.synthped import walkway_mask
+        from vadcore.data.video import resize_masks
+
+        return resize_masks(walkway_mask()[None], size)[0]
+    asset = files("vadcore") / "assets" / f"{dataset}_walkway.json"
+    if not asset.is_file():
+        raise ValueError(f"no human ROI is shipped for {dataset!r} (expected {asset})")
+    vertices = np.asarray(json.loads(asset.read_text())["polygon_xy"], np.float64)
+    rows_cols = np.stack([vertices[:, 1] * height, vertices[:, 0] * width], axis=1)
+    return polygon2mask((height, width), rows_cols)

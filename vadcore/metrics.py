@@ -49,6 +49,16 @@ def psnr(prediction, target, data_range: float = 1.0, mask=None):
     return value.numpy() if as_numpy else value
 
 
+def region_psnr(prediction: torch.Tensor, target: torch.Tensor, region: torch.Tensor, data_range: float = 1.0) -> torch.Tensor:
+    """Per-sample PSNR with the MSE averaged over the pixels of ``region`` only (bool, broadcast
+    to the images): the foreground/background PSNR of ADL Fig. 7. NaN where a region is empty."""
+    region = region.expand_as(prediction).to(prediction.dtype)
+    counts = region.flatten(1).sum(1)
+    mse = ((prediction - target).pow(2) * region).flatten(1).sum(1) / counts
+    value = 10.0 * torch.log10(data_range**2 / mse.clamp_min(1e-10))
+    return torch.where(counts > 0, value, torch.full_like(value, float("nan")))
+
+
 # --------------------------------------------------------------------------------------------
 # Frame scores → protocol
 # --------------------------------------------------------------------------------------------

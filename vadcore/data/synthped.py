@@ -75,6 +75,16 @@ class Scene:
         return 0.19 * self.width * self.scale(y)
 
 
+def walkway_mask(height: int = SynthPedConfig.height, width: int = SynthPedConfig.width) -> np.ndarray:
+    """Bool ``(H, W)``: the walkway pedestrians are generated on (below the horizon) — the region
+    a person drawing ADL's human ROI (Eq. 1) would mark."""
+    scene = Scene(height, width, 0.14 * height, np.zeros((0, 0)))
+    rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    centre = np.array([scene.centre(y) for y in range(height)])[:, None]
+    half = np.array([scene.half_width(y) for y in range(height)])[:, None]
+    return (np.abs(cols - centre) < half) & (rows >= scene.horizon)
+
+
 def make_scene(rng: np.random.Generator, height: int, width: int) -> Scene:
     """Textured grass, a paved walkway with kerbs and paving joints, a far building band, bushes."""
     horizon = 0.14 * height
