@@ -3,6 +3,7 @@
     vadcore data synth [--root PATH] [--seed N]       make the synthetic dataset
     vadcore data check NAME ROOT                      validate a dataset folder and summarise it
     vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [-p NAME=VALUE ...]
+    vadcore bench [--profile P ...] [--device D] [--steps N]   speed of the prediction model → results/bench.md
 """
 from __future__ import annotations
 
@@ -52,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--data-root", default=None, help="folder of the dataset")
     rep.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="override a notebook parameter (repeatable)")
+
+    bench = commands.add_parser("bench", help="training steps/s and inference frames/s → results/bench.md")
+    bench.add_argument("--profile", action="append", choices=PROFILES, default=None,
+                       help="profile size to measure (repeatable; default: all)")
+    bench.add_argument("--device", default=None, help="torch device (default: cuda if available, else cpu)")
+    bench.add_argument("--steps", type=int, default=10, help="timed training steps per measurement")
     return parser
 
 
@@ -79,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
             folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, _parameters(args.parameter))
             for folder in folders:
                 print(f"wrote {folder}")
+        elif args.command == "bench":
+            from vadcore import bench
+
+            print(bench.write(bench.run(args.profile, args.device, args.steps)))
     except (DatasetError, ValueError) as error:
         print(f"vadcore: error: {error}", file=sys.stderr)
         return 2

@@ -149,9 +149,12 @@ def image_table(images: Sequence[Sequence[np.ndarray]], row_labels: Sequence[str
     return fig
 
 
-def training_curves(curves: Mapping[str, np.ndarray], ylabel: str, smooth: int = 20, log: bool = True):
-    """Loss per iteration (moving average over ``smooth`` iterations), one line per run."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+def training_curves(curves: Mapping[str, np.ndarray], ylabel: str, smooth: int = 20, log: bool = True, ax=None):
+    """Loss per iteration (moving average over ``smooth`` iterations), one line per run; drawn
+    into ``ax`` when given (for side-by-side panels), else into a new figure."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.2))
+    fig = ax.figure
     for label, values in curves.items():
         values = np.asarray(values, np.float64)
         k = max(1, min(smooth, len(values) // 5))

@@ -105,9 +105,80 @@ def _region_mse(prediction: torch.Tensor, target: torch.Tensor, mask: torch.Tens
     return squared[fg].mean().item() if fg.any() else float("nan"), squared[~fg].mean().item()
 
 
+class PredictionTrainer:
+    """G, D, their optimizers and one alternating training step (ADL Eqs. 8–13), on any device.
+
+    ``amp`` runs the forward passes in bfloat16 autocast and ``channels_last`` stores the
+    networks' tensors NHWC — both for GPUs (``vadcore bench`` measures them); the CPU runs of the
+    notebooks use neither.
+    """
+
+    def __init__(self, config: PredictionConfig, channels: int = 1, attention: torch.Tensor | None = None,
+                 flow_estimator: torch.nn.Module | None = None, device: str | torch.device = "cpu",
+                 amp: bool = False, channels_last: bool = False):
+        self.config, self.device, self.amp = config, torch.device(device), amp
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
+        self.generator = build_generator(config, channels).to(self.device, memory_format=self.memory_format)
+        self.optimizer_g = torch.optim.Adam(self.generator.parameters(), lr=config.lr_generator)
+        self.stateful: dict[str, object] = {"generator": self.generator, "optimizer_generator": self.optimizer_g}
+        self.discriminator = None
+        if config.adversarial > 0:
+            self.discriminator = PatchDiscriminator(channels, config.discriminator).to(self.device, memory_format=self.memory_format)
+            self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr_discriminator)
+            self.stateful.update(discriminator=self.discriminator, optimizer_discriminator=self.optimizer_d)
+        self.schedulers = []
+        if config.decay_at is not None:
+            optimizers = [o for k, o in self.stateful.items() if k.startswith("optimizer")]
+            self.schedulers = [torch.optim.lr_scheduler.MultiStepLR(o, [config.decay_at], 0.1) for o in optimizers]
+            self.stateful.update({f"scheduler_{i}": s for i, s in enumerate(self.schedulers)})
+        self.estimator = flow_estimator or LucasKanade()
+        weight = None if attention is None else attention.reshape(1, 1, *attention.shape[-2:]).to(self.device)
+        self.content_weight = weight if "intensity" in config.attend else None
+        self.gradient_weight = weight if "gradient" in config.attend else None
+
+    def _autocast(self):
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp)
+
+    def step(self, clips: torch.Tensor, foreground: torch.Tensor | None = None) -> dict[str, float]:
+        """One update of G, then of D, on windows ``(B, t + 1, C, H, W)``; returns each loss
+        term and, given the last frames' foreground masks, the prediction's MSE over the
+        foreground and the background."""
+        config = self.config
+        clips = clips.to(self.device, non_blocking=True)
+        inputs, target = clips[:, :-1], clips[:, -1].contiguous(memory_format=self.memory_format)
+        with self._autocast():
+            prediction = self.generator(inputs).float()
+            terms = {"intensity": intensity_loss(prediction, target, self.content_weight)}
+            if config.gradient > 0:
+                terms["gradient"] = gradient_loss(prediction, target, self.gradient_weight)
+            if config.flow > 0:
+                terms["flow"] = flow_loss(prediction, target, inputs[:, -1], self.estimator)
+            if self.discriminator is not None:
+                terms["adversarial"] = adversarial_generator_loss(self.discriminator(prediction).float())
+            total = sum(getattr(config, name) * value for name, value in terms.items())
+        self.optimizer_g.zero_grad(set_to_none=True)
+        total.backward()
+        self.optimizer_g.step()
+        logged = {name: value.item() for name, value in terms.items()}
+        if self.discriminator is not None:
+            with self._autocast():
+                loss_d = adversarial_discriminator_loss(self.discriminator(target).float(),
+                                                        self.discriminator(prediction.detach()).float())
+            self.optimizer_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            self.optimizer_d.step()
+            logged["discriminator"] = loss_d.item()
+        for scheduler in self.schedulers:
+            scheduler.step()
+        if foreground is not None:
+            logged["mse_foreground"], logged["mse_background"] = _region_mse(
+                prediction.detach(), target, foreground.to(self.device))
+        return logged
+
+
 def train_prediction(
     config: PredictionConfig, videos: list[Video], attention: torch.Tensor | None = None,
-    run: Run | None = None, flow_estimator: torch.nn.Module | None = None,
+    run: Run | None = None, flow_estimator: torch.nn.Module | None = None, device: str | torch.device = "cpu",
 ) -> tuple[UNet, dict[str, np.ndarray], float]:
     """Alternating G/D training on normal clips. Returns G after the last iteration, the loss
     curves (each term, plus foreground/background MSE of the predictions: ADL Fig. 9) and the
@@ -115,56 +186,11 @@ def train_prediction(
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     windows = _Windows(videos, config.frames)
-    channels = windows.clips[0].shape[1]
-    model = build_generator(config, channels)
-    stateful: dict[str, object] = {"generator": model}
-    optimizer_g = torch.optim.Adam(model.parameters(), lr=config.lr_generator)
-    stateful["optimizer_generator"] = optimizer_g
-    schedulers = []
-    if config.adversarial > 0:
-        discriminator = PatchDiscriminator(channels, config.discriminator)
-        optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_discriminator)
-        stateful.update(discriminator=discriminator, optimizer_discriminator=optimizer_d)
-    optimizers = [o for k, o in stateful.items() if k.startswith("optimizer")]
-    if config.decay_at is not None:
-        schedulers = [torch.optim.lr_scheduler.MultiStepLR(o, [config.decay_at], 0.1) for o in optimizers]
-        stateful.update({f"scheduler_{i}": s for i, s in enumerate(schedulers)})
-    estimator = flow_estimator or LucasKanade()
-    weight = None if attention is None else attention.reshape(1, 1, *attention.shape[-2:])
-    content_weight = weight if "intensity" in config.attend else None
-    gradient_weight = weight if "gradient" in config.attend else None
-
-    def step(_: int) -> dict[str, float]:
-        clips, foreground = windows.sample(config.batch_size, generator)
-        inputs, target = clips[:, :-1], clips[:, -1]
-        prediction = model(inputs)
-        terms = {"intensity": intensity_loss(prediction, target, content_weight)}
-        if config.gradient > 0:
-            terms["gradient"] = gradient_loss(prediction, target, gradient_weight)
-        if config.flow > 0:
-            terms["flow"] = flow_loss(prediction, target, inputs[:, -1], estimator)
-        if config.adversarial > 0:
-            terms["adversarial"] = adversarial_generator_loss(discriminator(prediction))
-        total = sum(getattr(config, name) * value for name, value in terms.items())
-        optimizer_g.zero_grad(set_to_none=True)
-        total.backward()
-        optimizer_g.step()
-        logged = {name: value.item() for name, value in terms.items()}
-        if config.adversarial > 0:
-            loss_d = adversarial_discriminator_loss(discriminator(target), discriminator(prediction.detach()))
-            optimizer_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            optimizer_d.step()
-            logged["discriminator"] = loss_d.item()
-        for scheduler in schedulers:
-            scheduler.step()
-        logged["mse_foreground"], logged["mse_background"] = _region_mse(prediction.detach(), target, foreground)
-        return logged
-
-    model.train()
-    curves, seconds = train_loop(run, step, stateful, generator, config.iterations,
-                                 desc=f"prediction seed {config.seed}")
-    return model.eval(), curves, seconds
+    trainer = PredictionTrainer(config, windows.clips[0].shape[1], attention, flow_estimator, device)
+    trainer.generator.train()
+    curves, seconds = train_loop(run, lambda _: trainer.step(*windows.sample(config.batch_size, generator)),
+                                 trainer.stateful, generator, config.iterations, desc=f"prediction seed {config.seed}")
+    return trainer.generator.eval(), curves, seconds
 
 
 @torch.inference_mode()

@@ -1,0 +1,117 @@
+"""``vadcore bench``: training steps/s and inference frames/s of the frame-prediction model
+(AnoPred/ADL U-Net with its patch discriminator, notebook 02) at each profile's size, written to
+``results/bench.md`` with the machine it ran on.
+
+Training is the full ADL step (G with all four losses, then D) on random batches of 4 windows;
+inference is batched prediction of frames (no per-frame loop, inputs moved to the device once per
+batch). On a GPU each is measured in float32 and with bfloat16 autocast and ``channels_last``.
+"""
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+
+import torch
+
+from vadcore import paths, report
+from vadcore.atomic import write_text
+from vadcore.training import prediction
+
+
+@dataclass
+class Measurement:
+    profile: str
+    size: tuple[int, int]
+    width: int
+    device: str
+    variant: str
+    train_steps_per_s: float
+    inference_fps: float
+    peak_memory_mib: float | None
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _timed(function, repeats: int, warmup: int, device: torch.device) -> float:
+    """Seconds per call of ``function`` after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        function()
+    _synchronize(device)
+    tick = time.perf_counter()
+    for _ in range(repeats):
+        function()
+    _synchronize(device)
+    return (time.perf_counter() - tick) / repeats
+
+
+def measure(profile: str, device: str | torch.device = "cpu", amp: bool = False, channels_last: bool = False,
+            steps: int = 10, batches: int = 10, inference_batch: int = 32) -> Measurement:
+    """Time ADL training steps and batched inference at ``profile``'s size on ``device``."""
+    device = torch.device(device)
+    config = prediction.profile_config(profile, "synthped", seed=0, attention="learned")
+    height, width = config.size
+    torch.manual_seed(0)
+    trainer = prediction.PredictionTrainer(config, 1, torch.ones(height, width), device=device, amp=amp,
+                                           channels_last=channels_last)
+    clips = torch.rand(config.batch_size, config.frames + 1, 1, height, width) * 2 - 1
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    step_seconds = _timed(lambda: trainer.step(clips), steps, warmup=2, device=device)
+    memory = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
+
+    model = trainer.generator.eval()
+    windows = (torch.rand(inference_batch, config.frames, 1, height, width) * 2 - 1).to(device)
+
+    @torch.inference_mode()
+    def infer():
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+            model(windows)
+
+    batch_seconds = _timed(infer, batches, warmup=2, device=device)
+    variant = "fp32" if not (amp or channels_last) else "+".join(
+        name for name, on in (("bf16 autocast", amp), ("channels_last", channels_last)) if on)
+    return Measurement(profile, config.size, config.width, report.device_name(), variant,
+                       1 / step_seconds, inference_batch / batch_seconds, memory)
+
+
+def run(profiles: list[str] | None = None, device: str | None = None, steps: int = 10) -> list[Measurement]:
+    """Every profile on the best device here; on a GPU, also with AMP and ``channels_last``."""
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    variants = [(False, False)] + ([(True, False), (False, True), (True, True)] if device.startswith("cuda") else [])
+    profiles = profiles or list(prediction.PROFILE_SETTINGS)
+    return [measure(p, device, amp, cl, steps=steps) for p in profiles for amp, cl in variants]
+
+
+def to_markdown(measurements: list[Measurement]) -> str:
+    header = ["profile", "size", "U-Net width", "device", "variant", "train steps/s (batch 4)",
+              "inference frames/s", "peak GPU memory (MiB)"]
+    rows = [[m.profile, f"{m.size[0]}×{m.size[1]}", str(m.width), m.device, m.variant,
+             f"{m.train_steps_per_s:.2f}", f"{m.inference_fps:.0f}",
+             "—" if m.peak_memory_mib is None else f"{m.peak_memory_mib:.0f}"] for m in measurements]
+    return report.markdown_table(header, rows)
+
+
+def write(measurements: list[Measurement], path=None) -> str:
+    """Add this machine's measurements to ``results/bench.md`` (one section per machine, replaced
+    when the same machine measures again)."""
+    path = path or paths.results_dir() / "bench.md"
+    machine = f"{measurements[0].device} — torch {torch.__version__}, Python {platform.python_version()}"
+    section = f"## {machine}\n\n{to_markdown(measurements)}\n"
+    intro = ("# Speed of the frame-prediction model (AnoPred/ADL)\n\n"
+             "Written by `vadcore bench`. Training: one full ADL step (U-Net G with content, gradient, "
+             "Lucas–Kanade flow and adversarial losses, then the patch discriminator) on 4 windows of "
+             "4+1 frames. Inference: batched prediction, 32 windows per batch. Sizes and widths are each "
+             "profile's (`vadcore.training.prediction.PROFILE_SETTINGS`).\n\n")
+    sections = {}
+    if path.is_file():
+        for block in path.read_text().split("\n## ")[1:]:
+            title, _, body = block.partition("\n")
+            sections[title] = body
+    sections[machine] = section.partition("\n")[2]
+    text = intro + "".join(f"## {title}\n{body.rstrip()}\n\n" for title, body in sections.items())
+    write_text(path, text)
+    return text
