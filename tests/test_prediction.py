@@ -104,3 +104,15 @@ def test_cached_run_drops_the_first_t_frames(tmp_path):
     expected = metrics.frame_metrics(result.scores["psnr"], [labels[4:], ~labels[4:]], higher_is_normal=True)
     assert result.metrics["micro_auc"] == pytest.approx(expected.micro_auc)
     assert RunCache(tmp_path).run(config).finished
+
+
+def test_trainer_step_with_bfloat16_autocast_and_channels_last():
+    torch.manual_seed(0)
+    config = pred.PredictionConfig(**TINY, iterations=1, attention="learned")
+    trainer = pred.PredictionTrainer(config, attention=torch.ones(16, 24), amp=True, channels_last=True)
+    clips = torch.rand(2, 5, 1, 16, 24) * 2 - 1
+    before = [p.detach().clone() for p in trainer.generator.parameters()]
+    losses = trainer.step(clips, torch.zeros(2, 1, 16, 24, dtype=torch.bool))
+    assert all(np.isfinite(v) for k, v in losses.items() if k != "mse_foreground")
+    assert np.isnan(losses["mse_foreground"])  # no foreground pixels in the batch
+    assert any(not torch.equal(a, b) for a, b in zip(before, trainer.generator.parameters()))
