@@ -36,16 +36,22 @@ def _synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _timed(function, repeats: int, warmup: int, device: torch.device) -> float:
-    """Seconds per call of ``function`` after ``warmup`` untimed calls."""
+def _timed(function, repeats: int, warmup: int, device: torch.device, budget_s: float = 10.0) -> float:
+    """Seconds per call of ``function`` after ``warmup`` untimed calls; at most ``repeats`` timed
+    calls, fewer when the first one shows they would take longer than ``budget_s`` in all."""
     for _ in range(warmup):
         function()
     _synchronize(device)
     tick = time.perf_counter()
+    function()
+    _synchronize(device)
+    first = time.perf_counter() - tick
+    repeats = max(0, min(repeats - 1, int(budget_s / max(first, 1e-9)) - 1))
+    tick = time.perf_counter()
     for _ in range(repeats):
         function()
     _synchronize(device)
-    return (time.perf_counter() - tick) / repeats
+    return (first + time.perf_counter() - tick) / (repeats + 1)
 
 
 def measure(profile: str, device: str | torch.device = "cpu", amp: bool = False, channels_last: bool = False,
@@ -60,7 +66,7 @@ def measure(profile: str, device: str | torch.device = "cpu", amp: bool = False,
     clips = torch.rand(config.batch_size, config.frames + 1, 1, height, width) * 2 - 1
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
-    step_seconds = _timed(lambda: trainer.step(clips), steps, warmup=2, device=device)
+    step_seconds = _timed(lambda: trainer.step(clips), steps, warmup=1, device=device)
     memory = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
 
     model = trainer.generator.eval()
@@ -71,7 +77,7 @@ def measure(profile: str, device: str | torch.device = "cpu", amp: bool = False,
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
             model(windows)
 
-    batch_seconds = _timed(infer, batches, warmup=2, device=device)
+    batch_seconds = _timed(infer, batches, warmup=1, device=device)
     variant = "fp32" if not (amp or channels_last) else "+".join(
         name for name, on in (("bf16 autocast", amp), ("channels_last", channels_last)) if on)
     return Measurement(profile, config.size, config.width, report.device_name(), variant,
