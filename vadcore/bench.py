@@ -106,7 +106,6 @@ def write(measurements: list[Measurement], path=None) -> str:
     when the same machine measures again)."""
     path = path or paths.results_dir() / "bench.md"
     machine = f"{measurements[0].device} — torch {torch.__version__}, Python {platform.python_version()}"
-    section = f"## {machine}\n\n{to_markdown(measurements)}\n"
     intro = ("# Speed of the frame-prediction model (AnoPred/ADL)\n\n"
              "Written by `vadcore bench`. Training: one full ADL step (U-Net G with content, gradient, "
              "Lucas–Kanade flow and adversarial losses, then the patch discriminator) on 4 windows of "
@@ -116,8 +115,8 @@ def write(measurements: list[Measurement], path=None) -> str:
     if path.is_file():
         for block in path.read_text().split("\n## ")[1:]:
             title, _, body = block.partition("\n")
-            sections[title] = body
-    sections[machine] = section.partition("\n")[2]
-    text = intro + "".join(f"## {title}\n{body.rstrip()}\n\n" for title, body in sections.items())
+            sections[title] = body.strip()
+    sections[machine] = to_markdown(measurements)
+    text = intro + "".join(f"## {title}\n\n{body}\n\n" for title, body in sections.items())
     write_text(path, text)
     return text
