@@ -21,6 +21,16 @@ def test_hash_ignores_key_order_and_container_types():
     assert len(config_hash(Config())) == 12
 
 
+def test_synthped_runs_are_keyed_by_the_generator_version(monkeypatch):
+    from vadcore.data import synthped
+
+    config = {"dataset": "synthped", "lr": 1e-4}
+    before, ped2 = config_hash(config), config_hash({"dataset": "ucsd_ped2", "lr": 1e-4})
+    monkeypatch.setattr(synthped, "GENERATOR_VERSION", synthped.GENERATOR_VERSION + 1)
+    assert config_hash(config) != before  # new frames: the old runs no longer apply
+    assert config_hash({"dataset": "ucsd_ped2", "lr": 1e-4}) == ped2  # real data: unchanged
+
+
 def test_finished_run_is_reused(tmp_path):
     cache, calls = RunCache(tmp_path), []
 

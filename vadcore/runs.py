@@ -19,13 +19,20 @@ import numpy as np
 
 from vadcore import paths
 from vadcore.atomic import atomic_path, write_text
+from vadcore.data import synthped
 
 
 def canonical_config(config) -> dict:
-    """A config as plain JSON types (dataclasses and tuples become dicts and lists)."""
+    """A config as plain JSON types (dataclasses and tuples become dicts and lists).
+
+    A run on the generated ``synthped`` dataset also records the generator's version, so that a
+    new generator (new frames under the same name) never reuses runs on the old frames."""
     if dataclasses.is_dataclass(config):
         config = dataclasses.asdict(config)
-    return json.loads(json.dumps(config, sort_keys=True))
+    config = json.loads(json.dumps(config, sort_keys=True))
+    if isinstance(config, dict) and config.get("dataset") == "synthped":
+        config["synthped_generator"] = synthped.GENERATOR_VERSION
+    return config
 
 
 def config_hash(config) -> str:

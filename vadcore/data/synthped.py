@@ -4,7 +4,8 @@ A static grayscale camera looks down a walkway with grass on both sides, under p
 (objects shrink towards the top), with sensor noise and a slow illumination drift. Normal events
 are pedestrians with a gait walking along the walkway in both directions, their number rising and
 falling over each clip so that raw motion energy is a poor anomaly score. Test clips add UCSD-like
-anomalies: bicycles (fast), carts (large), people walking on the grass, and runners. Frame labels
+anomalies: bicycles (fast), carts (large), people taking a diagonal short cut across the grass
+(a direction of motion no normal pedestrian has), and runners. Frame labels
 mark frames where an anomalous object is visible; pixel masks mark its silhouette; an extra
 ``foreground/`` folder holds masks of every moving object::
 
@@ -29,7 +30,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 from tqdm.auto import tqdm
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 ANOMALY_KINDS = ("bicycle", "cart", "grass_walker", "runner")
 
 
@@ -41,10 +42,10 @@ class SynthPedConfig:
     height: int = 160
     width: int = 240
     n_train: int = 10
-    n_test: int = 8
+    n_test: int = 12  # as many as UCSD Ped2
     train_frames: int = 120
     test_frames: int = 150
-    person_height: float = 30.0  # pixels, at the bottom edge of the frame
+    person_height: float = 48.0  # pixels, at the bottom edge (30 % of the frame, as in Ped2)
     walk_speed: float = 1.2  # pixels per frame at the bottom edge
     noise_std: float = 0.015  # sensor noise, in [0, 1] intensity
     drift: float = 0.05  # relative amplitude of the illumination drift
@@ -242,14 +243,12 @@ def spawn_anomaly(rng, scene: Scene, config: SynthPedConfig, kind: str) -> Actor
     speed = config.walk_speed * {"bicycle": 3.2, "cart": 1.5, "runner": 2.6}.get(kind, 1.0)
     if kind == "cart":
         body = float(rng.uniform(0.15, 0.3) if rng.random() < 0.5 else rng.uniform(0.8, 0.9))
-    if kind == "grass_walker":
-        if rng.random() < 0.5:  # along the walkway, on the grass
-            lateral = float(rng.choice([-1.0, 1.0]) * rng.uniform(1.5, 1.9))
-        else:  # straight across the grass and the walkway
-            lateral, y = None, float(rng.uniform(scene.horizon + 25, scene.height - 5))
-            vx = speed * (1.0 if rng.random() < 0.5 else -1.0)
-            x0 = -8.0 if vx > 0 else scene.width + 8.0
-            return Actor(kind, y, x0, 0.0, vx, None, body, head, 0.0, True)
+    if kind == "grass_walker":  # a short cut: diagonally across the grass and the walkway
+        angle = math.radians(rng.uniform(20, 45)) * (1.0 if rng.random() < 0.5 else -1.0)
+        vx = speed * math.cos(angle) * (1.0 if rng.random() < 0.5 else -1.0)
+        y = float(rng.uniform(scene.horizon + 0.4 * (scene.height - scene.horizon), scene.height - 5))
+        x0 = -8.0 if vx > 0 else scene.width + 8.0
+        return Actor(kind, y, x0, speed * math.sin(angle), vx, None, body, head, 0.0, True)
     return Actor(kind, y, 0.0, direction * speed, vx, lateral, body, head, 0.0, True).place(scene)
 
 

@@ -260,8 +260,11 @@ def cached_prediction(config: PredictionConfig, train: list[Video], test: list[V
 # Per-profile settings (DESIGN §5). `full` is AnoPred's Ped2 setting; `cpu` and `smoke` shrink the
 # frames, the channel counts and the schedule (stated in notebook 02's Deviations cell).
 PROFILE_SETTINGS = {
-    "smoke": {"size": (48, 64), "seeds": [0],
-              "config": {"width": 16, "discriminator": (32, 64, 128, 128), "iterations": 200, "decay_at": None}},
+    # 200 steps only: a 20× larger learning rate than the paper's (G:D kept at 10:1) reaches a
+    # lower training loss in that budget; D is half the paper's width ratio to stay within 3 min
+    "smoke": {"size": (48, 72), "seeds": [0],
+              "config": {"width": 16, "discriminator": (16, 32, 64, 64), "iterations": 200, "decay_at": None,
+                         "lr_generator": 2e-3, "lr_discriminator": 2e-4}},
     # measured on 2 cores: ≈ 0.33 s per step of G and D at 96×96 with width 32
     "cpu": {"size": (96, 96), "seeds": [0, 1, 2],
             "config": {"width": 32, "discriminator": (64, 128, 256, 256), "iterations": 1000, "decay_at": None}},
