@@ -33,6 +33,15 @@ def frame_difference_scores(videos: Sequence[Video]) -> list[np.ndarray]:
     return [frame_difference(v) for v in videos]
 
 
+def frame_difference_metrics(videos: Sequence[Video], first_scored: int = FIRST_SCORED) -> metrics.FrameMetrics:
+    """Frame metrics of the frame-difference score on frames ``first_scored + 1 … T`` of every
+    clip: pass a predictor's ``t`` to compare the two on the very same frames."""
+    if first_scored < FIRST_SCORED:
+        raise ValueError(f"frame difference cannot score the first {FIRST_SCORED} frame(s) of a clip")
+    scores = [s[first_scored - FIRST_SCORED:] for s in frame_difference_scores(videos)]
+    return metrics.frame_metrics(scores, metrics.drop_first([v.labels for v in videos], first_scored))
+
+
 def frame_difference_maps(video: Video, sigma: float = 2.0) -> np.ndarray:
     """Per-pixel motion energy ``|I_t − I_{t−1}|`` smoothed by a Gaussian (σ in pixels): the
     trivial per-pixel anomaly map for the UCSD pixel-level rule."""
@@ -55,7 +64,7 @@ def evaluate_trivial(videos: Sequence[Video], seeds: Sequence[int]) -> dict[str,
     for seed in seeds:
         scores = random_scores(videos, seed)
         results["random"].append(metrics.frame_metrics(scores, labels))
-    result = metrics.frame_metrics(frame_difference_scores(videos), labels)
+    result = frame_difference_metrics(videos)
     if has_masks:
         maps = [frame_difference_maps(v) for v in videos]
         result.pixel_auc = metrics.pixel_auc(maps, [v.masks[FIRST_SCORED:] for v in videos], labels)[0]
