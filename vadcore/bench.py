@@ -102,8 +102,8 @@ def to_markdown(measurements: list[Measurement]) -> str:
 
 
 def write(measurements: list[Measurement], path=None) -> str:
-    """Add this machine's measurements to ``results/bench.md`` (one section per machine, replaced
-    when the same machine measures again)."""
+    """Add this machine's measurements to ``results/bench.md``: one section per machine, in which
+    a new measurement replaces the rows of its profile and keeps the other profiles' rows."""
     path = path or paths.results_dir() / "bench.md"
     machine = f"{measurements[0].device} — torch {torch.__version__}, Python {platform.python_version()}"
     intro = ("# Speed of the frame-prediction model (AnoPred/ADL)\n\n"
@@ -116,7 +116,13 @@ def write(measurements: list[Measurement], path=None) -> str:
         for block in path.read_text().split("\n## ")[1:]:
             title, _, body = block.partition("\n")
             sections[title] = body.strip()
-    sections[machine] = to_markdown(measurements)
+    measured = {m.profile for m in measurements}
+    kept = [line for line in sections.get(machine, "").splitlines()[2:]  # below the table's header
+            if line.split("|")[1].strip() not in measured]
+    table = to_markdown(measurements).splitlines()
+    order = {name: i for i, name in enumerate(prediction.PROFILE_SETTINGS)}
+    rows = sorted(table[2:] + kept, key=lambda line: order.get(line.split("|")[1].strip(), len(order)))
+    sections[machine] = "\n".join(table[:2] + rows)
     text = intro + "".join(f"## {title}\n\n{body}\n\n" for title, body in sections.items())
     write_text(path, text)
     return text
