@@ -261,7 +261,7 @@ def cached_prediction(config: PredictionConfig, train: list[Video], test: list[V
 # frames, the channel counts and the schedule (stated in notebook 02's Deviations cell).
 PROFILE_SETTINGS = {
     # 200 steps only: a 20× larger learning rate than the paper's (G:D kept at 10:1) reaches a
-    # lower training loss in that budget; D is half the paper's width ratio to stay within 3 min
+    # lower training loss in that budget; D has half the paper's width ratio, for speed
     "smoke": {"size": (48, 72), "seeds": [0],
               "config": {"width": 16, "discriminator": (16, 32, 64, 64), "iterations": 200, "decay_at": None,
                          "lr_generator": 2e-3, "lr_discriminator": 2e-4}},
