@@ -101,6 +101,11 @@ def to_markdown(measurements: list[Measurement]) -> str:
     return report.markdown_table(header, rows)
 
 
+def _row_profile(row: str) -> str:
+    """The profile named in the first column of a table row of :func:`to_markdown`."""
+    return row.split("|")[1].strip()
+
+
 def write(measurements: list[Measurement], path=None) -> str:
     """Add this machine's measurements to ``results/bench.md``: one section per machine, in which
     a new measurement replaces the rows of its profile and keeps the other profiles' rows."""
@@ -116,12 +121,10 @@ def write(measurements: list[Measurement], path=None) -> str:
         for block in path.read_text().split("\n## ")[1:]:
             title, _, body = block.partition("\n")
             sections[title] = body.strip()
+    table = to_markdown(measurements).splitlines()  # header, separator, one row per measurement
     measured = {m.profile for m in measurements}
-    kept = [line for line in sections.get(machine, "").splitlines()[2:]  # below the table's header
-            if line.split("|")[1].strip() not in measured]
-    table = to_markdown(measurements).splitlines()
-    order = {name: i for i, name in enumerate(prediction.PROFILE_SETTINGS)}
-    rows = sorted(table[2:] + kept, key=lambda line: order.get(line.split("|")[1].strip(), len(order)))
+    kept = [row for row in sections.get(machine, "").splitlines()[2:] if _row_profile(row) not in measured]
+    rows = [row for name in prediction.PROFILE_SETTINGS for row in table[2:] + kept if _row_profile(row) == name]
     sections[machine] = "\n".join(table[:2] + rows)
     text = intro + "".join(f"## {title}\n\n{body}\n\n" for title, body in sections.items())
     write_text(path, text)
