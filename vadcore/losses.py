@@ -1,10 +1,14 @@
-"""Losses of the reconstruction and prediction models.
+"""Losses of the reconstruction and prediction models (notebooks 01–03).
 
-- Intensity (content) loss, optionally attention-weighted: ADL Eq. 8 (ℓ_cl without, ℓ_acl with A).
-- Gradient difference loss, optionally attention-weighted: ADL Eqs. 9–10 (ℓ_gd / ℓ_agd).
-- Least-squares adversarial losses for G and D: ADL Eqs. 11 and 13.
+- Intensity (content) loss, optionally attention-weighted: ADL Eq. 8 (ℓ_cl without, ℓ_acl with A);
+  SEUNet's masked intensity loss (Eq. 4) is the same with the saliency mask as A.
+- Gradient difference loss, optionally attention-weighted: ADL Eqs. 9–10 (ℓ_gd / ℓ_agd); SEUNet
+  Eq. 5.
+- Least-squares adversarial losses for G and D: ADL Eqs. 11 and 13, SEUNet Eqs. 6 and 8, in the
+  form of AnoPred's code (Liu et al. 2018), which both papers build on: the patch discriminator's
+  scores go through a sigmoid, and both terms carry the factor ½ (ADL's Eq. 11 omits it for G).
 
-Sums in the paper are taken as means over pixels and samples (a constant factor that the λ
+Sums in the papers are taken as means over pixels and samples (a constant factor that the λ
 weights absorb, as in AnoPred's code).
 """
 from __future__ import annotations
@@ -37,10 +41,10 @@ def gradient_loss(prediction: torch.Tensor, target: torch.Tensor, attention: tor
 
 
 def adversarial_generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
-    """ADL Eq. 11 (least squares): mean (D(Î) − 1)²."""
-    return (fake_logits - 1).pow(2).mean()
+    """ADL Eq. 11 / SEUNet Eq. 6 as AnoPred computes it: mean ½ (σ(D(Î)) − 1)²."""
+    return 0.5 * (torch.sigmoid(fake_logits) - 1).pow(2).mean()
 
 
 def adversarial_discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """ADL Eq. 13: mean ½[(D(Î) − 0)² + (D(I) − 1)²]."""
-    return 0.5 * (fake_logits.pow(2).mean() + (real_logits - 1).pow(2).mean())
+    """ADL Eq. 13 / SEUNet Eq. 8 as AnoPred computes it: mean ½ (σ(D(I)) − 1)² + mean ½ σ(D(Î))²."""
+    return 0.5 * ((torch.sigmoid(real_logits) - 1).pow(2).mean() + torch.sigmoid(fake_logits).pow(2).mean())

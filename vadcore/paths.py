@@ -34,7 +34,3 @@ def results_dir() -> Path:
 def notebooks_dir() -> Path:
     return project_dir() / "notebooks"
 
-
-def shared_data_dir() -> Path:
-    """``../shared/data`` beside the checkout: the real UCSD Ped2 copy of development and CI."""
-    return project_dir().parent / "shared" / "data"

@@ -1,16 +1,31 @@
-"""The run cache (DESIGN §2): a run is named by the hash of its config.
+"""The run cache: a run is named by the hash of everything that can change its numbers.
 
-``data/runs/<hash>/`` holds ``config.json``, ``checkpoint.pt`` (while training), ``scores.npz``,
-``timings.json`` and ``metrics.json``, written last, which marks the run finished (the last
-checkpoint stays: figures of a trained model load it). A finished run
-is never recomputed; an interrupted one resumes from its checkpoint; two tables that need the same
-config share one run. Every write is atomic.
+A run's *key* hashes three things (see the README's "Run cache" section):
+
+- its **config**: a frozen dataclass holding every setting of the method, attention maps and
+  flow estimator included (``vadcore.methods``);
+- its **data**: the fingerprint of the frames, labels and masks it reads
+  (:meth:`vadcore.data.VideoSet.fingerprint`);
+- its **code**: the fingerprint of the method family's source (:mod:`vadcore.methods.code`), so
+  an edited loss never returns a run trained with the old one.
+
+``data/runs/<key>/`` holds ``identity.json`` (those three), ``checkpoint.pt`` (while training;
+kept afterwards so figures can load the trained model), ``scores.npz``, ``timings.json`` and
+``metrics.json``, written last, which marks the run finished. A finished run is never recomputed;
+an interrupted one resumes from its checkpoint; two tables that need the same run share it. Every
+write is atomic. ``RunCache(fresh=True)`` (or ``VADCORE_FRESH=1``, which ``vadcore reproduce
+--fresh`` sets) recomputes every run once per session, from scratch.
+
+:data:`ledger` counts, for provenance, the runs computed in this process and the runs reused.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
+import os
+import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,25 +34,19 @@ import numpy as np
 
 from vadcore import paths
 from vadcore.atomic import atomic_path, write_text
-from vadcore.data import synthped
 
 
 def canonical_config(config) -> dict:
-    """A config as plain JSON types (dataclasses and tuples become dicts and lists).
-
-    A run on the generated ``synthped`` dataset also records the generator's version, so that a
-    new generator (new frames under the same name) never reuses runs on the old frames."""
+    """A config as plain JSON types (dataclasses and tuples become dicts and lists)."""
     if dataclasses.is_dataclass(config):
         config = dataclasses.asdict(config)
-    config = json.loads(json.dumps(config, sort_keys=True))
-    if isinstance(config, dict) and config.get("dataset") == "synthped":
-        config["synthped_generator"] = synthped.GENERATOR_VERSION
-    return config
+    return json.loads(json.dumps(config, sort_keys=True))
 
 
-def config_hash(config) -> str:
-    """12 hex digits of the SHA-256 of the config's canonical JSON (key order does not matter)."""
-    text = json.dumps(canonical_config(config), sort_keys=True, separators=(",", ":"))
+def config_hash(config, data: str = "", code: str = "") -> str:
+    """12 hex digits of the SHA-256 of the run's identity (key order does not matter)."""
+    identity = {"config": canonical_config(config), "data": data, "code": code}
+    text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -50,13 +59,42 @@ class RunResult:
     timings: dict = field(default_factory=dict)
     curves: dict[str, np.ndarray] = field(default_factory=dict)
 
+    @property
+    def compute_seconds(self) -> float:
+        """Training plus scoring time of the run when it was computed (not its replay time)."""
+        return float(self.timings.get("train_s", 0.0) + self.timings.get("score_s", 0.0))
+
+
+@dataclass
+class Ledger:
+    """The runs this process computed and reused, for provenance."""
+
+    computed: dict[str, float] = field(default_factory=dict)  # key → seconds spent here
+    reused: dict[str, float] = field(default_factory=dict)  # key → the run's original compute time
+
+    def summary(self) -> dict:
+        return {
+            "runs_computed": len(self.computed),
+            "runs_reused": len(self.reused),
+            "compute_s_this_session": round(sum(self.computed.values()), 1),
+            "compute_s_of_reused_runs": round(sum(self.reused.values()), 1),
+        }
+
+    def clear(self) -> None:
+        self.computed.clear()
+        self.reused.clear()
+
+
+ledger = Ledger()
+
 
 class Run:
     """One run's folder in the cache."""
 
-    def __init__(self, root: Path, config):
+    def __init__(self, root: Path, config, data: str = "", code: str = ""):
         self.config = canonical_config(config)
-        self.key = config_hash(self.config)
+        self.identity = {"config": self.config, "data": data, "code": code}
+        self.key = config_hash(config, data, code)
         self.dir = Path(root) / self.key
 
     def __repr__(self) -> str:
@@ -71,7 +109,7 @@ class Run:
         return self.dir / "checkpoint.pt"
 
     def start(self) -> None:
-        write_text(self.dir / "config.json", json.dumps(self.config, indent=2, sort_keys=True))
+        write_text(self.dir / "identity.json", json.dumps(self.identity, indent=2, sort_keys=True))
 
     def save_checkpoint(self, state: dict) -> None:
         import torch
@@ -116,20 +154,30 @@ class Run:
 
 
 class RunCache:
-    """``RunCache().get_or_compute(config, compute)``: the stored result of ``config``, or
-    ``compute(run)`` (which may checkpoint into ``run`` and resume from it) stored and returned."""
+    """``RunCache().get_or_compute(config, compute, data=…, code=…)``: the stored result of the
+    run, or ``compute(run)`` (which may checkpoint into ``run`` and resume from it) stored and
+    returned."""
 
-    def __init__(self, root: str | Path | None = None):
+    def __init__(self, root: str | Path | None = None, fresh: bool | None = None):
         self.root = Path(root) if root is not None else paths.data_dir() / "runs"
+        self.fresh = fresh if fresh is not None else os.environ.get("VADCORE_FRESH", "") not in ("", "0")
 
-    def run(self, config) -> Run:
-        return Run(self.root, config)
+    def run(self, config, data: str = "", code: str = "") -> Run:
+        return Run(self.root, config, data, code)
 
-    def get_or_compute(self, config, compute: Callable[[Run], RunResult]) -> RunResult:
-        run = self.run(config)
-        if run.finished:
-            return run.load()
+    def get_or_compute(self, config, compute: Callable[[Run], RunResult], data: str = "", code: str = "") -> RunResult:
+        run = self.run(config, data, code)
+        redo = self.fresh and run.key not in ledger.computed
+        if run.finished and not redo:
+            result = run.load()
+            if run.key not in ledger.computed:
+                ledger.reused.setdefault(run.key, result.compute_seconds)
+            return result
+        if redo:
+            shutil.rmtree(run.dir, ignore_errors=True)
         run.start()
+        tick = time.perf_counter()
         result = compute(run)
         run.save(result)
+        ledger.computed[run.key] = time.perf_counter() - tick
         return result

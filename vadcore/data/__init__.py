@@ -1,8 +1,9 @@
 """Datasets: ``load_dataset(name, root=None, **options)`` → :class:`VideoSet` (``.train``, ``.test``).
 
 Names: ``"synthped"`` (generated on first use), ``"ucsd_ped1"``, ``"ucsd_ped2"``, ``"avenue"``,
-``"shanghaitech"``. With ``root=None`` a real dataset is looked for in ``data/<folder>`` and then
-in ``../shared/data/<folder>`` beside the checkout (folders: ped1, ped2, avenue, shanghaitech).
+``"shanghaitech"``. With ``root=None`` a real dataset is looked for in ``data/<folder>`` (folders:
+ped1, ped2, avenue, shanghaitech; ``data/`` moves with ``VADCORE_DATA``). The import graph starts
+here: nothing in ``vadcore.data`` imports models, methods or reports.
 """
 from __future__ import annotations
 
@@ -38,13 +39,10 @@ def _check_name(name: str) -> None:
 
 
 def find_root(name: str) -> Path | None:
-    """Where a real dataset is, if anywhere: ``data/<folder>``, then ``../shared/data/<folder>``."""
+    """Where a real dataset is, if anywhere: ``data/<folder>`` (a folder or a symbolic link)."""
     _check_name(name)
-    folder = DATASETS[name][0]
-    for candidate in (paths.data_dir() / folder, paths.shared_data_dir() / folder):
-        if candidate.exists():
-            return candidate
-    return None
+    candidate = paths.data_dir() / DATASETS[name][0]
+    return candidate if candidate.exists() else None
 
 
 def load_dataset(

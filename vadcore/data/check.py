@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
+from vadcore.progress import progress as tqdm
 
 from vadcore.data.errors import DatasetError
 from vadcore.data.video import VideoSet

@@ -6,6 +6,7 @@ from inside a decoder.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,18 @@ def read_mask(path: Path) -> np.ndarray:
     if mask.ndim == 3:
         mask = mask.max(axis=2)
     return mask > 0
+
+
+def stack_frames(images: list[np.ndarray], files: list[Path], clip: str) -> np.ndarray:
+    """One clip's images as an array ``(T, …)``; images of different sizes are an error that names
+    the clip, the sizes found and the first file whose size differs from the clip's usual one."""
+    shapes = Counter(image.shape for image in images)
+    if len(shapes) > 1:
+        usual = shapes.most_common(1)[0][0]
+        found = ", ".join(f"{'×'.join(map(str, shape))} ({count} files)" for shape, count in shapes.most_common())
+        odd = next(f for f, image in zip(files, images) if image.shape != usual)
+        raise DatasetError(odd, f"clip {clip}: images of different sizes ({found}); this one differs")
+    return np.stack(images)
 
 
 def read_video(path: Path, gray: bool) -> np.ndarray:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from vadcore.data.errors import DatasetError
-from vadcore.data.readers import count_video_frames, list_images, read_image, read_mask, read_video
+from vadcore.data.readers import count_video_frames, list_images, read_image, read_mask, read_video, stack_frames
 from vadcore.data.video import VideoSource, folder_fingerprint
 
 
@@ -16,7 +16,7 @@ def _mask_reader(folder: Path, n_frames: int, clip: str):
     files = list_images(folder)
     if len(files) != n_frames:
         raise DatasetError(folder, f"{len(files)} mask images for the {n_frames} frames of clip {clip}")
-    return lambda: np.stack([read_mask(f) for f in files])
+    return lambda: stack_frames([read_mask(f) for f in files], files, clip)
 
 
 def image_folder_clip(
@@ -39,7 +39,7 @@ def image_folder_clip(
     return VideoSource(
         name=name,
         n_frames=len(files),
-        read_frames=lambda: np.stack([read_image(f, gray) for f in files]),
+        read_frames=lambda: stack_frames([read_image(f, gray) for f in files], files, name),
         labels=labels,
         read_masks=None if mask_folder is None else _mask_reader(mask_folder, len(files), name),
         read_foreground=(

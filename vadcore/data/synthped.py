@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.ndimage import gaussian_filter
-from tqdm.auto import tqdm
+from vadcore.progress import progress as tqdm
 
 GENERATOR_VERSION = 3
 ANOMALY_KINDS = ("bicycle", "cart", "grass_walker", "runner")

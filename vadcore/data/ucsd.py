@@ -9,7 +9,7 @@ Official archive (``root`` = ``UCSD_Anomaly_Dataset.v1p2``, or its ``UCSDpedN`` 
                                                Ped1 has them for only some clips)
 
 JPEG repack (``root`` = ``pedN``, see :mod:`vadcore.data.repack`), optionally with the official
-masks beside it in ``pedN/official_gt/TestNNN_gt/`` (as in ``../shared/data/ped2``).
+masks beside it in ``pedN/official_gt/TestNNN_gt/``.
 The synthetic ``synthped`` dataset is written in the official layout and read by this module.
 """
 from __future__ import annotations

@@ -4,6 +4,11 @@ A loader (``ucsd.py``, ``avenue.py`` …) describes each clip as a :class:`Video
 its frames and masks at full resolution, and its frame labels. :class:`Video` wraps a source with
 the working size: frames are decoded once, resized, and cached as memory-mapped ``.npy`` files
 (``data/cache/``), so a second notebook run never decodes a JPEG again.
+
+Every cached array carries the SHA-256 of its content (a ``.sha256`` file beside it), and
+:meth:`VideoSet.fingerprint` combines them: the identity of the data *as a run sees it*. Run keys
+include it (:mod:`vadcore.runs`), so a changed frame, label or mask file, or a new synthetic draw,
+never returns a run trained on the old data.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from vadcore import paths
-from vadcore.atomic import atomic_path
+from vadcore.atomic import atomic_path, write_text
 from vadcore.data.errors import DatasetError
 
 
@@ -51,6 +56,13 @@ def resize_masks(masks: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
     return resize_frames(masks.astype(np.uint8) * 255, size) >= 128
 
 
+def array_digest(array: np.ndarray) -> str:
+    """SHA-256 of an array's dtype, shape and bytes."""
+    digest = hashlib.sha256(f"{array.dtype}|{array.shape}|".encode())
+    digest.update(np.ascontiguousarray(array).data)
+    return digest.hexdigest()
+
+
 def save_npy_atomic(path: Path, array: np.ndarray) -> None:
     """Write ``array`` as ``.npy`` through a temporary file and a rename: never half-written."""
     with atomic_path(path) as tmp:
@@ -73,6 +85,7 @@ class Video:
     size: tuple[int, int] | None = None
     cache_dir: Path | None = field(default=None, repr=False)
     _arrays: dict = field(default_factory=dict, init=False, repr=False)
+    _digests: dict = field(default_factory=dict, init=False, repr=False)
 
     @property
     def labels(self) -> np.ndarray | None:
@@ -101,6 +114,30 @@ class Video:
             return None
         return self._cached("foreground", self.source.read_foreground, resize_masks)
 
+    def fingerprint(self) -> str:
+        """SHA-256 of everything a run reads of this clip at the working size: frames, labels,
+        anomaly masks and foreground masks (those the dataset has)."""
+        parts = [self.name, self._digest("frames", self.source.read_frames, resize_frames)]
+        parts.append("-" if self.labels is None else array_digest(np.asarray(self.labels)))
+        if self.source.read_masks is not None:
+            parts.append(self._digest("masks", self.source.read_masks, resize_masks))
+        if self.source.read_foreground is not None:
+            parts.append(self._digest("foreground", self.source.read_foreground, resize_masks))
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    def _digest(self, kind: str, read: Callable[[], np.ndarray], resize: Callable) -> str:
+        if kind not in self._digests:
+            array = self._cached(kind, read, resize)
+            path = self._cache_path(kind)
+            stored = None if path is None else path.with_suffix(".sha256")
+            if stored is not None and stored.is_file():
+                self._digests[kind] = stored.read_text().strip()
+            else:
+                self._digests[kind] = array_digest(array)
+                if stored is not None:
+                    write_text(stored, self._digests[kind])
+        return self._digests[kind]
+
     def _cached(self, kind: str, read: Callable[[], np.ndarray], resize: Callable) -> np.ndarray:
         if kind in self._arrays:
             return self._arrays[kind]
@@ -116,6 +153,7 @@ class Video:
                 )
             if path is not None:
                 save_npy_atomic(path, array)
+                write_text(path.with_suffix(".sha256"), array_digest(array))
                 array = np.load(path, mmap_mode="r")
         self._arrays[kind] = array
         return array
@@ -146,6 +184,18 @@ class VideoSet:
     @property
     def videos(self) -> list[Video]:
         return [*self.train, *self.test]
+
+    @property
+    def size(self) -> tuple[int, int] | None:
+        """The working size ``(H, W)`` (``None``: native)."""
+        return self.train[0].size if self.train else None
+
+    def fingerprint(self) -> str:
+        """16 hex digits identifying the data every run on this set reads (see the module doc);
+        the first call decodes and caches anything not cached yet."""
+        lines = [self.name, str(self.gray)]
+        lines += [f"{v.split}/{v.fingerprint()}" for v in self.videos]
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
 def build_videoset(

@@ -1,4 +1,5 @@
-"""Attention maps of the attention-driven loss (ADL, Zhou et al.; notebook 02).
+"""Attention maps of the attention-driven loss (Zhou et al., "Attention-driven loss for anomaly
+detection in video surveillance", IEEE TCSVT 2020 — ADL; notebook 02).
 
 The learned map starts from the ranking objective of dynamic images (ADL Eq. 2)::
 
@@ -92,3 +93,13 @@ def roi_mask(dataset: str, size: tuple[int, int]) -> np.ndarray:
     vertices = np.asarray(json.loads(asset.read_text())["polygon_xy"], np.float64)
     rows_cols = np.stack([vertices[:, 1] * height, vertices[:, 0] * width], axis=1)
     return polygon2mask((height, width), rows_cols)
+
+
+def attention_map(kind: str, videos, dataset: str, size: tuple[int, int], background: float = 0.1) -> np.ndarray:
+    """The loss weight map ``(H, W)`` a prediction or reconstruction run trains with:
+    ``"learned"`` (Eq. 7 on the training clips) or ``"human"`` (Eq. 1 on the dataset's ROI)."""
+    if kind == "learned":
+        return learned_attention(videos, background)
+    if kind == "human":
+        return human_attention(roi_mask(dataset, size), background)
+    raise ValueError(f"unknown attention map {kind!r}; choose 'learned' or 'human'")

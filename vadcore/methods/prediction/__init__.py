@@ -1,0 +1,118 @@
+"""Frame prediction: AnoPred (Liu et al., "Future frame prediction for anomaly detection — a new
+baseline", CVPR 2018) and the variants built on it — the attention-driven loss (ADL, notebook 02)
+and saliency-masked training and scoring (SEUNet, notebook 03). Where is AnoPred trained? Here:
+:func:`train` runs :class:`~vadcore.methods.prediction.trainer.Trainer`'s step in the shared loop.
+
+A test frame's score is the PSNR of its prediction (ADL Eqs. 14–15, on [0, 1] with peak 1 as in
+AnoPred's code); with a SEUNet mask, also the masked PSNR (SEUNet Eqs. 9–10). The first t frames
+of every clip have no prediction and no score (:func:`first_scored`).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from vadcore import maps
+from vadcore.data.clips import frames_to_tensor
+from vadcore.data.splits import validation_split
+from vadcore.data.video import Video
+from vadcore.maps.foreground import foreground_masks
+from vadcore.methods.base import Trained
+from vadcore.methods.loop import train_loop
+from vadcore.methods.prediction.config import Config
+from vadcore.methods.prediction.profiles import PROFILES, profile_config
+from vadcore.methods.prediction.trainer import Predictor, Trainer, Windows, apply_mask, build_predictor
+from vadcore.quality import psnr, region_psnr
+
+__all__ = ["Config", "PROFILES", "Predictor", "Trainer", "build", "first_scored", "loss_maps", "predict_video",
+           "profile_config", "score", "train"]
+
+
+def build(config: Config, channels: int = 1) -> Predictor:
+    """The generator G (AnoPred's U-Net) with its frame mask, untrained."""
+    return build_predictor(config, channels)
+
+
+def first_scored(config: Config) -> int:
+    """Frames at the start of every clip that get no score: the t input frames."""
+    return config.frames
+
+
+def loss_maps(config: Config, videos: list[Video]) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    """``(loss weight, frame mask)`` maps ``(H, W)`` of a run, computed from its training clips:
+    ADL's attention map as the weight, or SEUNet's mask as both (the weight only with
+    ``mask_loss``)."""
+    if config.attention is not None:
+        values = maps.load("attention").attention_map(config.attention, videos, config.dataset, config.size,
+                                                      config.background)
+        return torch.from_numpy(values).float(), None
+    if config.mask is not None:
+        mask = torch.from_numpy(maps.load("saliency").training_mask(config.mask, videos)).float()
+        return (mask if config.mask_loss else None), mask
+    return None, None
+
+
+@torch.inference_mode()
+def predict_video(model: torch.nn.Module, video: Video, frames: int = 4, batch_size: int = 16,
+                  step: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """Predictions of frames t+1 … T of a clip (every ``step``-th) and those frames, both
+    ``(n, C, H, W)`` in [−1, 1], computed in batches of windows (no per-frame loop). A
+    :class:`Predictor` with a SEUNet mask sees masked inputs and is compared with masked frames
+    (SEUNet Eq. 3)."""
+    clip = apply_mask(frames_to_tensor(video.frames), getattr(model, "mask", None))
+    if len(clip) <= frames:
+        raise ValueError(f"clip {video.name} has {len(clip)} frames; prediction needs more than {frames}")
+    device = next(model.parameters()).device
+    windows = clip.unfold(0, frames, 1).movedim(-1, 1)[:-1][::step]  # (n, t, C, H, W)
+    predictions = torch.cat([model(windows[i : i + batch_size].to(device)).cpu()
+                             for i in range(0, len(windows), batch_size)])
+    return predictions, clip[frames:][::step]
+
+
+def _psnr_scores(model: torch.nn.Module, video: Video, frames: int, step: int = 1,
+                 regions: bool = False) -> dict[str, np.ndarray]:
+    """PSNR of the predictions (and masked PSNR, SEUNet Eq. 10; PSNR over the foreground and the
+    background with ``regions``) of frames t+1 … T of a clip."""
+    predictions, targets = predict_video(model, video, frames, step=step)
+    predictions, targets = (predictions + 1) / 2, (targets + 1) / 2  # [0, 1]
+    scores = {"psnr": psnr(predictions, targets)}
+    mask = getattr(model, "mask", None)
+    if mask is not None:
+        scores["psnr_masked"] = psnr(predictions, targets, mask=mask)
+    if regions:
+        region = torch.from_numpy(np.array(foreground_masks(video)[frames:], bool)).unsqueeze(1)
+        scores["psnr_foreground"] = region_psnr(predictions, targets, region)
+        scores["psnr_background"] = region_psnr(predictions, targets, ~region)
+    return {k: np.asarray(v, np.float64) for k, v in scores.items()}
+
+
+def train(config: Config, videos: list[Video], run=None) -> Trained:
+    """Train G (and D) on normal clips, holding out ``config.validation_clips`` of them to measure
+    the prediction PSNR of unseen normal frames every ``config.validate_every`` iterations.
+    Returns G after the last iteration, the curves (each loss term, the foreground/background MSE
+    of the training predictions — ADL Fig. 9 — and ``val_psnr``) and the training seconds."""
+    torch.manual_seed(config.seed)
+    sampler = torch.Generator().manual_seed(config.seed)
+    train_clips, held_out = validation_split(videos, config.validation_clips)
+    windows = Windows(train_clips, config.frames)
+    weight, mask = loss_maps(config, train_clips)
+    trainer = Trainer(config, 1 if train_clips[0].frames.ndim == 3 else 3, weight, mask)
+    trainer.model.train()
+
+    def validate() -> dict[str, float]:
+        trainer.model.eval()
+        values = [_psnr_scores(trainer.model, v, config.frames, step=4) for v in held_out]
+        trainer.model.train()
+        return {name: float(np.mean(np.concatenate([s[name] for s in values]))) for name in values[0]}
+
+    curves, seconds = train_loop(run, lambda _: trainer.step(*windows.sample(config.batch_size, sampler)),
+                                 trainer.stateful, sampler, config.iterations, desc=f"prediction seed {config.seed}",
+                                 validate=validate if held_out else None, validate_every=config.validate_every)
+    return Trained(trainer.model.eval(), curves, seconds)
+
+
+def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[str, list[np.ndarray]]:
+    """Per-clip scores of frames t+1 … T: ``psnr`` (and ``psnr_masked`` with a SEUNet mask), and
+    the PSNR over the moving foreground and the background (ADL Fig. 7)."""
+    per_video = [_psnr_scores(model, v, config.frames, regions=True) for v in videos]
+    return {name: [s[name] for s in per_video] for name in per_video[0]}

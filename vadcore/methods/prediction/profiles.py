@@ -1,0 +1,35 @@
+"""The prediction family's settings per profile, as flat literals (notebooks 02, 03).
+
+``full`` is AnoPred's Ped2 setting (the :class:`Config` defaults), trained on every training
+clip. ``cpu`` and ``smoke`` shrink frames, channel counts and schedules for a 2-core CPU and hold
+out two training clips for validation. What the papers do not fix at that size — the learning
+rates and λ_of for the Lucas–Kanade flow — is chosen on those clips by :data:`VALIDATION`
+(:func:`vadcore.methods.validation.choose`, shown in notebook 02), never on test labels.
+"""
+from __future__ import annotations
+
+from vadcore.methods.prediction.config import Config
+
+PROFILES = {
+    "smoke": {"size": (32, 48), "width": 8, "discriminator": (8, 16, 32, 32), "iterations": 60, "decay_at": None,
+              "lr_generator": 1e-3, "lr_discriminator": 1e-4, "validation_clips": 2, "validate_every": 30},
+    "cpu": {"size": (96, 96), "width": 32, "discriminator": (32, 64, 128, 128), "iterations": 1500, "decay_at": None,
+            "validation_clips": 2, "validate_every": 100},
+    "full": {"size": (256, 256)},
+}
+
+# Validation search per profile: the schedule of the trial runs, then stages of overrides tried in
+# turn (the learning rates with the paper's losses first, then λ_of at the chosen rates).
+VALIDATION = {
+    "smoke": {"iterations": 30,
+              "stages": [[{"lr_generator": 1e-3, "lr_discriminator": 1e-4}, {"lr_generator": 3e-3, "lr_discriminator": 3e-4}],
+                         [{"flow": 2.0}, {"flow": 0.0}]]},
+    "cpu": {"iterations": 600,
+            "stages": [[{"lr_generator": lr, "lr_discriminator": lr / 10} for lr in (1e-4, 3e-4, 1e-3)],
+                       [{"flow": flow} for flow in (2.0, 0.2, 0.02, 0.0)]]},
+}
+
+
+def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Config:
+    """The config a profile trains with; ``overrides`` set a table row's losses, maps or schedule."""
+    return Config(**{"dataset": dataset, "seed": seed, **PROFILES[profile], **overrides})

@@ -1,0 +1,58 @@
+"""Choosing what a paper does not fix, on held-out *training* clips (notebooks 01, 02).
+
+At a reduced size and schedule, some settings have no value in the paper (a learning rate for
+1,000 iterations at 96×96, a flow-loss weight for Lucas–Kanade instead of FlowNet). They are
+chosen here by the validation error of runs that hold out ``validation_clips`` normal training
+clips — never by a test label. The search is stage by stage: each stage tries a few overrides on
+top of the best of the previous stages and keeps the one with the best final validation score.
+Every tried run stays in the run cache, and :class:`Choice` keeps all of them for the table the
+notebook shows.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from vadcore.data.video import VideoSet
+from vadcore.methods import MethodConfig, cached_run
+from vadcore.runs import RunCache, RunResult
+
+
+@dataclass
+class Trial:
+    stage: int
+    overrides: dict
+    config: MethodConfig
+    result: RunResult
+    value: float  # the final validation score
+
+
+@dataclass
+class Choice:
+    """The outcome of a validation search: every trial, and the overrides it chose."""
+
+    metric: str
+    higher_is_better: bool
+    trials: list[Trial] = field(default_factory=list)
+    chosen: dict = field(default_factory=dict)
+
+    def best(self, stage: int) -> Trial:
+        candidates = [t for t in self.trials if t.stage == stage]
+        return (max if self.higher_is_better else min)(candidates, key=lambda t: t.value)
+
+
+def choose(base: MethodConfig, data: VideoSet, stages: Sequence[Sequence[dict]], metric: str,
+           higher_is_better: bool = True, cache: RunCache | None = None) -> Choice:
+    """Run every override of each stage on top of ``base`` and the earlier stages' choices, and
+    keep the one whose final ``val_<metric>`` is best. ``base`` must hold out validation clips."""
+    if not base.validation_clips or not getattr(base, "validate_every", 0):
+        raise ValueError("validation needs a config with validation_clips and validate_every")
+    outcome = Choice(metric, higher_is_better)
+    for stage, options in enumerate(stages):
+        for overrides in options:
+            config = dataclasses.replace(base, **{**outcome.chosen, **overrides})
+            result = cached_run(config, data, cache)
+            outcome.trials.append(Trial(stage, dict(overrides), config, result, float(result.curves[f"val_{metric}"][-1])))
+        outcome.chosen.update(outcome.best(stage).overrides)
+    return outcome

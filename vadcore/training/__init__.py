@@ -1,1 +1,0 @@
-"""Training and scoring loops: seeded, checkpointed into the run cache, resumable, with tqdm."""
