@@ -2,7 +2,7 @@
 
     vadcore data synth [--root PATH] [--seed N]       make the synthetic dataset
     vadcore data check NAME ROOT                      validate a dataset folder and summarise it
-    vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [-p NAME=VALUE ...]
+    vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [-p NAME=VALUE ...] [--fresh]
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of the prediction model → results/bench.md
 """
 from __future__ import annotations
@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--data-root", default=None, help="folder of the dataset")
     rep.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="override a notebook parameter (repeatable)")
+    rep.add_argument("--fresh", action="store_true",
+                     help="recompute every run instead of reading it from the run cache")
 
     bench = commands.add_parser("bench", help="training steps/s and inference frames/s → results/bench.md")
     bench.add_argument("--profile", action="append", choices=PROFILES, default=None,
@@ -83,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "reproduce":
             from vadcore.reproduce import reproduce
 
-            folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, _parameters(args.parameter))
+            folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, _parameters(args.parameter),
+                                fresh=args.fresh)
             for folder in folders:
                 print(f"wrote {folder}")
         elif args.command == "bench":

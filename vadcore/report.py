@@ -1,9 +1,11 @@
-"""Reporting: tables (paper vs ours), figures and provenance under ``results/<profile>/<NN_slug>/``.
+"""Reporting: tables (paper vs ours), verdicts, figures and provenance under
+``results/<profile>/<NN_slug>/`` (every notebook).
 
 A paper table cell shows the paper's value, ours as mean ± std over seeds, and the difference;
-rows we do not implement are quoted from the paper and marked so. Every table is written as CSV
-(long form, one line per cell, for scripts) and Markdown (wide, for people), with a footnote for
-deviations from the paper.
+rows we do not implement are quoted from the paper and marked so; reference rows (trivial scores
+at the same size) carry no paper value. Every table is written as CSV (long form, one line per
+cell, for scripts) and Markdown (wide, for people), with a footnote for deviations from the paper.
+A verdict (:func:`verdict`) turns a paper's claim and the numbers into a sentence — never typed.
 """
 from __future__ import annotations
 
@@ -14,14 +16,16 @@ import math
 import platform
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import t as t_distribution
 
 from vadcore import paths
 from vadcore.atomic import atomic_path, write_text
+from vadcore.papers import DATASET_TITLES, Claim, PaperTable
 from vadcore.profiles import check_profile
 
 
@@ -70,30 +74,35 @@ def write_table(
 
 @dataclass
 class Cell:
-    """One cell of a paper's table: the paper's value and ours per seed (both in %).
+    """One cell of a table: the paper's value and ours per seed (both in %).
 
-    ``ours=None``: a row we do not implement, quoted from the paper.
+    ``ours=None``: a row we do not implement, quoted from the paper. ``reference=True``: a
+    trivial score or another method measured here at the same size (no paper value), shown so
+    that a learned number can be judged against it.
     """
 
     row: str
     column: str
     paper: float | None
     ours: Sequence[float] | None = None
+    reference: bool = False
 
 
 def comparison_table(
     folder: Path, stem: str, cells: Sequence[Cell], title: str, footnote: str = "", digits: int = 1
 ) -> str:
     """A paper table regenerated: for each column, the paper's value, ours (mean ± std over
-    seeds) and the difference ours − paper. Quoted rows are marked."""
+    seeds) and the difference ours − paper. Quoted and reference rows are marked."""
     rows_order = list(dict.fromkeys(c.row for c in cells))
     columns = list(dict.fromkeys(c.column for c in cells))
     by_key = {(c.row, c.column): c for c in cells}
     header = ["method"] + [f"{col} {part}" for col in columns for part in ("paper", "ours", "Δ")]
     rows, csv_rows = [], []
     for row in rows_order:
-        quoted = all(by_key[(row, c)].ours is None for c in columns if (row, c) in by_key)
-        line = [f"{row} (quoted)" if quoted else row]
+        present = [by_key[(row, c)] for c in columns if (row, c) in by_key]
+        source = "reference" if any(c.reference for c in present) else \
+            "quoted" if all(c.ours is None for c in present) else "ours"
+        line = [row if source == "ours" else f"{row} ({source})"]
         for column in columns:
             cell = by_key.get((row, column))
             if cell is None:
@@ -107,12 +116,105 @@ def comparison_table(
             ours = "—" if mean is None else f"{fmt(mean, digits)} ± {fmt(std, digits)}" if n > 1 else fmt(mean, digits)
             diff = None if mean is None or cell.paper is None else mean - cell.paper
             line += [fmt(cell.paper, digits), ours, fmt(diff, digits, signed=True)]
-            csv_rows.append([row, column, cell.paper, mean, std, n, diff, "quoted" if mean is None else "ours"])
+            csv_rows.append([row, column, cell.paper, mean, std, n, diff, source])
         rows.append(line)
     return write_table(
         folder, stem, header, rows, title, footnote, csv_rows,
         ["row", "column", "paper", "ours_mean", "ours_std", "n_seeds", "difference", "source"],
     )
+
+
+def paper_table(folder: Path, stem: str, table: PaperTable, dataset: str, ours: Mapping[str, Sequence[float]],
+                reference: Mapping[str, Sequence[float]] | None = None, quoted: bool = True,
+                footnote: str = "", title: str | None = None) -> str:
+    """A paper's table regenerated on ``dataset``: the paper's rows we do not run, quoted (where
+    the paper has a value for the dataset); ours (``ours[row]``: one value per seed) with the
+    paper's value and the difference; then the ``reference`` rows measured at the same size
+    (trivial predictors, frame difference …). Returns the Markdown and writes ``.csv``/``.md``."""
+    column = DATASET_TITLES.get(dataset, dataset)
+    cells = [Cell(row, column, table.value(row, dataset)) for row in table.rows
+             if quoted and row not in ours and table.value(row, dataset) is not None]
+    cells += [Cell(row, column, table.value(row, dataset) if row in table.rows else None, values)
+              for row, values in ours.items()]
+    cells += [Cell(row, column, None, values, reference=True) for row, values in (reference or {}).items()]
+    heading = title or f"{table.name}. {table.caption} — {column}"
+    return comparison_table(folder, stem, cells, heading, footnote)
+
+
+# --------------------------------------------------------------------------------------------
+# Verdicts: what the numbers say about a paper's claim, generated, never typed
+# --------------------------------------------------------------------------------------------
+def difference_interval(better: Sequence[float], worse: Sequence[float], noise: float | None = None) -> tuple[float, float]:
+    """``(mean difference, half-width of its 95 % interval)`` of ``better − worse``.
+
+    With the same seeds on both sides (n ≥ 2), the per-seed differences give a t interval.
+    With one run each, ``noise`` (the seed-to-seed standard deviation of one run, measured on
+    the headline rows) gives 1.96·√2·noise; without it the half-width is unknown (``nan``)."""
+    better, worse = np.asarray(better, np.float64), np.asarray(worse, np.float64)
+    if len(better) == len(worse) and len(better) >= 2:
+        differences = better - worse
+        n = len(differences)
+        return float(differences.mean()), float(t_distribution.ppf(0.975, n - 1) * differences.std(ddof=1) / math.sqrt(n))
+    difference = float(better.mean() - worse.mean())
+    return difference, float("nan") if noise is None else 1.96 * math.sqrt(2) * noise
+
+
+def verdict(claim: Claim, table: PaperTable, dataset: str, ours: Mapping[str, Sequence[float]],
+            reference: Mapping[str, Sequence[float]] | None = None, noise: float | None = None) -> str:
+    """A "What we found" paragraph for one claim of a paper, from the numbers only: the paper's
+    values, ours with their spread, the strongest reference row, and one of *reproduced*, *not
+    reproduced* or *within seed noise*.
+
+    A comparison claim (``claim.worse`` set) is *reproduced* when our difference has the paper's
+    sign and its 95 % interval excludes 0, *not reproduced* when it has the other sign beyond the
+    interval, else *within seed noise*. A level claim is *reproduced* when our mean is within the
+    interval (at least 1 point) of the paper's value. Without an interval (one seed, no noise
+    estimate) a comparison cannot be decided beyond its sign and says so."""
+    column = DATASET_TITLES.get(dataset, dataset)
+    rows = [claim.better] + ([claim.worse] if claim.worse else [])
+    paper = {row: table.value(row, dataset) if row in table.rows else None for row in rows}
+    described = {row: _describe(ours[row]) for row in rows}
+    parts = [f"**What we found — {claim.text}** ({column})."]
+    if all(v is not None for v in paper.values()):
+        paper_text = " vs ".join(f"{row} {paper[row]:.1f}" for row in rows)
+        if claim.worse:
+            paper_text += f" ({paper[claim.better] - paper[claim.worse]:+.1f})"
+        parts.append(f"Paper: {paper_text}.")
+    else:
+        parts.append("The paper has no value on this dataset; only the direction of its claim is checked.")
+    if claim.worse:
+        difference, half = difference_interval(ours[claim.better], ours[claim.worse], noise)
+        interval = "" if math.isnan(half) else f", 95 % interval ± {half:.1f}"
+        parts.append(f"Ours: {described[claim.better]} vs {described[claim.worse]}, difference "
+                     f"{difference:+.1f}{interval}.")
+        expected = 1.0 if paper[claim.better] is None or paper[claim.worse] is None else \
+            math.copysign(1.0, paper[claim.better] - paper[claim.worse])
+        if math.isnan(half):
+            outcome = "undecided (one seed and no noise estimate)"
+        elif abs(difference) <= half:
+            outcome = "within seed noise"
+        else:
+            outcome = "reproduced" if difference * expected > 0 else "not reproduced"
+    else:
+        mean, std = mean_std(ours[claim.better])
+        parts.append(f"Ours: {described[claim.better]}.")
+        target = paper[claim.better]
+        tolerance = max(1.0, 2 * std)
+        outcome = "no paper value" if target is None else \
+            "reproduced" if abs(mean - target) <= tolerance else f"not reproduced ({mean - target:+.1f})"
+    if reference:
+        label, values = max(reference.items(), key=lambda item: float(np.mean(item[1])))
+        strongest = float(np.mean(values))
+        beating = [row for row in rows if np.mean(ours[row]) > strongest]
+        summary = "all" if len(beating) == len(rows) else "none" if not beating else ", ".join(beating)
+        parts.append(f"Strongest reference at the same size: {label} {strongest:.1f}; above it: {summary}.")
+    parts.append(f"**Verdict: {outcome}.**")
+    return " ".join(parts)
+
+
+def _describe(values: Sequence[float]) -> str:
+    mean, std = mean_std(values)
+    return f"{mean:.1f} ± {std:.1f} ({len(values)} seeds)" if len(values) > 1 else f"{mean:.1f} (1 seed)"
 
 
 def save_figure(fig, folder: Path, stem: str) -> Path:
@@ -145,12 +247,15 @@ def device_name() -> str:
     return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
 
 
-def write_provenance(folder: Path, profile: str, dataset: str, seeds: Sequence[int], started: float, **extra) -> dict:
-    """``provenance.json``: commit, profile, dataset, seeds, device, versions, wall time."""
+def write_provenance(folder: Path, profile: str, dataset: str, seeds: Sequence[int], started: float,
+                     commit: str | None = None, **extra) -> dict:
+    """``provenance.json``: commit, profile, dataset, seeds, device, versions, wall time, and
+    whatever the notebook adds (data fingerprints, run counts and compute time: see
+    :func:`vadcore.notebook.finish`). ``commit`` is the one the notebook started on."""
     import torch
 
     record = {
-        "git_commit": git_commit(),
+        "git_commit": commit or git_commit(),
         "profile": profile,
         "dataset": dataset,
         "seeds": list(seeds),

@@ -1,11 +1,20 @@
 """``vadcore reproduce``: run the numbered notebooks with papermill into
 ``results/<profile>/<NN_slug>/`` (executed notebook, tables, figures, provenance) and rewrite
-``results/<profile>/README.md``, the index of every table of that profile."""
+``results/<profile>/README.md``, the index of every table of that profile.
+
+While a notebook runs, its printed lines and progress bars stream to the terminal (papermill alone
+shows only finished cells). The executed copy keeps the cells' results but not the progress
+bars, the timing metadata or the parameters that only locate files, so that two runs of the same
+commit give the same files.
+"""
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from vadcore import paths
@@ -46,17 +55,33 @@ def select(numbers: Sequence[str] | None, available: dict[str, Path]) -> dict[st
     return chosen
 
 
+@contextmanager
+def _environment(**variables: str):
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def reproduce(
     numbers: Sequence[str] | None = None,
     profile: str = "smoke",
     dataset: str | None = None,
     data_root: str | None = None,
     parameters: dict | None = None,
+    fresh: bool = False,
 ) -> list[Path]:
     """Execute notebooks with ``profile`` (and optional overrides); returns their result folders.
 
     Every override is checked against each notebook's ``parameters`` cell before anything runs:
-    a wrong name is an error that lists the valid ones.
+    a wrong name is an error that lists the valid ones. ``fresh`` recomputes every run instead of
+    reading it from the run cache (``VADCORE_FRESH=1`` in the kernels).
     """
     import papermill
 
@@ -76,26 +101,33 @@ def reproduce(
                 f"{path.name} has no parameter {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}"
             )
         folder = results_folder(profile, path.stem)
-        plans.append((path, folder, {**overrides, "profile": profile, "results_dir": str(folder)}))
+        plans.append((path, folder, {**overrides, "profile": profile}))
     for path, folder, params in plans:
         output = folder / path.name
-        papermill.execute_notebook(
-            str(path), str(output), parameters=params, cwd=str(path.parent), kernel_name="python3",
-            progress_bar=True, request_save_on_cell_execute=False,
-        )
-        strip_timings(output)
+        print(f"vadcore reproduce: {path.stem} ({profile})", file=sys.stderr, flush=True)
+        with _environment(VADCORE_NOTEBOOK=path.stem, VADCORE_PROGRESS="text", VADCORE_FRESH="1" if fresh else "0"):
+            papermill.execute_notebook(
+                str(path), str(output), parameters=params, cwd=str(path.parent), kernel_name="python3",
+                progress_bar=False, log_output=True, stdout_file=sys.stdout, stderr_file=sys.stderr,
+                request_save_on_cell_execute=False,
+            )
+        clean_executed(output)
     write_index(profile)
     return [folder for _, folder, _ in plans]
 
 
-def strip_timings(path: Path) -> None:
-    """Drop papermill's per-cell timestamps from an executed copy so re-runs diff cleanly."""
+def clean_executed(path: Path) -> None:
+    """Make an executed copy reproducible: drop papermill's timestamps and timing metadata, the
+    kernel's stderr streams (progress bars, warnings), and the absolute paths papermill records."""
     notebook = json.loads(path.read_text())
     for cell in notebook.get("cells", []):
         cell.get("metadata", {}).pop("papermill", None)
         cell.get("metadata", {}).pop("execution", None)
-    for key in ("start_time", "end_time", "duration"):
-        notebook.get("metadata", {}).get("papermill", {}).pop(key, None)
+        if cell.get("outputs"):
+            cell["outputs"] = [o for o in cell["outputs"] if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    papermill_meta = notebook.get("metadata", {}).get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables"):
+        papermill_meta.pop(key, None)
     write_text(path, json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
 
 
@@ -113,9 +145,13 @@ def write_index(profile: str) -> Path:
         provenance = folder / "provenance.json"
         if provenance.is_file():
             record = json.loads(provenance.read_text())
+            compute = record.get("runs", {})
             lines.append(
                 f"dataset `{record.get('dataset')}`, seeds {record.get('seeds')}, device {record.get('device')}, "
                 f"commit `{record.get('git_commit')}`, wall time {record.get('wall_time_s')} s"
+                + (f", runs trained here {compute.get('runs_computed', 0)} ({compute.get('compute_s_this_session', 0)} s), "
+                   f"reused {compute.get('runs_reused', 0)} (trained in {compute.get('compute_s_of_reused_runs', 0)} s)"
+                   if compute else "")
             )
             lines.append("")
         for table in sorted(folder.glob("table*.md")):

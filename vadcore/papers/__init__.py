@@ -1,50 +1,58 @@
-"""Numbers the papers report, copied from ``../shared/papers/`` as data (frame-level AUC in %).
+"""The papers the notebooks reproduce, one module each: its bibliographic reference, its tables
+as it prints them (one schema, :class:`PaperTable`), its table rows as config variants of a method
+family, its claims (checked by verdict cells) and the deviations of our setting.
 
-Tables regenerate these cells next to ours; nothing here is ever used to choose anything.
-Columns follow the papers' order: CUHK Avenue, UCSD Ped1, UCSD Ped2.
+- :mod:`vadcore.papers.convlstm_ae` — notebook 01 (the ConvLSTM autoencoder tutorial; Conv-AE);
+- :mod:`vadcore.papers.adl` — notebook 02 (the attention-driven loss).
+
+Paper numbers are data: tables show them next to ours; nothing here is used to choose anything.
 """
 from __future__ import annotations
 
-PAPER_COLUMNS = {"avenue": 0, "ucsd_ped1": 1, "ucsd_ped2": 2}
-DATASET_TITLES = {"avenue": "Avenue", "ucsd_ped1": "Ped1", "ucsd_ped2": "Ped2", "synthped": "synthped"}
+from dataclasses import dataclass, field
 
-# ADL = Zhou et al., "Attention-driven loss for anomaly detection in video surveillance".
-ADL_TABLE_1 = {  # AUC comparison with the state of the art
-    "MPPCA": (None, 59.0, 69.3),
-    "MPPCA+SFA": (None, 66.8, 61.3),
-    "MDT": (None, 81.8, 82.9),
-    "3DConv-AE": (80.0, 75.0, 85.0),
-    "ConvLSTM-AE": (77.0, 75.5, 88.1),
-    "150FPS": (80.9, None, None),
-    "DeepAppearance": (84.6, None, None),
-    "Unmasking": (80.6, 68.4, 82.2),
-    "TSC": (80.6, None, 91.0),
-    "Stacked RNN": (81.7, None, 92.2),
-    "AnoPred": (85.1, 83.1, 95.4),
-    "ADL (ours)": (86.0, 83.9, 96.0),
-}
-ADL_TABLE_2 = {  # losses without flow and adversarial terms
-    "ℓcl": (82.0, 74.6, 83.3),
-    "ℓacl": (83.5, 77.1, 86.2),
-    "ℓacl + ℓgd": (84.0, 77.6, 87.5),
-    "ℓacl + ℓagd": (84.7, 79.2, 89.0),
-}
-ADL_TABLE_3 = {  # attention maps: human vs learned
-    "Base": (85.0, 83.1, 95.2),
-    "+Human attention": (85.3, 83.6, 94.7),
-    "+Our attention": (86.0, 83.9, 96.0),
-}
-ADL_TABLE_4 = {  # the loss on reconstruction models
-    "3DConv-AE": (80.0, 75.0, 85.0),
-    "3DConv-AE + ADL": (82.5, 77.1, 87.2),
-    "ConvLSTM-AE": (77.0, 75.5, 88.1),
-    "ConvLSTM-AE + ADL": (78.6, 76.8, 90.3),
-}
-ADL_TABLE_5 = {0.0: 92.0, 0.1: 96.0, 0.2: 95.2, 0.3: 94.0, 0.4: 93.5}  # B on Ped2
+DATASET_TITLES = {"avenue": "Avenue", "ucsd_ped1": "Ped1", "ucsd_ped2": "Ped2", "shanghaitech": "ShanghaiTech",
+                  "synthped": "synthped"}
 
 
-def paper_value(table: dict, row: str, dataset: str) -> float | None:
-    """The paper's value of ``row`` for ``dataset`` (``None`` where the paper has none, e.g. on
-    synthped, which no paper uses)."""
-    column = PAPER_COLUMNS.get(dataset)
-    return None if column is None else table[row][column]
+@dataclass(frozen=True)
+class Reference:
+    """A bibliographic reference: how the project cites a paper."""
+
+    authors: str
+    title: str
+    venue: str
+    year: int
+
+    def __str__(self) -> str:
+        return f"{self.authors}, “{self.title}”, {self.venue}, {self.year}"
+
+
+@dataclass(frozen=True)
+class PaperTable:
+    """A table as the paper prints it: ``rows[row][i]`` is the value in ``columns[i]`` (a dataset
+    name of :data:`vadcore.data.DATASETS`, or a setting such as ``"5-shot"``), ``None`` where the
+    paper has none. ``unit`` is what the values measure."""
+
+    name: str
+    caption: str
+    columns: tuple[str, ...]
+    rows: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
+    unit: str = "frame-level AUC %"
+
+    def value(self, row: str, column: str) -> float | None:
+        """The paper's value, or ``None`` (a column the paper does not have, e.g. synthped)."""
+        if column not in self.columns:
+            return None
+        return self.rows[row][self.columns.index(column)]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a paper says a table shows, in a form the numbers can check: ``better`` beats
+    ``worse`` (two rows of the same table), or, with ``worse=None``, ``better`` reaches the
+    paper's value."""
+
+    text: str
+    better: str
+    worse: str | None = None

@@ -1,17 +1,57 @@
-"""The experiments of the attention-driven-loss paper (Zhou et al.; notebook 02) as config
-variants: each setting the paper trains is a set of overrides of
-:class:`~vadcore.training.prediction.PredictionConfig`. Table rows name variants, so rows that
-mean the same setting share one cached run (Table III's "Base" is Table I's AnoPred; Table V's
-B = 0.1 is ADL)."""
+"""The attention-driven-loss paper (notebook 02): its tables, its rows as prediction configs, its
+claims and our deviations.
+
+Each setting the paper trains is a *variant*: a set of overrides of the prediction family's
+:class:`~vadcore.methods.prediction.Config`. Table rows name variants, so rows that mean the same
+setting share one cached run (Table III's "Base" is AnoPred; Table V's B = 0.1 is ADL itself).
+"""
 from __future__ import annotations
 
-from vadcore.data.video import VideoSet
-from vadcore.runs import RunCache, RunResult
-from vadcore.training import prediction
+from vadcore.papers import Claim, PaperTable, Reference
+
+REFERENCE = Reference("J. T. Zhou, L. Zhang, Z. Fang, J. Du, X. Peng, X. Yang",
+                      "Attention-driven loss for anomaly detection in video surveillance",
+                      "IEEE Transactions on Circuits and Systems for Video Technology 30(12)", 2020)
+ANOPRED = Reference("W. Liu, W. Luo, D. Lian, S. Gao", "Future frame prediction for anomaly detection — a new baseline",
+                    "CVPR", 2018)
+COLUMNS = ("avenue", "ucsd_ped1", "ucsd_ped2")
+
+TABLE_1 = PaperTable("Table I", "AUC comparison with the state of the art", COLUMNS, {
+    "MPPCA": (None, 59.0, 69.3),
+    "MPPCA+SFA": (None, 66.8, 61.3),
+    "MDT": (None, 81.8, 82.9),
+    "3DConv-AE": (80.0, 75.0, 85.0),
+    "ConvLSTM-AE": (77.0, 75.5, 88.1),
+    "150FPS": (80.9, None, None),
+    "DeepAppearance": (84.6, None, None),
+    "Unmasking": (80.6, 68.4, 82.2),
+    "TSC": (80.6, None, 91.0),
+    "Stacked RNN": (81.7, None, 92.2),
+    "AnoPred": (85.1, 83.1, 95.4),
+    "ADL (ours)": (86.0, 83.9, 96.0),
+})
+TABLE_2 = PaperTable("Table II", "Attention-driven losses without flow and adversarial terms", COLUMNS, {
+    "ℓcl": (82.0, 74.6, 83.3),
+    "ℓacl": (83.5, 77.1, 86.2),
+    "ℓacl + ℓgd": (84.0, 77.6, 87.5),
+    "ℓacl + ℓagd": (84.7, 79.2, 89.0),
+})
+TABLE_3 = PaperTable("Table III", "Attention maps: human vs learned", COLUMNS, {
+    "Base": (85.0, 83.1, 95.2),
+    "+Human attention": (85.3, 83.6, 94.7),
+    "+Our attention": (86.0, 83.9, 96.0),
+})
+TABLE_4 = PaperTable("Table IV", "The loss on reconstruction models", COLUMNS, {
+    "3DConv-AE": (80.0, 75.0, 85.0),
+    "3DConv-AE + ADL": (82.5, 77.1, 87.2),
+    "ConvLSTM-AE": (77.0, 75.5, 88.1),
+    "ConvLSTM-AE + ADL": (78.6, 76.8, 90.3),
+})
+BACKGROUNDS = (0.0, 0.1, 0.2, 0.3, 0.4)
+TABLE_5 = PaperTable("Table V", "Background weight B of Eq. 7", ("ucsd_ped2",),
+                     {f"B = {b}": (v,) for b, v in zip(BACKGROUNDS, (92.0, 96.0, 95.2, 94.0, 93.5))})
 
 NO_FLOW_NO_GAN = {"flow": 0.0, "adversarial": 0.0}
-BACKGROUNDS = (0.0, 0.1, 0.2, 0.3, 0.4)  # Table V
-
 VARIANTS = {
     "AnoPred": {},
     "ADL": {"attention": "learned"},
@@ -25,22 +65,50 @@ VARIANTS = {
     # Table V (B = 0.1 is ADL itself)
     **{f"B = {b}": {"attention": "learned", "background": b} for b in BACKGROUNDS},
 }
-HEADLINE = ("AnoPred", "ADL")  # trained with every seed of the profile; the others with the first
+# paper row → variant, per table (Table IV's rows are reconstruction configs: RECONSTRUCTION_ROWS)
+ROWS = {
+    "I": {"AnoPred": "AnoPred", "ADL (ours)": "ADL"},
+    "II": {name: name for name in ("ℓcl", "ℓacl", "ℓacl + ℓgd", "ℓacl + ℓagd")},
+    "III": {"Base": "AnoPred", "+Human attention": "+Human attention", "+Our attention": "ADL"},
+    "V": {f"B = {b}": f"B = {b}" for b in BACKGROUNDS},
+}
+HEADLINE = ("AnoPred", "ADL")  # trained with every seed of the profile, on the full schedule
+# Table IV: paper row → (reconstruction model, attention)
+RECONSTRUCTION_ROWS = {"3DConv-AE": ("conv_ae", None), "3DConv-AE + ADL": ("conv_ae", "learned"),
+                       "ConvLSTM-AE": ("convlstm_ae", None), "ConvLSTM-AE + ADL": ("convlstm_ae", "learned")}
 
-TABLE_1_ROWS = {"AnoPred": "AnoPred", "ADL (ours)": "ADL"}  # paper row → variant
-TABLE_2_ROWS = {name: name for name in ("ℓcl", "ℓacl", "ℓacl + ℓgd", "ℓacl + ℓagd")}
-TABLE_3_ROWS = {"Base": "AnoPred", "+Human attention": "+Human attention", "+Our attention": "ADL"}
+CLAIMS = {
+    "I": Claim("the attention-driven loss improves AnoPred", "ADL (ours)", "AnoPred"),
+    "II": Claim("the attention-driven content loss beats the plain one", "ℓacl", "ℓcl"),
+    "II-gradient": Claim("the attention-driven gradient loss beats the plain one", "ℓacl + ℓagd", "ℓacl + ℓgd"),
+    "III": Claim("the learned attention map beats the human one", "+Our attention", "+Human attention"),
+    "IV-conv": Claim("the loss improves Conv-AE", "3DConv-AE + ADL", "3DConv-AE"),
+    "IV-convlstm": Claim("the loss improves ConvLSTM-AE", "ConvLSTM-AE + ADL", "ConvLSTM-AE"),
+    "V": Claim("B = 0.1 beats B = 0", "B = 0.1", "B = 0.0"),
+}
 
-
-def run_variants(profile: str, data: VideoSet, seeds: list[int], cache: RunCache | None = None,
-                 variants: list[str] | None = None) -> dict[str, list[RunResult]]:
-    """Every variant's results (one per seed), trained and scored through the run cache, the
-    headline rows first."""
-    names = variants or list(VARIANTS)
-    order = [(n, s) for n in names if n in HEADLINE for s in seeds]
-    order += [(n, seeds[0]) for n in names if n not in HEADLINE]
-    results: dict[str, list[RunResult]] = {n: [] for n in names}
-    for name, seed in order:
-        config = prediction.profile_config(profile, data.name, seed, **VARIANTS[name])
-        results[name].append(prediction.cached_prediction(config, data.train, data.test, cache))
-    return results
+DEVIATIONS = (
+    "**Optical flow:** pyramidal Lucas–Kanade (`vadcore.flow`, no weights) replaces the frozen FlowNet, whose "
+    "weights cannot be downloaded. Its gradient is of another size than FlowNet's, so λ_of is chosen on "
+    "validation clips (section 3) instead of the paper's 2 at `cpu` and `smoke`; `full` keeps 2.",
+    "**Size, widths and schedule:** `full` is the paper's setting (256×256, U-Net 64–512, patch discriminator "
+    "128–512, AnoPred's Ped2 schedule: Adam, G 1e-4 and D 1e-5, both ÷10 after 7,000 of 80,000 iterations). "
+    "`cpu` and `smoke` shrink frames, channel counts (discriminator at a quarter of the paper's widths) and "
+    "schedules, keep the learning rates constant, and choose them on validation clips.",
+    "**Validation clips:** `cpu` and `smoke` train on the training clips minus two held out for validation "
+    "(`vadcore.data.splits`); `full` trains on all of them.",
+    "**Ablation schedule:** Tables II, III and V train one seed on the validation search's shorter schedule, "
+    "their Base and B = 0.1 rows included, as SEUNet does for its own ablation; Table I's rows train every "
+    "seed on the full schedule.",
+    "**Adversarial loss:** AnoPred's code, which ADL builds on — least squares on the sigmoid of D's patch "
+    "scores, ½ on both G's and D's terms (Eq. 11 has no ½), D updated before G on the same batch.",
+    "**Window sampling:** as AnoPred's loader, a training clip uniformly at random, then a window uniformly "
+    "within it.",
+    "**PSNR peak:** 1 on frames in [0, 1], as AnoPred's code; Eq. 15 uses the prediction's maximum.",
+    "**Frames:** grayscale (Ped2 is grayscale), resized to a square working size (`cpu`, `full`) or to "
+    "synthped's 2:3 aspect (`smoke`).",
+    "**One attention map per dataset:** Eq. 7 applied to the mean |dynamic image| of the training clips; the "
+    "paper computes one map per video sequence without saying how sequences are combined for training.",
+    "**Ped2 human ROI:** our own polygon (the paper's expert masks are not public); how it was drawn is in "
+    "`vadcore/assets/ucsd_ped2_walkway.json`.",
+)

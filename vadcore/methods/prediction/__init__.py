@@ -62,7 +62,7 @@ def predict_video(model: torch.nn.Module, video: Video, frames: int = 4, batch_s
     clip = apply_mask(frames_to_tensor(video.frames), getattr(model, "mask", None))
     if len(clip) <= frames:
         raise ValueError(f"clip {video.name} has {len(clip)} frames; prediction needs more than {frames}")
-    device = next(model.parameters()).device
+    device = next(model.parameters(), torch.empty(0)).device  # trivial predictors have no weights
     windows = clip.unfold(0, frames, 1).movedim(-1, 1)[:-1][::step]  # (n, t, C, H, W)
     predictions = torch.cat([model(windows[i : i + batch_size].to(device)).cpu()
                              for i in range(0, len(windows), batch_size)])

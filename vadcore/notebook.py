@@ -1,0 +1,120 @@
+"""What every notebook does first and last: ``lab = start(...)`` and ``finish(lab)``.
+
+``start`` resolves the notebook's own name (its results folder is ``results/<profile>/<name>/``),
+the profile's dataset and seeds, seeds every generator, remembers the commit the notebook runs
+on, and opens the run cache. ``finish`` writes ``provenance.json``: commit, profile, dataset and
+its fingerprint, seeds, device, versions, wall time, and the compute time the runs actually cost
+(runs trained in this session, and runs reused from the cache with the time they cost when they
+were trained). Provenance holds no absolute path of the machine that ran it.
+
+The notebook's name comes from, in order: ``notebook=`` (a number such as ``"02"`` or a name);
+``VADCORE_NOTEBOOK`` (set by ``vadcore reproduce`` and the test suite); the path JupyterLab,
+Jupyter Notebook 7 or VS Code give the kernel.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vadcore import report, runs
+from vadcore.data import VideoSet, load_dataset
+from vadcore.profiles import SEEDS, check_profile, default_dataset
+from vadcore.reproduce import list_notebooks
+from vadcore.seeding import seed_everything
+
+
+def _session_path() -> str | None:
+    """The notebook path the front end gave the kernel, if any."""
+    if os.environ.get("VADCORE_NOTEBOOK"):
+        return os.environ["VADCORE_NOTEBOOK"]
+    if os.environ.get("JPY_SESSION_NAME"):
+        return os.environ["JPY_SESSION_NAME"]
+    try:
+        from IPython import get_ipython
+
+        namespace = get_ipython().user_ns
+    except (ImportError, AttributeError):
+        return None
+    return namespace.get("__session__") or namespace.get("__vsc_ipynb_file__")
+
+
+def notebook_name(notebook: str | None = None) -> str:
+    """``"02_attention_driven_loss"`` from ``"02"``, a file name or path, or the kernel's session."""
+    given = notebook or _session_path()
+    if not given:
+        raise ValueError("cannot tell which notebook this is: pass start(..., notebook='NN')")
+    stem = Path(str(given)).stem
+    number = stem[:2]
+    known = list_notebooks()
+    if stem in {path.stem for path in known.values()}:
+        return stem
+    if number in known:
+        return known[number].stem
+    raise ValueError(f"no notebook {given!r}; known: {', '.join(p.stem for p in known.values())}")
+
+
+@dataclass
+class Lab:
+    """One notebook run: where it writes, on what, with which seeds (see the module doc)."""
+
+    name: str
+    profile: str
+    dataset: str
+    seeds: list[int]
+    out: Path
+    data_root: str | None = None
+    cache: runs.RunCache = field(default_factory=runs.RunCache)
+    commit: str = ""
+    started: float = field(default_factory=time.time)
+    _data: dict = field(default_factory=dict, repr=False)
+
+    def data(self, size: tuple[int, int] | None = None, gray: bool | None = None, dataset: str | None = None) -> VideoSet:
+        """The notebook's dataset (or another one) at a working size, loaded once per session."""
+        name = dataset or self.dataset
+        key = (name, None if size is None else tuple(size), gray)
+        if key not in self._data:
+            root = self.data_root if name == self.dataset else None
+            self._data[key] = load_dataset(name, root, size=size, gray=gray)
+        return self._data[key]
+
+    def show(self, markdown: str) -> None:
+        """Display Markdown in the notebook (printed outside one)."""
+        try:
+            from IPython.display import Markdown, display
+
+            display(Markdown(markdown))
+        except ImportError:
+            print(markdown)
+
+    def figure(self, fig, stem: str):
+        """Save a figure as ``<stem>.png`` in the results folder and show it."""
+        import matplotlib.pyplot as plt
+
+        report.save_figure(fig, self.out, stem)
+        plt.show()
+        return fig
+
+
+def start(profile: str = "smoke", dataset: str | None = None, data_root: str | None = None,
+          seeds: Sequence[int] | None = None, results_dir: str | None = None, notebook: str | None = None) -> Lab:
+    """Begin a notebook run (see the module doc); ``dataset=None`` is the profile's dataset and
+    ``seeds=None`` its seeds."""
+    check_profile(profile)
+    name = notebook_name(notebook)
+    seeds = list(seeds) if seeds is not None else list(SEEDS[profile])
+    seed_everything(seeds[0])
+    runs.ledger.clear()
+    return Lab(name=name, profile=profile, dataset=dataset or default_dataset(profile), seeds=seeds,
+               out=report.results_folder(profile, name, results_dir), data_root=data_root,
+               commit=report.git_commit())
+
+
+def finish(lab: Lab, **extra) -> dict:
+    """Write ``provenance.json`` for the run of ``lab`` and return it."""
+    fingerprints = {f"{name}@{'×'.join(map(str, size)) if size else 'native'}": data.fingerprint()
+                    for (name, size, _), data in lab._data.items()}
+    return report.write_provenance(lab.out, lab.profile, lab.dataset, lab.seeds, lab.started, commit=lab.commit,
+                                   data=fingerprints, runs=runs.ledger.summary(), **extra)
