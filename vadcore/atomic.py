@@ -1,5 +1,5 @@
 """Atomic file writes: write to a temporary file beside the target, then rename over it.
-A reader never sees a half-written cache entry, checkpoint or table (DESIGN §2)."""
+A reader never sees a half-written cache entry, checkpoint or table."""
 from __future__ import annotations
 
 import os

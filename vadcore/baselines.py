@@ -1,7 +1,12 @@
-"""Trivial anomaly scores that every learned model must beat (notebook 00).
+"""Trivial anomaly scores that every learned model must beat (notebook 00, and the reference rows
+of every table of notebooks 01–03).
 
-Both score frame ``t`` from frames ``t-1`` and ``t``, so the first frame of every clip has no
-score (drop it from the labels with ``metrics.drop_first(labels, 1)``).
+- Random scores and frame difference score frame ``t`` from frames ``t-1`` and ``t``, so the first
+  frame of every clip has no score (``metrics.drop_first(labels, 1)``).
+- The trivial *predictors* — copy the last frame, linear extrapolation
+  (:mod:`vadcore.models.trivial`) — are scored through the prediction family's own PSNR path, on
+  the same frames and with the same normalisation as a learned predictor of the same config: they
+  are what a frame predictor gets for learning nothing.
 """
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from vadcore import metrics
-from vadcore.data.video import Video
+from vadcore.data.splits import validation_split
+from vadcore.data.video import Video, VideoSet
+from vadcore.methods import prediction
+from vadcore.models.trivial import CopyLast, LinearExtrapolation
 
 FIRST_SCORED = 1  # frames per clip without a score
 
@@ -69,4 +77,28 @@ def evaluate_trivial(videos: Sequence[Video], seeds: Sequence[int]) -> dict[str,
         maps = [frame_difference_maps(v) for v in videos]
         result.pixel_auc = metrics.pixel_auc(maps, [v.masks[FIRST_SCORED:] for v in videos], labels)[0]
     results["frame difference"].append(result)
+    return results
+
+
+TRIVIAL_PREDICTORS = {"copy last frame": CopyLast, "linear extrapolation": LinearExtrapolation}
+
+
+def trivial_predictions(config: prediction.Config, data: VideoSet) -> dict[str, dict]:
+    """For each trivial predictor, scored like a learned predictor of ``config`` on ``data``
+    (same frames, same PSNR, with a SEUNet config the same mask): ``{"scores": per-clip scores,
+    "metrics": frame metrics of the config's headline score, "val_psnr": mean PSNR on the
+    config's held-out validation clips, measured as training measures a learned predictor's
+    ``val_psnr`` curve (``nan`` without validation clips)}``."""
+    from vadcore.methods.prediction import _psnr_scores
+    from vadcore.methods.prediction.evaluation import evaluate
+
+    kept, held_out = validation_split(data.train, config.validation_clips)
+    mask = prediction.loss_maps(config, kept)[1]
+    results = {}
+    for name, predictor in TRIVIAL_PREDICTORS.items():
+        model = prediction.Predictor(predictor(), None if mask is None else mask.reshape(1, 1, *mask.shape))
+        scores = prediction.score(config, model, data.test)
+        validation = [_psnr_scores(model, v, config.frames, step=4)["psnr"] for v in held_out]
+        results[name] = {"scores": scores, "metrics": evaluate(config, scores, data.test),
+                         "val_psnr": float(np.mean(np.concatenate(validation))) if validation else float("nan")}
     return results

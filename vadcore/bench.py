@@ -16,7 +16,7 @@ import torch
 
 from vadcore import paths, report
 from vadcore.atomic import write_text
-from vadcore.training import prediction
+from vadcore.methods import prediction
 
 
 @dataclass
@@ -61,8 +61,8 @@ def measure(profile: str, device: str | torch.device = "cpu", amp: bool = False,
     config = prediction.profile_config(profile, "synthped", seed=0, attention="learned")
     height, width = config.size
     torch.manual_seed(0)
-    trainer = prediction.PredictionTrainer(config, 1, torch.ones(height, width), device=device, amp=amp,
-                                           channels_last=channels_last)
+    trainer = prediction.Trainer(config, 1, torch.ones(height, width), device=device, amp=amp,
+                                 channels_last=channels_last)
     clips = torch.rand(config.batch_size, config.frames + 1, 1, height, width) * 2 - 1
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
@@ -88,7 +88,7 @@ def run(profiles: list[str] | None = None, device: str | None = None, steps: int
     """Every profile on the best device here; on a GPU, also with AMP and ``channels_last``."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     variants = [(False, False)] + ([(True, False), (False, True), (True, True)] if device.startswith("cuda") else [])
-    profiles = profiles or list(prediction.PROFILE_SETTINGS)
+    profiles = profiles or list(prediction.PROFILES)
     return [measure(p, device, amp, cl, steps=steps) for p in profiles for amp, cl in variants]
 
 
@@ -115,7 +115,7 @@ def write(measurements: list[Measurement], path=None) -> str:
              "Written by `vadcore bench`. Training: one full ADL step (U-Net G with content, gradient, "
              "Lucas–Kanade flow and adversarial losses, then the patch discriminator) on 4 windows of "
              "4+1 frames. Inference: batched prediction, 32 windows per batch. Sizes and widths are each "
-             "profile's (`vadcore.training.prediction.PROFILE_SETTINGS`).\n\n")
+             "profile's (`vadcore.methods.prediction.profiles`).\n\n")
     sections = {}
     if path.is_file():
         for block in path.read_text().split("\n## ")[1:]:
@@ -124,7 +124,7 @@ def write(measurements: list[Measurement], path=None) -> str:
     table = to_markdown(measurements).splitlines()  # header, separator, one row per measurement
     measured = {m.profile for m in measurements}
     kept = [row for row in sections.get(machine, "").splitlines()[2:] if _row_profile(row) not in measured]
-    rows = [row for name in prediction.PROFILE_SETTINGS for row in table[2:] + kept if _row_profile(row) == name]
+    rows = [row for name in prediction.PROFILES for row in table[2:] + kept if _row_profile(row) == name]
     sections[machine] = "\n".join(table[:2] + rows)
     text = intro + "".join(f"## {title}\n\n{body}\n\n" for title, body in sections.items())
     write_text(path, text)

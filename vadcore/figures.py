@@ -121,16 +121,21 @@ def dataset_preview(dataset, n_train: int = 2, n_test: int = 6, foreground: bool
 
 
 def image_table(images: Sequence[Sequence[np.ndarray]], row_labels: Sequence[str], column_labels: Sequence[str],
-                cmaps: Sequence[str] | None = None, width: float = 2.6, colorbar_label: str | None = None):
-    """A grid of images: ``images[r][c]``; ``cmaps[c]`` per column (``"gray"`` frames in 0–255,
-    anything else is scaled to the column's own range; ``colorbar_label`` adds colour bars)."""
+                cmaps: Sequence[str] | None = None, width: float = 2.6, colorbar_label: str | None = None,
+                shared_scale: bool = False):
+    """A grid of images: ``images[r][c]``; ``cmaps[c]`` per column (``"gray"`` frames in 0–255;
+    any other map is scaled from 0 to the column's maximum, or, with ``shared_scale``, to the
+    maximum of every non-gray image, so that two models' error maps can be compared by colour;
+    ``colorbar_label`` adds colour bars)."""
     rows, columns = len(images), len(images[0])
     first = np.asarray(images[0][0])
     height = width * first.shape[0] / first.shape[1]
     fig, axes = plt.subplots(rows, columns, figsize=(width * columns, (height + 0.3) * rows), squeeze=False)
+    colored = [c for c in range(columns) if cmaps and cmaps[c] != "gray"]
+    overall = max((float(np.max(images[r][c])) for r in range(rows) for c in colored), default=1.0)
     for c in range(columns):
         cmap = cmaps[c] if cmaps else "gray"
-        top = max(float(np.max(images[r][c])) for r in range(rows))
+        top = overall if shared_scale else max(float(np.max(images[r][c])) for r in range(rows))
         for r in range(rows):
             ax = axes[r][c]
             kwargs = {"vmin": 0, "vmax": 255} if cmap == "gray" else {"vmin": 0, "vmax": top or 1}
@@ -165,5 +170,94 @@ def training_curves(curves: Mapping[str, np.ndarray], ylabel: str, smooth: int =
     if log:
         ax.set_yscale("log")
     ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def validation_curves(runs: Mapping[str, tuple[np.ndarray, np.ndarray]], reference: Mapping[str, float],
+                      ylabel: str = "validation PSNR (dB)", title: str = "", ax=None):
+    """Validation score against training iterations, one line per run (``runs[label] = (steps,
+    values)``), and a dashed line per reference value (e.g. copying the last frame)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.8, 3.4))
+    for label, (steps, values) in runs.items():
+        ax.plot(steps, values, marker="o", ms=2.5, lw=1.2, label=label)
+    for i, (label, value) in enumerate(reference.items()):
+        ax.axhline(value, color="k", lw=0.9, ls=("--", ":", "-.")[i % 3], label=label)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def score_difference(normalized: Mapping[str, np.ndarray], labels: np.ndarray, offset: int, title: str = ""):
+    """ADL Fig. 6: each model's normalised score S_t on one clip (left) and the difference of the
+    second minus the first (right), anomalous frames shaded."""
+    (first, a), (second, b) = list(normalized.items())[:2]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 2.8))
+    for name, values in normalized.items():
+        axes[0].plot(np.arange(offset, offset + len(values)), values, lw=1.2, label=name)
+    axes[1].plot(np.arange(offset, offset + len(a)), b - a, color="k", lw=1.2)
+    axes[1].axhline(0, color="gray", lw=0.6)
+    for ax, ylabel in zip(axes, ["normalised score $S_t$", f"{second} − {first}"]):
+        shade_anomalies(ax, labels, offset)
+        ax.set_xlabel("frame")
+        ax.set_ylabel(ylabel)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def region_curves(curves: Mapping[str, Mapping[str, np.ndarray]], labels: np.ndarray, offset: int,
+                  ylabel: str = "PSNR (dB)", title: str = ""):
+    """ADL Fig. 7: one panel per region (``curves[region][model]`` over the frames of one clip),
+    anomalous frames shaded."""
+    fig, axes = plt.subplots(1, len(curves), figsize=(5.5 * len(curves), 2.8), sharey=True, squeeze=False)
+    for ax, (region, per_model) in zip(axes[0], curves.items()):
+        for name, values in per_model.items():
+            ax.plot(np.arange(offset, offset + len(values)), values, lw=1.2, label=name)
+        shade_anomalies(ax, labels, offset)
+        ax.set_title(f"{region} {ylabel.split(' (')[0]}", fontsize=9)
+        ax.set_xlabel("frame")
+    axes[0][0].set_ylabel(ylabel)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def regularity_formula(error: np.ndarray, labels: np.ndarray, title: str = ""):
+    """The tutorial's regularity score s_r(t) = 1 − (e − min e)/(max e − min e) next to its
+    code's version 1 − (e − min e)/max e, on one clip (notebook 01)."""
+    error = np.asarray(error, np.float64)
+    correct = 1 - (error - error.min()) / (error.max() - error.min())
+    tutorial = 1 - (error - error.min()) / error.max()
+    fig, ax = plt.subplots(figsize=(6, 2.8))
+    shade_anomalies(ax, labels)
+    ax.plot(correct, label="$s_r$, correct (max − min)")
+    ax.plot(tutorial, label="tutorial's code (÷ max)", ls="--")
+    ax.set_xlabel("frame")
+    ax.set_ylabel("regularity score $s_r(t)$")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def periodic_signal(curves: Mapping[str, np.ndarray], period: int, ylabel: str, offset: int = 1):
+    """One panel per curve over the frames of a clip, with a dotted line every ``period`` frames
+    (notebook 00: the static background's change, and the codec's 12-frame groups)."""
+    fig, axes = plt.subplots(1, len(curves), figsize=(5.5 * len(curves), 2.6), squeeze=False, sharey=True)
+    for ax, (label, values) in zip(axes[0], curves.items()):
+        frames = np.arange(offset, offset + len(values))
+        ax.plot(frames, values, lw=1.0)
+        for x in range(period, frames[-1] + 1, period):
+            ax.axvline(x, color="gray", lw=0.5, ls=":")
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("frame")
+    axes[0][0].set_ylabel(ylabel)
     fig.tight_layout()
     return fig

@@ -1,7 +1,7 @@
 """Optical flow for AnoPred's motion constraint (the ℓ_of term of ADL Eq. 12; notebook 02).
 
 AnoPred and ADL compute the flow loss with a frozen FlowNet, whose weights cannot be downloaded
-here (DESIGN §6). :class:`LucasKanade` is a weight-free stand-in: pyramidal, iterative
+here. :class:`LucasKanade` is a weight-free stand-in: pyramidal, iterative
 Lucas–Kanade written in torch, so it is differentiable end to end and the flow loss reaches the
 generator. Any module with the same call signature — ``estimator(first, second) → (B, 2, H, W)``
 displacement ``(dx, dy)`` in pixels that carries ``first`` onto ``second`` — can be passed
@@ -101,7 +101,7 @@ def flow_loss(prediction: torch.Tensor, target: torch.Tensor, previous: torch.Te
     """AnoPred's motion loss ℓ_of = mean |f(I_t, Î_{t+1}) − f(I_t, I_{t+1})| (ADL Eq. 12's ℓ_of).
 
     The flow of the real pair is a fixed target; the flow into the prediction keeps its graph, so
-    the loss's gradient reaches the generator (DESIGN §6)."""
+    the loss's gradient reaches the generator."""
     estimator = estimator or LucasKanade()
     with torch.no_grad():
         real = estimator(previous, target)

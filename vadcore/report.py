@@ -159,36 +159,35 @@ def difference_interval(better: Sequence[float], worse: Sequence[float], noise: 
     return difference, float("nan") if noise is None else 1.96 * math.sqrt(2) * noise
 
 
-def verdict(claim: Claim, table: PaperTable, dataset: str, ours: Mapping[str, Sequence[float]],
-            reference: Mapping[str, Sequence[float]] | None = None, noise: float | None = None) -> str:
+def verdict(claim: Claim, ours: Mapping[str, Sequence[float]], paper: Mapping[str, float | None] | None = None,
+            reference: Mapping[str, Sequence[float]] | None = None, noise: float | None = None,
+            where: str = "", digits: int = 1) -> str:
     """A "What we found" paragraph for one claim of a paper, from the numbers only: the paper's
-    values, ours with their spread, the strongest reference row, and one of *reproduced*, *not
-    reproduced* or *within seed noise*.
+    values (``paper[row]``, where it has them), ours with their spread, the strongest reference
+    row, and one of *reproduced*, *not reproduced* or *within seed noise*.
 
     A comparison claim (``claim.worse`` set) is *reproduced* when our difference has the paper's
-    sign and its 95 % interval excludes 0, *not reproduced* when it has the other sign beyond the
-    interval, else *within seed noise*. A level claim is *reproduced* when our mean is within the
-    interval (at least 1 point) of the paper's value. Without an interval (one seed, no noise
-    estimate) a comparison cannot be decided beyond its sign and says so."""
-    column = DATASET_TITLES.get(dataset, dataset)
+    sign and its 95 % interval (:func:`difference_interval`) excludes 0, *not reproduced* when it
+    has the other sign beyond the interval, else *within seed noise*; without an interval (one
+    seed, no noise estimate) it is *undecided*. A level claim is *reproduced* when our mean is
+    within max(1, 2·std) of the paper's value."""
     rows = [claim.better] + ([claim.worse] if claim.worse else [])
-    paper = {row: table.value(row, dataset) if row in table.rows else None for row in rows}
-    described = {row: _describe(ours[row]) for row in rows}
-    parts = [f"**What we found — {claim.text}** ({column})."]
+    paper = {row: (paper or {}).get(row) for row in rows}
+    number = lambda value: f"{value:.{digits}f}"  # noqa: E731
+    parts = [f"**What we found — {claim.text}**{f' ({where})' if where else ''}."]
     if all(v is not None for v in paper.values()):
-        paper_text = " vs ".join(f"{row} {paper[row]:.1f}" for row in rows)
+        text = " vs ".join(f"{row} {number(paper[row])}" for row in rows)
         if claim.worse:
-            paper_text += f" ({paper[claim.better] - paper[claim.worse]:+.1f})"
-        parts.append(f"Paper: {paper_text}.")
+            text += f" ({paper[claim.better] - paper[claim.worse]:+.{digits}f})"
+        parts.append(f"Paper: {text}.")
     else:
-        parts.append("The paper has no value on this dataset; only the direction of its claim is checked.")
+        parts.append("The paper gives no number here; only the direction of its claim is checked.")
     if claim.worse:
         difference, half = difference_interval(ours[claim.better], ours[claim.worse], noise)
-        interval = "" if math.isnan(half) else f", 95 % interval ± {half:.1f}"
-        parts.append(f"Ours: {described[claim.better]} vs {described[claim.worse]}, difference "
-                     f"{difference:+.1f}{interval}.")
-        expected = 1.0 if paper[claim.better] is None or paper[claim.worse] is None else \
-            math.copysign(1.0, paper[claim.better] - paper[claim.worse])
+        interval = "" if math.isnan(half) else f", 95 % interval ± {number(half)}"
+        parts.append(f"Ours: {_describe(ours[claim.better], digits)} vs {_describe(ours[claim.worse], digits)}, "
+                     f"difference {difference:+.{digits}f}{interval}.")
+        expected = 1.0 if None in paper.values() else math.copysign(1.0, paper[claim.better] - paper[claim.worse])
         if math.isnan(half):
             outcome = "undecided (one seed and no noise estimate)"
         elif abs(difference) <= half:
@@ -197,28 +196,35 @@ def verdict(claim: Claim, table: PaperTable, dataset: str, ours: Mapping[str, Se
             outcome = "reproduced" if difference * expected > 0 else "not reproduced"
     else:
         mean, std = mean_std(ours[claim.better])
-        parts.append(f"Ours: {described[claim.better]}.")
+        parts.append(f"Ours: {_describe(ours[claim.better], digits)}.")
         target = paper[claim.better]
-        tolerance = max(1.0, 2 * std)
-        outcome = "no paper value" if target is None else \
-            "reproduced" if abs(mean - target) <= tolerance else f"not reproduced ({mean - target:+.1f})"
+        outcome = "no paper value to compare with" if target is None else \
+            "reproduced" if abs(mean - target) <= max(1.0, 2 * std) else f"not reproduced ({mean - target:+.{digits}f})"
     if reference:
         label, values = max(reference.items(), key=lambda item: float(np.mean(item[1])))
         strongest = float(np.mean(values))
         beating = [row for row in rows if np.mean(ours[row]) > strongest]
         summary = "all" if len(beating) == len(rows) else "none" if not beating else ", ".join(beating)
-        parts.append(f"Strongest reference at the same size: {label} {strongest:.1f}; above it: {summary}.")
+        parts.append(f"Strongest reference at the same size: {label} {number(strongest)}; above it: {summary}.")
     parts.append(f"**Verdict: {outcome}.**")
     return " ".join(parts)
 
 
-def _describe(values: Sequence[float]) -> str:
+def table_verdict(claim: Claim, table: PaperTable, dataset: str, ours: Mapping[str, Sequence[float]],
+                  reference: Mapping[str, Sequence[float]] | None = None, noise: float | None = None) -> str:
+    """:func:`verdict` for a claim about rows of a paper table, on ``dataset``'s column."""
+    rows = [claim.better] + ([claim.worse] if claim.worse else [])
+    paper = {row: table.value(row, dataset) if row in table.rows else None for row in rows}
+    return verdict(claim, ours, paper, reference, noise, where=DATASET_TITLES.get(dataset, dataset))
+
+
+def _describe(values: Sequence[float], digits: int = 1) -> str:
     mean, std = mean_std(values)
-    return f"{mean:.1f} ± {std:.1f} ({len(values)} seeds)" if len(values) > 1 else f"{mean:.1f} (1 seed)"
+    return f"{mean:.{digits}f} ± {std:.{digits}f} ({len(values)} seeds)" if len(values) > 1 else f"{mean:.{digits}f} (1 seed)"
 
 
 def save_figure(fig, folder: Path, stem: str) -> Path:
-    """Save a matplotlib figure as ``<stem>.png`` at 150 dpi (DESIGN §7)."""
+    """Save a matplotlib figure as ``<stem>.png`` at 150 dpi."""
     path = Path(folder) / f"{stem}.png"
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=150, bbox_inches="tight", format="png")

@@ -108,7 +108,7 @@ def reproduce(
         with _environment(VADCORE_NOTEBOOK=path.stem, VADCORE_PROGRESS="text", VADCORE_FRESH="1" if fresh else "0"):
             papermill.execute_notebook(
                 str(path), str(output), parameters=params, cwd=str(path.parent), kernel_name="python3",
-                progress_bar=False, log_output=True, stdout_file=sys.stdout, stderr_file=sys.stderr,
+                progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr,
                 request_save_on_cell_execute=False,
             )
         clean_executed(output)

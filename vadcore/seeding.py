@@ -1,4 +1,4 @@
-"""Seeding: ``seed_everything(seed)`` is the first call of every notebook (DESIGN §7)."""
+"""Seeding: ``seed_everything(seed)`` is the first call of every notebook."""
 from __future__ import annotations
 
 import os

@@ -1,5 +1,7 @@
 """``vadcore data check NAME ROOT``: read every frame and mask of a dataset folder once and
-summarise it, or fail with an error naming the offending path."""
+summarise it, or fail with an error naming the offending path. Also: how much a clip's static
+background changes from frame to frame (:func:`background_change`), which exposes codec
+artefacts such as UCSD Ped2's 12-frame flicker (notebook 00)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -79,3 +81,29 @@ def summarize(dataset: VideoSet, from_source: bool = True, progress: bool = True
         anomalous_frames_with_mask=anomalous_with_mask,
         masked_frames_labelled_normal=masked_normal,
     )
+
+
+def background_change(video, quantile: float = 0.5) -> np.ndarray:
+    """Mean |I_t − I_{t−1}| (in [0, 1] units) over the clip's most static pixels — those whose
+    temporal standard deviation is below the ``quantile`` of all pixels — for t = 1 … T−1. On a
+    truly static background this is sensor noise; a periodic peak is a property of the recording."""
+    frames = np.asarray(video.frames, np.float32) / 255.0
+    if frames.ndim == 4:
+        frames = frames.mean(-1)
+    spread = frames.std(axis=0)
+    static = spread <= np.quantile(spread, quantile)
+    return np.abs(np.diff(frames, axis=0))[:, static].mean(axis=1)
+
+
+def periodic_excess(signal: np.ndarray, period: int) -> tuple[float, int]:
+    """``(ratio, phase)``: how much larger ``signal`` is, on average, at samples ``phase``,
+    ``phase + period``, … than at the others, for the phase where that ratio is largest
+    (≈ 1 when nothing repeats with that period)."""
+    signal = np.asarray(signal, np.float64)
+    ratios = []
+    for phase in range(period):
+        on = np.zeros(len(signal), bool)
+        on[phase::period] = True
+        ratios.append(signal[on].mean() / signal[~on].mean())
+    phase = int(np.argmax(ratios))
+    return float(ratios[phase]), phase

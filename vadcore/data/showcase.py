@@ -1,7 +1,10 @@
-"""Which test clips a notebook plots: four with different kinds of anomaly."""
+"""Which test clips and frames a notebook plots: clips with different kinds of anomaly, and the
+middle frame of a clip's anomaly."""
 from __future__ import annotations
 
 import json
+
+import numpy as np
 
 from vadcore.data.video import VideoSet
 
@@ -24,3 +27,10 @@ def showcase_clips(dataset: VideoSet, count: int = 4) -> list[tuple[int, str]]:
     if dataset.name == "ucsd_ped2" and set(PED2_SHOWCASE) <= set(names):
         return [(names.index(n), f"{n}: {kind}") for n, kind in PED2_SHOWCASE.items()][:count]
     return [(i, names[i]) for i in range(min(count, len(names)))]
+
+
+def middle_anomalous_frame(labels: np.ndarray, first: int = 0) -> int:
+    """Index (into ``labels``) of the middle anomalous frame among frames ``first`` … (the middle
+    frame when none is anomalous): the frame figures show of an anomalous clip."""
+    anomalous = np.flatnonzero(np.asarray(labels)[first:]) + first
+    return int(anomalous[len(anomalous) // 2]) if anomalous.size else first + (len(labels) - first) // 2

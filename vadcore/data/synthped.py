@@ -1,4 +1,4 @@
-"""``synthped``: synthetic surveillance video in the official UCSD layout (DESIGN §3.1).
+"""``synthped``: synthetic surveillance video in the official UCSD layout.
 
 A static grayscale camera looks down a walkway with grass on both sides, under perspective
 (objects shrink towards the top), with sensor noise and a slow illumination drift. Normal events

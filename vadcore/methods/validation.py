@@ -41,6 +41,11 @@ class Choice:
         candidates = [t for t in self.trials if t.stage == stage]
         return (max if self.higher_is_better else min)(candidates, key=lambda t: t.value)
 
+    @property
+    def final(self) -> Trial:
+        """The chosen run: the best trial of the last stage."""
+        return self.best(max(t.stage for t in self.trials))
+
 
 def choose(base: MethodConfig, data: VideoSet, stages: Sequence[Sequence[dict]], metric: str,
            higher_is_better: bool = True, cache: RunCache | None = None) -> Choice:

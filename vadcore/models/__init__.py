@@ -1,4 +1,4 @@
-"""Networks. Models never read files (DESIGN §2): notebooks and the training loops wire them to data."""
+"""Networks. Models never read files: notebooks and the training loops wire them to data."""
 from vadcore.models.conv_ae import ConvAE
 from vadcore.models.convlstm import ConvLSTM, ConvLSTMCell
 from vadcore.models.patchgan import PatchDiscriminator

@@ -1,5 +1,5 @@
-"""The spatio-temporal autoencoder of Chong & Tay (2017) exactly as the ConvLSTM tutorial builds it
-(``papers/convlstm_autoencoder_tutorial.zh.md``; notebook 01)::
+"""The spatio-temporal autoencoder of Chong & Tay ("Abnormal event detection in videos using
+spatiotemporal autoencoder", ISNN 2017) exactly as the ConvLSTM tutorial of notebook 01 builds it::
 
     per frame:  Conv 128 11×11 /4 → LN → Conv 64 5×5 /2 → LN            (spatial encoder)
     sequence:   ConvLSTM 64 → LN → ConvLSTM 32 → LN → ConvLSTM 64 → LN   (temporal encoder–decoder)

@@ -112,3 +112,26 @@ DEVIATIONS = (
     "**Ped2 human ROI:** our own polygon (the paper's expert masks are not public); how it was drawn is in "
     "`vadcore/assets/ucsd_ped2_walkway.json`.",
 )
+
+# --------------------------------------------------------------------------------------------
+# The runs the tables need
+# --------------------------------------------------------------------------------------------
+TABLE_VARIANTS = {"I": HEADLINE, "II": tuple(ROWS["II"].values()), "III": ("AnoPred", "+Human attention", "ADL"),
+                  "V": tuple(ROWS["V"].values())}
+
+
+def plan(profile: str, dataset: str, seeds: list[int], settings: dict, tables, ablation_iterations: int) -> dict:
+    """``{(schedule, variant, seed): Config}`` for every prediction run the chosen ``tables``
+    need: the headline variants (Table I, the figures) with every seed on the profile's schedule
+    (``"full"``), the ablation rows of Tables II, III and V with the first seed on the shorter
+    ``ablation_iterations`` schedule (``"short"``), their Base and B = 0.1 rows included.
+    ``settings`` (chosen learning rates, λ_of, a student's overrides) apply to every run."""
+    from vadcore.methods import prediction
+
+    runs = {("full", v, s): prediction.profile_config(profile, dataset, s, **{**settings, **VARIANTS[v]})
+            for v in HEADLINE for s in seeds}
+    ablation = dict.fromkeys(v for table in ("II", "III", "V") if table in tables for v in TABLE_VARIANTS[table])
+    short = {**settings, "iterations": ablation_iterations}
+    runs.update({("short", v, seeds[0]): prediction.profile_config(profile, dataset, seeds[0], **{**short, **VARIANTS[v]})
+                 for v in ablation})
+    return runs

@@ -1,4 +1,6 @@
-"""Where the generator's gradient comes from (notebook 02, "the loss balance").
+"""Looking inside trained and training predictors (notebook 02): where the generator's gradient
+comes from (:func:`gradient_shares`, "the loss balance") and where its error is
+(:func:`error_map`).
 
 The λ weights of ADL Eq. 12 were set for FlowNet's flow; with a substitute flow estimator the
 terms can have gradients of very different sizes, and a term whose gradient dominates decides
@@ -8,9 +10,26 @@ image each term pushes (its gradient with respect to the predicted frame on stat
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
-from vadcore.methods.prediction.trainer import Trainer
+from vadcore.data.clips import frames_to_tensor
+from vadcore.data.splits import validation_split
+from vadcore.data.video import Video, VideoSet
+from vadcore.methods.prediction import loss_maps
+from vadcore.methods.prediction.config import Config
+from vadcore.methods.prediction.trainer import Trainer, Windows, apply_mask
+
+
+@torch.inference_mode()
+def error_map(model: torch.nn.Module, video: Video, t: int, frames: int = 4) -> np.ndarray:
+    """Squared prediction error of frame ``t`` (≥ ``frames``) of a clip, per pixel, on [0, 1]
+    images (channels averaged): ADL Fig. 8."""
+    if not frames <= t < video.n_frames:
+        raise ValueError(f"frame {t} of clip {video.name} has no prediction (frames {frames}–{video.n_frames - 1} do)")
+    clip = apply_mask(frames_to_tensor(video.frames[t - frames : t + 1]), getattr(model, "mask", None))
+    prediction = model(clip[None, :frames])[0]
+    return ((prediction - clip[frames]) / 2).pow(2).mean(0).numpy()
 
 
 def gradient_shares(trainer: Trainer, clips: torch.Tensor, motion_threshold: float = 0.05) -> dict[str, dict]:
@@ -45,3 +64,18 @@ def gradient_shares(trainer: Trainer, clips: torch.Tensor, motion_threshold: flo
     for name in rows:
         rows[name]["share"] = (torch.dot(gradients[name], total) / total.pow(2).sum()).item()
     return rows
+
+
+def run_gradient_shares(config: Config, data: VideoSet, model: torch.nn.Module | None = None,
+                        batch_size: int = 16, seed: int = 0) -> dict[str, dict]:
+    """:func:`gradient_shares` of ``config``'s loss on ``batch_size`` windows of its training
+    clips (sampled with ``seed``), for the trained ``model`` (a :class:`Predictor`) or, without
+    one, for G at initialisation."""
+    torch.manual_seed(config.seed)
+    kept = validation_split(data.train, config.validation_clips)[0]
+    weight, mask = loss_maps(config, kept)
+    trainer = Trainer(config, 1 if data.gray else 3, weight, mask)
+    if model is not None:
+        trainer.model.load_state_dict(model.state_dict())
+    clips, _ = Windows(kept, config.frames).sample(batch_size, torch.Generator().manual_seed(seed))
+    return gradient_shares(trainer, clips)

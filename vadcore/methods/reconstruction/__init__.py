@@ -25,8 +25,8 @@ from vadcore.methods.reconstruction.profiles import PROFILES, profile_config
 from vadcore.models.conv_ae import ConvAE
 from vadcore.models.st_autoencoder import SpatioTemporalAE
 
-__all__ = ["Config", "MODELS", "PROFILES", "build", "first_scored", "profile_config", "reconstruction_errors",
-           "score", "train"]
+__all__ = ["Config", "MODELS", "PROFILES", "build", "first_scored", "profile_config", "reconstruct_frame",
+           "reconstruction_errors", "score", "train"]
 
 
 def build(config: Config, channels: int = 1) -> torch.nn.Module:
@@ -67,6 +67,16 @@ def reconstruction_errors(
             pixel.index_add_(0, index, squared.flatten(0, 1).double())
     errors = (totals / counts).numpy()
     return errors, None if pixel is None else (pixel / counts[:, None, None]).numpy()
+
+
+@torch.inference_mode()
+def reconstruct_frame(model: torch.nn.Module, video: Video, t: int, window: int = 10) -> np.ndarray:
+    """The reconstruction of frame ``t`` from the first window that contains it, in [0, 1]
+    ``(H, W[, C])`` (for figures; scores average over every window, :func:`reconstruction_errors`)."""
+    start = max(0, min(t - window + 1, video.n_frames - window))
+    clip = frames_to_tensor(video.frames[start : start + window], (0.0, 1.0))
+    frame = model(clip[None])[0, t - start]
+    return frame.permute(1, 2, 0).squeeze(-1).numpy()
 
 
 def train(config: Config, videos: list[Video], run=None) -> Trained:
