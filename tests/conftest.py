@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 
-from vadcore import paths
+# the real UCSD Ped2 copy beside the checkout in development and CI (never in a user's clone)
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -12,7 +15,7 @@ def isolated_data(tmp_path, monkeypatch):
 
 @pytest.fixture
 def shared_ped2():
-    root = paths.shared_data_dir() / "ped2"
+    root = SHARED_DATA / "ped2"
     if not root.is_dir():
         pytest.skip(f"real UCSD Ped2 not found at {root} (only present in development and CI)")
     return root

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from vadcore.attention import (dynamic_image, dynamic_image_weights, human_attention, learned_attention,
+from vadcore.maps.attention import (dynamic_image, dynamic_image_weights, human_attention, learned_attention,
                                normalize_attention, ranking_objective, roi_mask)
 from vadcore.data.synthped import walkway_mask
 from vadcore.data.video import resize_masks

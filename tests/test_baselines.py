@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from vadcore import baselines
+from vadcore import baselines, metrics
 from vadcore.data.video import Video, VideoSource
 
 
@@ -46,3 +46,40 @@ def test_frame_difference_metrics_on_a_predictors_frames():
     assert baselines.frame_difference_metrics(videos).n_frames == 3 * 19
     with pytest.raises(ValueError, match="first 1"):
         baselines.frame_difference_metrics(videos, 0)
+
+
+def test_trivial_predictors_on_a_clip_with_known_psnr():
+    from vadcore.data.video import VideoSet
+    from vadcore.methods import prediction
+
+    # every frame is 10 grey levels brighter than the last: copying the last frame misses by 10/255
+    # everywhere (PSNR 20·log10(25.5)); extrapolating the change is exact (the 100 dB floor)
+    ramp = (np.arange(12, dtype=np.uint8) * 10)[:, None, None].repeat(8, 1).repeat(16, 2)
+    labels = np.zeros(12)
+    labels[6:] = 1
+    test = [Video(f"t{i}", "test", VideoSource(f"t{i}", 12, lambda: ramp, labels=labels), (8, 16)) for i in range(2)]
+    train = [Video("a", "train", VideoSource("a", 12, lambda: ramp), (8, 16))]
+    config = prediction.Config(dataset="synthped", size=(8, 16), width=4, depth=2)
+    results = baselines.trivial_predictions(config, VideoSet("synthped", None, train, test))
+    copy, linear = results["copy last frame"], results["linear extrapolation"]
+    np.testing.assert_allclose(copy["scores"]["psnr"][0], 20 * np.log10(25.5), rtol=1e-5)
+    np.testing.assert_allclose(linear["scores"]["psnr"][0], 100.0)
+    assert len(copy["scores"]["psnr"][0]) == 12 - 4  # the frames a predictor from 4 frames scores
+    assert np.isnan(copy["val_psnr"])  # no validation clips in this config
+
+
+def test_frame_difference_maps_are_aligned_with_the_masks_of_their_frame():
+    # a square sits still in frames 0–4 and jumps 6 pixels right at frame 5; only frame 5 is anomalous.
+    # |I5 − I4| lights both positions, so frame 5's own mask (the new position) is covered.
+    frames = np.zeros((10, 8, 16), np.uint8)
+    frames[:5, 2:5, 1:4] = 255
+    frames[5:, 2:5, 7:10] = 255
+    masks = np.zeros((10, 8, 16), bool)
+    masks[5, 2:5, 7:10] = True
+    labels = masks.any(axis=(1, 2)).astype(np.uint8)
+    video = Video("v", "test", VideoSource("v", 10, lambda: frames, labels=labels, read_masks=lambda: masks))
+    result = baselines.evaluate_trivial([video], seeds=[0])["frame difference"][0]
+    maps = baselines.frame_difference_maps(video)
+    aligned = metrics.pixel_auc([maps], [masks[1:]], [labels[1:]])[0]
+    shifted = metrics.pixel_auc([maps], [masks[:-1]], [labels[:-1]])[0]
+    assert result.pixel_auc == pytest.approx(aligned) and aligned != pytest.approx(shifted)

@@ -163,3 +163,27 @@ def test_real_ped2(shared_ped2):
     for video in data.test:
         assert video.masks is not None
         np.testing.assert_array_equal(video.masks.any(axis=(1, 2)), video.labels.astype(bool))
+
+
+def test_frames_of_different_sizes_name_the_clip_and_the_sizes(tmp_path):
+    base = write_ucsd_official(tmp_path)
+    tifffile.imwrite(base / "Train" / "Train002" / "003.tif", np.zeros((H + 2, W), np.uint8))
+    data = load_dataset("ucsd_ped2", base)
+    with pytest.raises(DatasetError, match=r"003.tif: clip Train002: images of different sizes "
+                                           rf"\({H}×{W} \(4 files\), {H + 2}×{W} \(1 files\)\)"):
+        data.train[1].frames
+
+
+def test_fingerprint_changes_with_any_file_and_only_then(tmp_path):
+    base = write_ucsd_official(tmp_path)
+    first = load_dataset("ucsd_ped2", base, size=(6, 8)).fingerprint()
+    assert load_dataset("ucsd_ped2", base, size=(6, 8)).fingerprint() == first  # read back from the cache
+    assert load_dataset("ucsd_ped2", base, size=(6, 8), cache=False).fingerprint() == first
+    assert load_dataset("ucsd_ped2", base, size=(4, 8)).fingerprint() != first  # another working size
+    frame = base / "Test" / "Test001" / "002.tif"
+    tifffile.imwrite(frame, 255 - tifffile.imread(frame))  # one test frame changes
+    assert load_dataset("ucsd_ped2", base, size=(6, 8)).fingerprint() != first
+    changed = load_dataset("ucsd_ped2", base, size=(6, 8)).fingerprint()
+    (base / "Test" / "UCSDped2.m").write_text("TestVideoFile = {};\nTestVideoFile{end+1}.gt_frame = [2:5];\n"
+                                              "TestVideoFile{end+1}.gt_frame = [1:8];\n")  # one label changes
+    assert load_dataset("ucsd_ped2", base, size=(6, 8)).fingerprint() != changed

@@ -5,12 +5,12 @@ import torch
 import torch.nn.functional as F
 
 from vadcore import metrics
-from vadcore.data.video import Video, VideoSource
-from vadcore.losses import gradient_loss, intensity_loss
+from vadcore.data.video import Video, VideoSet, VideoSource
+from vadcore.methods import cached_run, load_model
+from vadcore.methods import reconstruction as rec
 from vadcore.models import ConvAE, ConvLSTM, ConvLSTMCell, SpatioTemporalAE
 from vadcore.models.st_autoencoder import ChannelLayerNorm
 from vadcore.runs import RunCache
-from vadcore.training import reconstruction as rec
 
 
 def test_convlstm_cell_matches_a_hand_unrolled_step():
@@ -67,19 +67,8 @@ def test_regularity_score_on_a_small_array():
     np.testing.assert_allclose(tutorial_bug, [1.0, 0.8, 0.6, 0.2])
 
 
-def test_weighted_losses_hand_computed():
-    prediction, target = torch.zeros(1, 1, 1, 2), torch.ones(1, 1, 1, 2)
-    attention = torch.tensor([[1.0, 0.1]])
-    assert intensity_loss(prediction, target).item() == pytest.approx(1.0)
-    assert intensity_loss(prediction, target, attention).item() == pytest.approx((1 + 0.01) / 2)
-    # gradients: prediction [0, 0] has none, target [0, 2] has |Δx| = 2 at column 1
-    target = torch.tensor([[[[0.0, 2.0]]]])
-    assert gradient_loss(prediction, target).item() == pytest.approx(2 / 2)
-    assert gradient_loss(prediction, target, attention).item() == pytest.approx(0.1 * 2 / 2)
-
-
 def make_video(frames, name="v", labels=None):
-    return Video(name, "test", VideoSource(name, len(frames), lambda: frames, labels=labels))
+    return Video(name, "test", VideoSource(name, len(frames), lambda: frames, labels=labels), frames.shape[1:3])
 
 
 class Constant(torch.nn.Module):
@@ -105,28 +94,51 @@ def test_reconstruction_errors_known_values():
         rec.reconstruction_errors(Constant(0.0), make_video(frames[:5]), window=10)
 
 
+def test_reconstruct_frame_uses_a_window_that_contains_it():
+    frames = np.random.default_rng(0).integers(0, 256, (14, 4, 6), dtype=np.uint8)
+    video = make_video(frames)
+    for t in (0, 5, 13):
+        np.testing.assert_allclose(rec.reconstruct_frame(torch.nn.Identity(), video, t), frames[t] / 255, atol=1e-6)
+
+
 def test_training_resumes_to_the_same_weights(tmp_path):
     frames = np.random.default_rng(1).integers(0, 256, (20, 16, 16), dtype=np.uint8)
-    videos = [make_video(frames, "train")]
-    config = rec.ReconstructionConfig(model="conv_ae", size=(16, 16), width=0.02, iterations=6, batch_size=2)
-    straight, curves, _ = rec.train_reconstruction(config, videos)
-    cache = RunCache(tmp_path)
-    run = cache.run(config)
-    half = rec.ReconstructionConfig(**{**config.__dict__, "iterations": 3})
-    rec.train_reconstruction(half, videos, run=run)  # interrupted after 3 iterations
-    resumed, resumed_curves, _ = rec.train_reconstruction(config, videos, run=run)
-    for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()):
+    videos = [make_video(frames, "train"), make_video(frames[::-1].copy(), "held out")]
+    config = rec.Config(model="conv_ae", size=(16, 16), width=0.02, iterations=6, batch_size=2, validation_clips=1,
+                        validate_every=3)
+    straight = rec.train(config, videos)
+    run = RunCache(tmp_path).run(config)
+    rec.train(rec.Config(**{**config.__dict__, "iterations": 3}), videos, run=run)  # interrupted after 3 iterations
+    resumed = rec.train(config, videos, run=run)
+    for a, b in zip(straight.model.state_dict().values(), resumed.model.state_dict().values()):
         torch.testing.assert_close(a, b)
-    np.testing.assert_allclose(resumed_curves["loss"], curves["loss"])
+    np.testing.assert_allclose(resumed.curves["loss"], straight.curves["loss"])
+    np.testing.assert_array_equal(straight.curves["val_step"], [0, 3, 6])
+    np.testing.assert_allclose(resumed.curves["val_mse"], straight.curves["val_mse"])
+
+
+def test_attention_weights_the_reconstruction_loss():
+    frames = np.random.default_rng(3).integers(0, 256, (12, 16, 16), dtype=np.uint8)
+    videos = [make_video(frames, "a")]
+    plain = rec.train(rec.Config(model="conv_ae", size=(16, 16), width=0.02, iterations=1, batch_size=2), videos)
+    weighted = rec.train(rec.Config(model="conv_ae", size=(16, 16), width=0.02, iterations=1, batch_size=2,
+                                    attention="learned", background=0.0), videos)
+    # the same first batch and weights; the learned map is ≤ 1 + B everywhere, so the weighted loss is smaller
+    assert weighted.curves["loss"][0] < plain.curves["loss"][0]
+    with pytest.raises(ValueError, match="unknown attention"):
+        rec.Config(attention="human")
 
 
 def test_cached_run_scores_every_test_frame(tmp_path):
     rng = np.random.default_rng(2)
     train = [make_video(rng.integers(0, 256, (12, 16, 16), dtype=np.uint8), "a")]
     test = [make_video(rng.integers(0, 256, (12, 16, 16), dtype=np.uint8), "t", labels=np.array([0] * 6 + [1] * 6))]
-    config = rec.ReconstructionConfig(model="convlstm_ae", size=(16, 16), width=0.05, iterations=2, batch_size=1)
-    result = rec.cached_reconstruction(config, train, test, cache=RunCache(tmp_path))
+    data = VideoSet("synthped", None, train, test)
+    config = rec.Config(model="convlstm_ae", size=(16, 16), width=0.05, iterations=2, batch_size=1)
+    result = cached_run(config, data, RunCache(tmp_path))
     assert len(result.scores["error"][0]) == 12 and 0 <= result.metrics["micro_auc"] <= 1
-    assert rec.cached_reconstruction(config, train, test, cache=RunCache(tmp_path)).timings == result.timings
+    assert cached_run(config, data, RunCache(tmp_path)).timings == result.timings
+    model = load_model(config, data, RunCache(tmp_path))
+    np.testing.assert_allclose(rec.score(config, model, test)["error"][0], result.scores["error"][0], rtol=1e-6)
     with pytest.raises(ValueError, match="unknown model"):
-        rec.ReconstructionConfig(model="vae")
+        rec.Config(model="vae")

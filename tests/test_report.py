@@ -1,10 +1,12 @@
 import csv
 import json
 
+import numpy as np
 import pytest
 
 from vadcore import report
 from vadcore.metrics import FrameMetrics
+from vadcore.papers import Claim, PaperTable
 
 
 def read_csv(path):
@@ -55,3 +57,46 @@ def test_save_figure_writes_png(tmp_path):
     ax.plot([0, 1])
     path = report.save_figure(fig, tmp_path, "fig1_line")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+TABLE = PaperTable("Table I", "AUC", ("avenue", "ucsd_ped2"), {"MDT": (None, 82.9), "AnoPred": (85.1, 95.4),
+                                                                "ADL": (86.0, 96.0)})
+
+
+def test_paper_table_quotes_compares_and_adds_references(tmp_path):
+    text = report.paper_table(tmp_path, "t1", TABLE, "ucsd_ped2", {"AnoPred": [90.0, 92.0], "ADL": [93.0]},
+                              {"copy last frame": [89.5]})
+    assert "| MDT (quoted) | 82.9 | — | — |" in text
+    assert "| AnoPred | 95.4 | 91.0 ± 1.4 | -4.4 |" in text
+    assert "| copy last frame (reference) | — | 89.5 | — |" in text
+    assert text.startswith("**Table I. AUC — Ped2**")
+    rows = read_csv(tmp_path / "t1.csv")
+    assert [r["source"] for r in rows] == ["quoted", "ours", "ours", "reference"]
+    # a dataset the paper does not have: no quoted rows, no paper values
+    text = report.paper_table(tmp_path, "t2", TABLE, "synthped", {"AnoPred": [70.0]})
+    assert "MDT" not in text and "| AnoPred | — | 70.0 | — |" in text
+
+
+def test_difference_interval_paired_seeds_and_single_runs():
+    mean, half = report.difference_interval([3.0, 4.0, 5.0], [1.0, 1.0, 2.0])  # differences 2, 3, 3
+    assert mean == pytest.approx(8 / 3)
+    assert half == pytest.approx(4.302653 * np.std([2, 3, 3], ddof=1) / np.sqrt(3), rel=1e-5)  # t(0.975, 2)
+    assert report.difference_interval([3.0], [1.0], noise=0.5) == pytest.approx((2.0, 1.96 * np.sqrt(2) * 0.5))
+    assert np.isnan(report.difference_interval([3.0], [1.0])[1])
+
+
+def test_verdicts_follow_the_numbers():
+    claim = Claim("ADL beats AnoPred", "ADL", "AnoPred")
+    found = report.table_verdict(claim, TABLE, "ucsd_ped2", {"ADL": [93.0, 94.0, 95.0], "AnoPred": [90.0, 90.5, 91.0]},
+                                 {"copy last frame": [89.5], "linear extrapolation": [88.4]})
+    assert "Paper: ADL 96.0 vs AnoPred 95.4 (+0.6)" in found and "**Verdict: reproduced.**" in found
+    assert "Strongest reference at the same size: copy last frame 89.5; above it: all." in found
+    noisy = report.table_verdict(claim, TABLE, "ucsd_ped2", {"ADL": [93.0, 90.0, 95.0], "AnoPred": [90.0, 92.0, 91.0]})
+    assert "**Verdict: within seed noise.**" in noisy
+    reversed_ = report.table_verdict(claim, TABLE, "ucsd_ped2", {"ADL": [90.0], "AnoPred": [93.0]}, noise=0.5)
+    assert "**Verdict: not reproduced.**" in reversed_
+    assert "undecided" in report.table_verdict(claim, TABLE, "ucsd_ped2", {"ADL": [90.0], "AnoPred": [93.0]})
+    level = report.table_verdict(Claim("AnoPred reaches the paper", "AnoPred"), TABLE, "ucsd_ped2", {"AnoPred": [85.4]},
+                                 {"copy last frame": [89.5]})
+    assert "**Verdict: not reproduced (-10.0).**" in level and "above it: none" in level
+    assert "only the direction" in report.verdict(claim, {"ADL": [1.0, 2.0], "AnoPred": [0.0, 0.5]})

@@ -71,3 +71,34 @@ def test_parameter_values_are_literals():
 
 def test_notebooks_dir_exists():
     assert notebooks_dir().is_dir()
+
+
+def test_executed_copies_keep_results_but_not_progress_bars_timings_or_paths(tmp_path):
+    executed = {
+        "cells": [{"cell_type": "code", "source": "x", "execution_count": 1,
+                   "metadata": {"papermill": {"duration": 1.0}, "execution": {"iopub.status.busy": "t"}},
+                   "outputs": [{"output_type": "stream", "name": "stderr", "text": "training: 40%|####"},
+                               {"output_type": "stream", "name": "stdout", "text": "micro AUC 91.2"}]}],
+        "metadata": {"papermill": {"input_path": "/work/x/notebooks/00.ipynb", "output_path": "/work/x/results/00.ipynb",
+                                   "start_time": "2026", "duration": 3.0, "parameters": {"profile": "cpu"}}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    path = tmp_path / "00.ipynb"
+    path.write_text(json.dumps(executed))
+    reproduce.clean_executed(path)
+    text = path.read_text()
+    cleaned = json.loads(text)
+    assert cleaned["cells"][0]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "micro AUC 91.2"}]
+    assert cleaned["metadata"]["papermill"] == {"parameters": {"profile": "cpu"}}
+    assert "/work/" not in text and "duration" not in text
+
+
+def test_every_notebook_has_its_text_pair_in_sync():
+    import jupytext
+
+    for path in reproduce.list_notebooks().values():
+        pair = path.with_suffix(".py")
+        assert pair.is_file(), f"{path.name} has no text pair {pair.name}: run `jupytext --sync {path.name}`"
+        cells = lambda nb: [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]  # noqa: E731
+        assert cells(jupytext.read(pair)) == cells(jupytext.read(path)), \
+            f"{path.name} and {pair.name} differ: run `jupytext --sync {path.name}`"

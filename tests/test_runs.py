@@ -1,9 +1,10 @@
-"""The run cache: stable hashes, computed once, resumable, atomic."""
+"""The run cache: stable keys over config, data and code, computed once, resumable, atomic, fresh."""
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
+from vadcore import runs
 from vadcore.runs import RunCache, RunResult, config_hash
 
 
@@ -21,14 +22,41 @@ def test_hash_ignores_key_order_and_container_types():
     assert len(config_hash(Config())) == 12
 
 
-def test_synthped_runs_are_keyed_by_the_generator_version(monkeypatch):
-    from vadcore.data import synthped
+def test_key_covers_data_and_code():
+    key = config_hash(Config(), data="d1", code="c1")
+    assert config_hash(Config(), data="d2", code="c1") != key  # other frames: another run
+    assert config_hash(Config(), data="d1", code="c2") != key  # other code: another run
+    assert config_hash(Config(), data="d1", code="c1") == key
 
-    config = {"dataset": "synthped", "lr": 1e-4}
-    before, ped2 = config_hash(config), config_hash({"dataset": "ucsd_ped2", "lr": 1e-4})
-    monkeypatch.setattr(synthped, "GENERATOR_VERSION", synthped.GENERATOR_VERSION + 1)
-    assert config_hash(config) != before  # new frames: the old runs no longer apply
-    assert config_hash({"dataset": "ucsd_ped2", "lr": 1e-4}) == ped2  # real data: unchanged
+
+def test_ledger_counts_computed_and_reused_runs(tmp_path):
+    runs.ledger.clear()
+    cache = RunCache(tmp_path)
+    compute = lambda run: RunResult(metrics={"a": 1}, timings={"train_s": 2.0, "score_s": 0.5})  # noqa: E731
+    cache.get_or_compute(Config(), compute)
+    cache.get_or_compute(Config(), compute)  # the same session: not "reused"
+    assert runs.ledger.summary()["runs_computed"] == 1 and runs.ledger.summary()["runs_reused"] == 0
+    runs.ledger.clear()
+    cache.get_or_compute(Config(), compute)
+    summary = runs.ledger.summary()
+    assert summary["runs_reused"] == 1 and summary["compute_s_of_reused_runs"] == 2.5
+
+
+def test_fresh_recomputes_once_per_session(tmp_path):
+    runs.ledger.clear()
+    calls = []
+
+    def compute(run):
+        calls.append(run.load_checkpoint())
+        run.save_checkpoint({"step": 1})
+        return RunResult(metrics={"n": len(calls)})
+
+    RunCache(tmp_path).get_or_compute(Config(), compute)
+    runs.ledger.clear()  # a new session
+    fresh = RunCache(tmp_path, fresh=True)
+    assert fresh.get_or_compute(Config(), compute).metrics == {"n": 2}
+    assert calls[1] is None  # started from scratch, not from the old checkpoint
+    assert fresh.get_or_compute(Config(), compute).metrics == {"n": 2}  # once per session
 
 
 def test_finished_run_is_reused(tmp_path):
@@ -46,7 +74,7 @@ def test_finished_run_is_reused(tmp_path):
     assert [a.tolist() for a in second.scores["psnr"]] == [[30.0, 31.0], [29.0]]
     np.testing.assert_array_equal(second.curves["loss"], first.curves["loss"])
     run = cache.run(Config())
-    assert (run.dir / "config.json").is_file() and run.finished
+    assert (run.dir / "identity.json").is_file() and run.finished
     assert not list(tmp_path.rglob("*.tmp"))
 
 

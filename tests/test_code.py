@@ -1,0 +1,95 @@
+"""Run keys that cover the code: an edited loss or map gives a new key, an edited comment or
+docstring does not, and the import graph only points down the layers of the package."""
+import ast
+from pathlib import Path
+
+from vadcore.methods import prediction, reconstruction, run_code
+from vadcore.methods.code import code_fingerprint, family_modules
+
+PACKAGE = Path(prediction.__file__).resolve().parents[2]
+
+
+def edited(name: str, old: str, new: str):
+    """A file reader that applies one edit to the module file ``name``."""
+    def read(path: Path) -> str:
+        text = path.read_text()
+        if path.name == name:
+            assert old in text, f"{old!r} not in {name}"
+            text = text.replace(old, new)
+        return text
+    return read
+
+
+def test_a_changed_loss_changes_the_prediction_and_reconstruction_keys():
+    for family in ("vadcore.methods.prediction", "vadcore.methods.reconstruction"):
+        before = code_fingerprint(family)
+        assert code_fingerprint(family, edited("losses.py", "return _weighted(prediction - target, attention).pow(2).mean()",
+                                               "return _weighted(target - prediction, attention).abs().mean()")) != before
+    # the unit is the module: any edit of a module a family imports retrains that family
+    sign = edited("losses.py", "(torch.sigmoid(fake_logits) - 1)", "(torch.sigmoid(fake_logits) + 1)")
+    assert code_fingerprint("vadcore.methods.prediction", sign) != code_fingerprint("vadcore.methods.prediction")
+
+
+def test_comments_and_docstrings_keep_the_key():
+    before = code_fingerprint("vadcore.methods.prediction")
+    assert code_fingerprint("vadcore.methods.prediction", edited(
+        "losses.py", "Losses of the reconstruction", "Losses (reworded) of the reconstruction")) == before
+    assert code_fingerprint("vadcore.methods.prediction", edited(
+        "trainer.py", "    def _autocast(self):", "    # a comment\n    def _autocast(self):")) == before
+
+
+def test_a_changed_attention_map_changes_only_the_runs_that_use_it():
+    term = "return 2.0 * (T - t + 1) - (T + 1) * (harmonic[T] - harmonic[t - 1])"
+    changed = edited("attention.py", term, term.replace("2.0 *", "3.0 *"))
+    assert code_fingerprint("vadcore.maps.attention", changed) != code_fingerprint("vadcore.maps.attention")
+    # AnoPred's runs do not read the map module; ADL's name it in their config
+    assert code_fingerprint("vadcore.methods.prediction", changed) == code_fingerprint("vadcore.methods.prediction")
+    anopred = prediction.Config()
+    adl = prediction.Config(attention="learned")
+    assert run_code(anopred) != run_code(adl) and run_code(adl).startswith(run_code(anopred))
+    assert "vadcore.maps.attention" in reconstruction.Config(attention="learned").code_modules()
+
+
+def test_what_counts_as_a_familys_code():
+    modules = set(family_modules("vadcore.methods.prediction"))
+    assert {"vadcore.losses", "vadcore.flow", "vadcore.models.unet", "vadcore.models.patchgan", "vadcore.quality",
+            "vadcore.data.clips", "vadcore.methods.loop", "vadcore.methods.prediction.trainer"} <= modules
+    # loaders (the data fingerprint covers them), other families' networks, evaluation and profiles do not
+    assert not {"vadcore.data.ucsd", "vadcore.data.video", "vadcore.metrics", "vadcore.models.conv_ae",
+                "vadcore.methods.prediction.profiles", "vadcore.methods.prediction.evaluation",
+                "vadcore.methods.prediction.diagnostics", "vadcore.maps.attention"} & modules
+
+
+LAYERS = [  # a module may import from its own layer and the layers above it in this list
+    {"vadcore.paths", "vadcore.atomic", "vadcore.seeding", "vadcore.profiles", "vadcore.progress"},
+    {"vadcore.data"},
+    {"vadcore.models", "vadcore.losses", "vadcore.flow", "vadcore.maps", "vadcore.quality"},
+    {"vadcore.runs", "vadcore.methods"},
+    {"vadcore.metrics", "vadcore.baselines", "vadcore.papers", "vadcore.report", "vadcore.figures"},
+    {"vadcore.notebook", "vadcore.reproduce", "vadcore.bench", "vadcore.cli"},
+]
+
+
+def layer_of(module: str) -> int:
+    for depth, members in enumerate(LAYERS):
+        if any(module == m or module.startswith(m + ".") for m in members):
+            return depth
+    raise AssertionError(f"{module} is in no layer")
+
+
+def test_imports_only_point_down_the_layers():
+    upward = []
+    for path in sorted((PACKAGE / "vadcore").rglob("*.py")):
+        module = ".".join(path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+        if module == "vadcore":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
+            for name in names:
+                if name.startswith("vadcore.") and layer_of(name) > layer_of(module):
+                    upward.append(f"{module} → {name}")
+    # the family modules read metrics only in their evaluation module, which runs after a run
+    allowed = {"vadcore.methods.prediction.evaluation → vadcore.metrics",
+               "vadcore.methods.reconstruction.evaluation → vadcore.metrics"}
+    assert sorted(set(upward) - allowed) == []
