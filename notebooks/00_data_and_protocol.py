@@ -23,6 +23,17 @@
 #
 # Profiles: `smoke` (default) evaluates on `synthped`; `cpu` and `full` on real UCSD Ped2
 # (`vadcore reproduce 00 --profile cpu`). Nothing is trained here, so `cpu` and `full` are the same.
+#
+# **In this lab you will**
+# 1. read a dataset in the official UCSD layout and see what its anomalies look like;
+# 2. turn per-frame scores into the numbers of a paper's table: per-clip normalisation, micro and
+#    macro AUC, EER, score gap, the pixel-level rule;
+# 3. measure the scores that learn nothing — frame difference, copying the last frame — that every
+#    later notebook must beat;
+# 4. find a property of a real recording (a periodic codec artefact) in those scores.
+#
+# **Before:** Python, NumPy, and what a ROC curve is. Nothing else; every later notebook builds on
+# this one. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | full
@@ -39,8 +50,10 @@ from vadcore.data import find_root
 from vadcore.data.check import background_change, periodic_excess, summarize
 from vadcore.methods import prediction
 from vadcore.notebook import finish, start
+from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset, data_root, seeds, results_dir)
+lab.show(runtime_table(lab.name))
 data = lab.data()
 previews = {"synthped": lab.data(dataset="synthped")}
 if lab.dataset == "ucsd_ped2" or find_root("ucsd_ped2") is not None:
@@ -120,6 +133,59 @@ fig = figures.score_distributions(motion, metrics.normalize_per_video(motion), n
                                   raw_label="mean |I(t) − I(t−1)|")
 lab.figure(fig, "fig3_normalisation")
 
+# %% [markdown]
+# ### Your turn 1 — per-clip normalisation (Eq. 16)
+#
+# Write `normalise(scores)`: min–max normalise one clip's scores to [0, 1]; a clip whose scores
+# are all equal maps to zeros. The check compares it with hand-computed values and with
+# `vadcore.metrics.minmax` on every test clip's frame-difference scores.
+
+# %% tags=["solution"]
+def normalise(scores):
+    """Min–max normalisation of one clip's scores (ADL Eq. 16); a constant clip maps to zeros.
+
+    Hint: subtract the minimum and divide by max − min, unless the two are equal.
+    """
+    scores = np.asarray(scores, dtype=float)
+    span = scores.max() - scores.min()
+    return np.zeros_like(scores) if span == 0 else (scores - scores.min()) / span
+
+
+# %% tags=["self-check"]
+np.testing.assert_allclose(normalise([2.0, 4.0, 6.0]), [0.0, 0.5, 1.0])
+np.testing.assert_allclose(normalise([3.0, 3.0]), [0.0, 0.0])
+for clip_scores in motion:
+    np.testing.assert_allclose(normalise(clip_scores), metrics.minmax(clip_scores))
+print("normalise: correct")
+
+# %% [markdown]
+# ### Your turn 2 — micro and macro AUC by hand
+#
+# Write `micro_and_macro_auc(scores, labels)` for anomaly scores (higher = more anomalous): the
+# micro AUC is one ROC-AUC over all frames after normalising each clip; the macro AUC is the mean of
+# the per-clip AUCs of the clips that have both classes. The check compares both with
+# `vadcore.metrics.frame_metrics`.
+
+# %% tags=["solution"]
+def micro_and_macro_auc(scores, labels):
+    """``(micro AUC, macro AUC)`` of per-clip anomaly scores and 0/1 labels.
+
+    Hint: sklearn.metrics.roc_auc_score; use normalise() on each clip for the micro AUC, and skip
+    clips whose labels are all 0 or all 1 for the macro AUC.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    micro = roc_auc_score(np.concatenate(labels), np.concatenate([normalise(s) for s in scores]))
+    per_clip = [roc_auc_score(y, s) for s, y in zip(scores, labels) if 0 < np.sum(y) < len(y)]
+    return float(micro), float(np.mean(per_clip))
+
+
+# %% tags=["self-check"]
+micro, macro = micro_and_macro_auc(motion, labels)
+expected = metrics.frame_metrics(motion, labels)
+assert abs(micro - expected.micro_auc) < 1e-9 and abs(macro - expected.macro_auc) < 1e-9
+print(f"micro {100 * micro:.1f} %, macro {100 * macro:.1f} %: correct")
+
 # %%
 shown = list(range(min(4, len(data.test))))
 fig = figures.score_curves({"frame difference": [metrics.regularity(motion)[i] for i in shown]},
@@ -165,7 +231,8 @@ lab.show("\n".join(f"- {n}: static-background change at every 12th frame is **{a
 trivial = baselines.evaluate_trivial(data.test, seeds)
 predictor = prediction.profile_config(profile, lab.dataset)
 predictor_data = lab.data(size=predictor.size)
-for name, outcome in baselines.trivial_predictions(predictor, predictor_data).items():
+predictions = baselines.trivial_predictions(predictor, predictor_data)
+for name, outcome in predictions.items():
     trivial[f"{name} ({'×'.join(map(str, predictor.size))})"] = [metrics.FrameMetrics(**outcome["metrics"])]
 lab.show(report.metrics_table(
     lab.out, "table2_trivial_baselines", trivial, f"Table 2. Scores that learn nothing, on {lab.dataset}",
@@ -173,6 +240,32 @@ lab.show(report.metrics_table(
              f"random over {len(seeds)} seeds. The two predictors at the working size of the prediction "
              f"notebooks' `{profile}` profile, first {predictor.frames} frames dropped, PSNR on [0, 1]. No paper "
              f"reports these numbers; they are the floor every later table must clear."))
+
+# %% [markdown]
+# ### Your turn 3 — a predictor that copies the last frame
+#
+# Write `copy_last_frame_psnr(frames)`: the PSNR of predicting each frame $t \ge 1$ of a clip by
+# frame $t-1$, on frames scaled to [0, 1] with peak 1. The check uses a clip that brightens by 10
+# grey levels per frame (so the answer is $20 \log_{10} 25.5$) and the package's own trivial
+# predictor on the first test clip.
+
+# %% tags=["solution"]
+def copy_last_frame_psnr(frames):
+    """PSNR (peak 1, frames scaled to [0, 1]) of predicting frame t by frame t − 1, for t = 1 … T−1.
+
+    Hint: divide uint8 frames by 255; the MSE of one frame averages over all its pixels.
+    """
+    frames = np.asarray(frames, dtype=float) / 255
+    mse = ((frames[1:] - frames[:-1]) ** 2).reshape(len(frames) - 1, -1).mean(axis=1)
+    return 10 * np.log10(1 / np.maximum(mse, 1e-10))
+
+
+# %% tags=["self-check"]
+ramp = np.repeat((np.arange(6) * 10).astype(np.uint8)[:, None, None], 4, axis=1).repeat(4, axis=2)
+np.testing.assert_allclose(copy_last_frame_psnr(ramp), 20 * np.log10(25.5))
+first_clip = copy_last_frame_psnr(predictor_data.test[0].frames)[predictor.frames - 1:]  # frames t+1 … of a predictor
+np.testing.assert_allclose(first_clip, predictions["copy last frame"]["scores"]["psnr"][0], rtol=1e-4)
+print("copy_last_frame_psnr: correct")
 
 # %%
 rocs = {
@@ -193,6 +286,22 @@ lab.show(
     f"The strongest score that learns nothing is **{strongest}** at "
     f"**{100 * np.mean([m.micro_auc for m in trivial[strongest]]):.1f} %**. "
     f"Clips skipped by the macro AUC (a single class): {skipped}.")
+
+# %% [markdown]
+# ## Questions for discussion
+
+# %%
+copy_auc = 100 * predictions["copy last frame"]["metrics"]["micro_auc"]
+lab.show("\n".join([
+    f"1. Raw motion energy scores {100 * fd.micro_auc:.1f} % on {lab.dataset} without learning anything. What "
+    f"property of the dataset makes that possible, and in which scene would it fail?",
+    f"2. One global normalisation gives {100 * fd.global_auc:.1f} %, per-clip normalisation {100 * fd.micro_auc:.1f} %. "
+    f"What does per-clip normalisation use that a live system watching one camera does not have yet?",
+    f"3. Copying the last frame reaches {copy_auc:.1f} % at {'×'.join(map(str, predictor.size))}. What would a "
+    f"learned predictor have to do better than a copy to score higher — and on which frames?",
+    "4. Every 12th frame of Ped2 the static background changes more than at the others. What does that do to a "
+    "predictor's PSNR curve, and would per-clip normalisation hide it?",
+]))
 
 # %% [markdown]
 # ## Deviations

@@ -25,6 +25,16 @@
 #
 # Profiles: `smoke` (default, synthped, minutes), `cpu` (real UCSD Ped2, reduced size and widths),
 # `full` (256×256, full widths; GPU).
+#
+# **In this lab you will**
+# 1. prepare video for an autoencoder: sliding windows and temporal-stride augmentation;
+# 2. build and train a convolutional-LSTM autoencoder and a convolutional one, and choose how long
+#    to train from held-out *training* clips, never from test labels;
+# 3. turn reconstruction errors into a regularity score — and fix the tutorial's bug in it;
+# 4. judge the result against scores that learn nothing at the same size.
+#
+# **Before:** notebook 00 (the protocol and the trivial scores). The measured time of this notebook
+# per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | full
@@ -36,6 +46,8 @@ iterations = None  # None: each model's schedule for the profile; a number retra
 lr = 1e-4  # Adam's learning rate (the tutorial's)
 
 # %%
+import numpy as np
+
 from vadcore import baselines, figures, metrics, report
 from vadcore.data.clips import ClipDataset
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
@@ -43,8 +55,10 @@ from vadcore.methods import cached_run, load_model, prediction, reconstruction
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import convlstm_ae as paper
+from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset, data_root, seeds, results_dir)
+lab.show(runtime_table(lab.name))
 schedule = {} if iterations is None else {"iterations": iterations}
 configs = {(row, s): reconstruction.profile_config(profile, lab.dataset, s, model=model, lr=lr, **schedule)
            for row, model in paper.MODELS.items() for s in lab.seeds}
@@ -82,6 +96,28 @@ fig = figures.image_table(rows, [f"stride {s}\nframes {', '.join(map(str, list(w
 fig.suptitle("Training sequences with temporal strides 1, 2, 3 (every second step shown)", y=1.02)
 lab.figure(fig, "fig1_temporal_strides")
 print(f"{len(ClipDataset(data.train, 10, (1, 2, 3)))} training windows in {len(data.train)} clips")
+
+# %% [markdown]
+# ### Your turn 1 — temporal strides
+#
+# Write `stride_window(start, stride, length=10)`: the frame indices of the training sequence that
+# starts at frame `start` and takes every `stride`-th frame. The check compares it with the windows
+# `ClipDataset` builds above.
+
+# %% tags=["solution"]
+def stride_window(start, stride, length=10):
+    """Frame indices of a training sequence: ``length`` frames from ``start``, ``stride`` apart.
+
+    Hint: range() with a step.
+    """
+    return list(range(start, start + stride * length, stride))
+
+
+# %% tags=["self-check"]
+assert stride_window(0, 2) == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]
+for i, (_, start, stride) in enumerate(windows.windows):
+    assert stride_window(start, stride) == list(windows.frame_indices(i))
+print("stride_window: correct")
 
 # %% [markdown]
 # ## 4. The model
@@ -147,6 +183,54 @@ index, description = showcase[0]
 error = results[next(iter(paper.MODELS)), lab.seeds[0]].scores["error"][index]
 lab.figure(figures.regularity_formula(error, data.test[index].labels, f"ConvLSTM-AE on test clip {description}"),
            "fig4_regularity_formula")
+
+# %% [markdown]
+# ### Your turn 2 — the regularity score, without the bug
+#
+# Write `regularity_score(errors)`: $s_r(t)$ of one clip's errors $e(t)$, with the correct
+# denominator. The check uses hand-computed values and the package on a real clip.
+
+# %% tags=["solution"]
+def regularity_score(errors):
+    """s_r(t) = 1 − (e(t) − min e) / (max e − min e) for one clip's reconstruction errors e.
+
+    Hint: subtract the minimum, divide by the range (not by the maximum), subtract from 1.
+    """
+    errors = np.asarray(errors, dtype=float)
+    return 1 - (errors - errors.min()) / (errors.max() - errors.min())
+
+
+# %% tags=["self-check"]
+np.testing.assert_allclose(regularity_score([2.0, 4.0, 6.0, 10.0]), [1.0, 0.75, 0.5, 0.0])
+np.testing.assert_allclose(regularity_score(error), metrics.regularity([error])[0])
+print("regularity_score: correct")
+
+# %% [markdown]
+# ### Your turn 3 — one error per frame from overlapping windows
+#
+# Every 10-frame window that contains frame $t$ reconstructs it. Write `frame_errors(window_errors,
+# n_frames)`: given `window_errors[w, k]`, the error of frame `w + k` in the window that starts at
+# frame `w`, return each frame's mean over the windows that contain it.
+
+# %% tags=["solution"]
+def frame_errors(window_errors, n_frames):
+    """Per-frame mean of the errors of the sliding windows that contain each frame.
+
+    Hint: accumulate a sum and a count per frame index w + k, then divide.
+    """
+    window_errors = np.asarray(window_errors, dtype=float)
+    totals, counts = np.zeros(n_frames), np.zeros(n_frames)
+    for w, row in enumerate(window_errors):
+        totals[w : w + len(row)] += row
+        counts[w : w + len(row)] += 1
+    return totals / counts
+
+
+# %% tags=["self-check"]
+np.testing.assert_allclose(frame_errors([[1.0, 2.0], [3.0, 4.0]], 3), [1.0, 2.5, 4.0])
+per_frame = np.arange(14.0) ** 2  # windows that agree on every frame give that frame's value back
+np.testing.assert_allclose(frame_errors([per_frame[w : w + 10] for w in range(5)], 14), per_frame)
+print("frame_errors: correct")
 
 # %% [markdown]
 # ## 7. Are we doing well? Regularity of four test clips
@@ -218,6 +302,24 @@ columns = ["frame"] + [f"{name.split(' (')[0]} {kind}" for name in models for ki
 fig = figures.image_table(image_rows, row_labels, columns, cmaps=["gray", "gray", "magma", "gray", "magma"],
                           colorbar_label="squared error", shared_scale=True)
 lab.figure(fig, "fig6_error_maps")
+
+# %% [markdown]
+# ## Questions for discussion
+
+# %%
+best = max(paper.MODELS, key=lambda row: np.mean(ours[row]))
+strongest = max(reference, key=lambda name: reference[name][0])
+lab.show("\n".join([
+    f"1. The better autoencoder here, {best}, reaches {np.mean(ours[best]):.1f} %; {strongest}, which learns "
+    f"nothing, reaches {reference[strongest][0]:.1f} % at the same size. What would have to change — data, "
+    f"size, schedule, model — for the autoencoder to clearly beat it, and which would you try first?",
+    "2. The validation curves show the reconstruction error of held-out normal clips. Why is that a fair way "
+    "to choose the schedule, and what would be wrong with choosing it on the test AUC?",
+    "3. An autoencoder that reconstructs everything perfectly — anomalies included — detects nothing. Which "
+    "of the error maps above shows the model reconstructing an anomaly too well?",
+    f"4. The seeds' spread is ±{np.std(ours[best], ddof=1) if len(lab.seeds) > 1 else float('nan'):.1f} points. "
+    f"How large must a difference between two rows of Table 1 be before you believe it?",
+]))
 
 # %%
 lab.show("## Deviations\n\n" + "\n".join(f"- {d}" for d in paper.DEVIATIONS))

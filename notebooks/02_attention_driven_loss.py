@@ -27,6 +27,17 @@
 # and 9, each followed by a verdict computed from the numbers. Profiles: `smoke` (default,
 # synthped, minutes: every path runs, no claim is made), `cpu` (real UCSD Ped2 at reduced size and
 # schedule), `full` (the paper's settings; GPU).
+#
+# **In this lab you will**
+# 1. derive a data-driven attention map in closed form and check it against autograd;
+# 2. weight a frame predictor's losses with it, and measure how much of the update each loss term
+#    actually makes;
+# 3. choose what the paper does not fix for a small CPU setting on held-out training clips;
+# 4. regenerate a paper's tables and figures and decide, from the numbers, which of its claims
+#    hold — against predictors that learn nothing.
+#
+# **Before:** notebooks 00 (protocol, trivial predictors) and 01 (training, validation curves). The
+# measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | full
@@ -47,6 +58,7 @@ import torch
 from vadcore import baselines, figures, metrics, report
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
 from vadcore.flow import LucasKanade
+from vadcore.losses import gradient_loss
 from vadcore.maps import attention
 from vadcore.methods import cached_run, load_model, prediction, reconstruction
 from vadcore.methods.prediction import diagnostics
@@ -55,8 +67,10 @@ from vadcore.methods.validation import choose
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import Claim, adl
+from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset, data_root, seeds, results_dir)
+lab.show(runtime_table(lab.name))
 base = prediction.profile_config(profile, lab.dataset)
 data = lab.data(size=base.size, gray=True)
 print(data, "working size", base.size, "seeds", lab.seeds)
@@ -90,6 +104,30 @@ cosine = torch.nn.functional.cosine_similarity(-mask.grad.flatten(), closed_form
 print(f"cosine(−∇F(0), Σ α_t I^t) on 12 frames of {data.train[0].name}: {cosine.item():.6f}")
 print("α_t for T = 12:", np.round(attention.dynamic_image_weights(12), 2))
 
+# %% [markdown]
+# ### Your turn 1 — the weights of the dynamic image (Eq. 6)
+#
+# Write `alpha(T)`: $\alpha(t) = 2(T - t + 1) - (T + 1)(H_T - H_{t-1})$ for $t = 1 \dots T$, with
+# $H_t$ the $t$-th harmonic number and $H_0 = 0$. The check uses $T = 2$ by hand, the property
+# that makes a static background vanish, and the package's version.
+
+# %% tags=["solution"]
+def alpha(T):
+    """The dynamic-image weights α(1 … T) of ADL Eq. 6.
+
+    Hint: np.cumsum(1 / np.arange(1, T + 1)) gives H_1 … H_T; prepend H_0 = 0.
+    """
+    harmonic = np.concatenate([[0.0], np.cumsum(1.0 / np.arange(1, T + 1))])
+    t = np.arange(1, T + 1)
+    return 2.0 * (T - t + 1) - (T + 1) * (harmonic[T] - harmonic[t - 1])
+
+
+# %% tags=["self-check"]
+np.testing.assert_allclose(alpha(2), [-0.5, 0.5])  # 2·2 − 3·1.5 and 2·1 − 3·0.5
+assert abs(alpha(12).sum()) < 1e-9  # the weights sum to zero: a static background cancels
+np.testing.assert_allclose(alpha(12), attention.dynamic_image_weights(12))
+print("alpha: correct")
+
 # %%
 maps = {"human (Eq. 1)": attention.attention_map("human", data.train, lab.dataset, base.size),
         "learned (Eq. 7)": attention.attention_map("learned", data.train, lab.dataset, base.size)}
@@ -102,6 +140,27 @@ fig.suptitle("Fig. 4 — attention maps (B = 0.1)", y=1.04)
 lab.figure(fig, "fig4_attention_maps")
 for name, values in maps.items():
     print(f"{name}: range {values.min():.2f}–{values.max():.2f}, mean {values.mean():.2f}")
+
+# %% [markdown]
+# ### Your turn 2 — from a dynamic image to a loss weight (Eq. 7)
+#
+# Write `attention_from(M, B)`: $A = |M| / (\max M - \min M) + B$. The check uses a hand case and
+# the dynamic image of the first training clip.
+
+# %% tags=["solution"]
+def attention_from(M, B=0.1):
+    """ADL Eq. 7: A = |M| / (max M − min M) + B.
+
+    Hint: np.abs and np.ptp (the range max − min).
+    """
+    M = np.asarray(M, dtype=float)
+    return np.abs(M) / np.ptp(M) + B
+
+
+# %% tags=["self-check"]
+np.testing.assert_allclose(attention_from([[-1.0, 1.0]]), [[0.6, 0.6]])
+np.testing.assert_allclose(attention_from(closed_form.numpy()), attention.normalize_attention(closed_form.numpy()))
+print("attention_from: correct")
 
 # %% [markdown]
 # ## 2. The losses (Sections III-B and IV)
@@ -130,6 +189,39 @@ flow_field = LucasKanade()(first, second)[0].numpy()
 lab.figure(figures.image_table([[video.frames[30], video.frames[31], np.hypot(*flow_field)]], [video.name],
                                ["frame 31", "frame 32", "|flow| (Lucas–Kanade)"], cmaps=["gray", "gray", "magma"],
                                colorbar_label="pixels"), "fig_flow_example")
+
+# %% [markdown]
+# ### Your turn 3 — the attention-driven gradient loss (Eqs. 9–10)
+#
+# Write `attention_gradient_loss(prediction, target, A)` in torch: the mean over pixels of
+# $|A \circ (|\nabla_i \hat I| - |\nabla_i I|)|$ plus the same along $j$, where
+# $\nabla_i x = x_{i,j} - x_{i-1,j}$ and $\nabla_j x = x_{i,j} - x_{i,j-1}$, zero on the first row
+# (column). The check uses a 2×3 case by hand and `vadcore.losses.gradient_loss` on training frames
+# with the learned map.
+
+# %% tags=["solution"]
+def attention_gradient_loss(prediction, target, A):
+    """ADL Eqs. 9–10 with means instead of sums, for tensors (…, H, W) and a map A (H, W).
+
+    Hint: x[..., 1:, :] − x[..., :-1, :] is ∇_i on rows 1 …; pad a zero row (column) in front with
+    torch.nn.functional.pad before weighting by A.
+    """
+    def absolute_gradients(x):
+        rows = torch.nn.functional.pad((x[..., 1:, :] - x[..., :-1, :]).abs(), (0, 0, 1, 0))
+        columns = torch.nn.functional.pad((x[..., :, 1:] - x[..., :, :-1]).abs(), (1, 0, 0, 0))
+        return rows, columns
+
+    (pred_rows, pred_columns), (rows, columns) = absolute_gradients(prediction), absolute_gradients(target)
+    return (A * (pred_rows - rows)).abs().mean() + (A * (pred_columns - columns)).abs().mean()
+
+
+# %% tags=["self-check"]
+hand = torch.tensor([[[[0.0, 1.0, 3.0], [0.0, 0.0, 0.0]]]])
+assert abs(attention_gradient_loss(torch.zeros_like(hand), hand, torch.ones(2, 3)).item() - 7 / 6) < 1e-6
+frames = torch.from_numpy(np.array(data.train[0].frames[:2], np.float32) / 127.5 - 1)[:, None]
+learned = torch.from_numpy(maps["learned (Eq. 7)"]).float()
+assert torch.allclose(attention_gradient_loss(frames[:1], frames[1:], learned), gradient_loss(frames[:1], frames[1:], learned))
+print("attention_gradient_loss: correct")
 
 # %% [markdown]
 # ## 3. Settings the paper does not fix, chosen on validation clips
@@ -394,6 +486,27 @@ final = {v: [float(np.nanmean(runs["full", v, s].curves["mse_foreground"][-tail:
          for v in adl.HEADLINE}
 lab.show(report.verdict(Claim("the loss lowers the foreground training MSE (×10⁻³, last 10 % of training)",
                                   "AnoPred", "ADL"), final, digits=2))
+
+# %% [markdown]
+# ## Questions for discussion
+
+# %%
+copy_auc = reference["copy last frame"][0]
+anopred, adl_auc = np.mean(micro["full", "AnoPred"]), np.mean(micro["full", "ADL"])
+difference, half = report.difference_interval(micro["full", "ADL"], micro["full", "AnoPred"], noise)
+flow_share = "" if choice is None else \
+    f" At λ_of = 2 the flow term made {balance['after the λ_of = 2 run']['flow']['share']:.0%} of G's update."
+lab.show("\n".join([
+    f"1. Copying the last frame scores {copy_auc:.1f} %; AnoPred trained for {headline_config.iterations} iterations "
+    f"scores {anopred:.1f} %. What must a predictor learn to beat a copy, and what in the validation curves tells "
+    f"you whether it has?",
+    f"2. λ_of = 2 was tuned for FlowNet.{flow_share} Why does a loss weight not carry over from one flow "
+    f"estimator to another, and what would you measure before trusting any λ?",
+    f"3. ADL − AnoPred = {difference:+.1f} points here (95 % interval ± {half:.1f}); the paper reports +0.6. How many "
+    f"seeds would it take to tell a 0.6-point gain from seed noise?",
+    "4. The attention map weights pixels that moved in the *training* video. What kind of anomaly would it make "
+    "harder to detect?",
+]))
 
 # %%
 lab.show("## Deviations\n\n" + "\n".join(f"- {d}" for d in adl.DEVIATIONS))

@@ -4,6 +4,7 @@
     vadcore data check NAME ROOT                      validate a dataset folder and summarise it
     vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [-p NAME=VALUE ...] [--fresh]
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of the prediction model → results/bench.md
+    vadcore student [NN ...] --out DIR                 student copies: solutions replaced by stubs
 """
 from __future__ import annotations
 
@@ -61,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="profile size to measure (repeatable; default: all)")
     bench.add_argument("--device", default=None, help="torch device (default: cuda if available, else cpu)")
     bench.add_argument("--steps", type=int, default=10, help="timed training steps per measurement")
+
+    student = commands.add_parser("student", help="write student copies of notebooks (solutions → stubs)")
+    student.add_argument("notebooks", nargs="*", help="notebook numbers (default: all), e.g. 00 02")
+    student.add_argument("--out", type=Path, default=Path("student"), help="output folder (default: ./student)")
     return parser
 
 
@@ -93,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
             from vadcore import bench
 
             print(bench.write(bench.run(args.profile, args.device, args.steps)))
+        elif args.command == "student":
+            from vadcore.teaching import write_student_copies
+
+            for path in write_student_copies(args.notebooks, args.out):
+                print(f"wrote {path}")
     except (DatasetError, ValueError) as error:
         print(f"vadcore: error: {error}", file=sys.stderr)
         return 2
