@@ -242,13 +242,13 @@ if profile in VALIDATION and (flow is None or lr is None):
     settings = {**choice.chosen, **fixed}
     reference_psnr = {f"{name}: {v['val_psnr']:.2f} dB": v["val_psnr"]
                       for name, v in baselines.trivial_predictions(choice.trials[0].config, data).items()}
-    rows = [[t.stage + 1, ", ".join(f"{k} = {v:g}" for k, v in t.overrides.items()) or "—", f"{t.value:.2f}",
+    rows = [[t.stage + 1, report.settings_text(t.overrides), f"{t.value:.2f}",
              "chosen" if t.config == choice.final.config else ""] for t in choice.trials]
     lab.show(report.write_table(lab.out, "table0_validation", ["stage", "tried", "validation PSNR (dB)", ""], rows,
                                 f"Validation search on {lab.dataset} ({search['iterations']} iterations, seed "
                                 f"{lab.seeds[0]}, {base.validation_clips} held-out training clips)",
                                 "Trivial predictors on the same held-out frames: " + ", ".join(reference_psnr) + "."))
-    curves = {", ".join(f"{k}={v:g}" for k, v in t.overrides.items()): (t.result.curves["val_step"], t.result.curves["val_psnr"])
+    curves = {f"stage {t.stage + 1}: {report.settings_text(t.overrides)}": (t.result.curves["val_step"], t.result.curves["val_psnr"])
               for t in choice.trials}
     lab.figure(figures.validation_curves(curves, reference_psnr, title="Held-out training clips"), "fig0_validation")
 else:
@@ -256,7 +256,7 @@ else:
                 if v is not None}
     choice = None
 settings.update({} if iterations is None else {"iterations": iterations})
-print("settings on top of the profile:", settings)
+print("settings on top of the profile:", report.settings_text(settings))
 
 # %% [markdown]
 # **The loss balance.** λ_of = 2 was set for FlowNet's flow. With Lucas–Kanade, how much of the
@@ -338,7 +338,8 @@ ours = {row: micro["full", variant] for row, variant in adl.ROWS["I"].items()}
 lab.show(report.paper_table(
     lab.out, "table1_state_of_the_art", adl.TABLE_1, lab.dataset, ours, reference,
     footnote=f"Frame-level micro AUC %, ours as mean ± std over seeds {lab.seeds}, last iteration; {size}, U-Net width "
-             f"{headline_config.width}, {headline_config.iterations} iterations, settings {settings} (see Deviations). "
+             f"{headline_config.width}, {headline_config.iterations} iterations, settings chosen on validation clips: {report.settings_text(settings)} "
+             f"(see Deviations). "
              f"Reference rows at the same size on the same frames (first {headline_config.frames} of each clip dropped)."))
 lab.show(report.table_verdict(adl.CLAIMS["I"], adl.TABLE_1, lab.dataset, ours, reference))
 

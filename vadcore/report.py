@@ -223,6 +223,11 @@ def _describe(values: Sequence[float], digits: int = 1) -> str:
     return f"{mean:.{digits}f} ± {std:.{digits}f} ({len(values)} seeds)" if len(values) > 1 else f"{mean:.{digits}f} (1 seed)"
 
 
+def settings_text(settings: Mapping[str, object]) -> str:
+    """``{"flow": 0.0, "lr_generator": 0.001}`` → ``"flow = 0, lr_generator = 0.001"`` (for footnotes)."""
+    return ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in settings.items()) or "none"
+
+
 def save_figure(fig, folder: Path, stem: str) -> Path:
     """Save a matplotlib figure as ``<stem>.png`` at 150 dpi."""
     path = Path(folder) / f"{stem}.png"

@@ -13,7 +13,7 @@ from vadcore.methods.prediction.config import Config
 PROFILES = {
     "smoke": {"size": (32, 48), "width": 8, "discriminator": (8, 16, 32, 32), "iterations": 60, "decay_at": None,
               "lr_generator": 1e-3, "lr_discriminator": 1e-4, "validation_clips": 2, "validate_every": 30},
-    "cpu": {"size": (96, 96), "width": 32, "discriminator": (32, 64, 128, 128), "iterations": 1500, "decay_at": None,
+    "cpu": {"size": (96, 96), "width": 32, "discriminator": (32, 64, 128, 128), "iterations": 1200, "decay_at": None,
             "validation_clips": 2, "validate_every": 100},
     "full": {"size": (256, 256)},
 }

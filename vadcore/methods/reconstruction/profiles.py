@@ -11,13 +11,13 @@ from vadcore.methods.reconstruction.config import Config
 PROFILES = {
     "convlstm_ae": {
         "smoke": {"size": (32, 48), "width": 0.25, "iterations": 40, "validation_clips": 2, "validate_every": 20},
-        "cpu": {"size": (96, 96), "width": 0.25, "iterations": 500, "validation_clips": 2, "validate_every": 100},
+        "cpu": {"size": (96, 96), "width": 0.25, "iterations": 1000, "validation_clips": 2, "validate_every": 100},
         # the tutorial's three epochs of Ped2 clips (strides 1–3) ≈ 600 batches of 4
         "full": {"size": (256, 256), "width": 1.0, "iterations": 600},
     },
     "conv_ae": {
         "smoke": {"size": (32, 48), "width": 0.25, "iterations": 60, "validation_clips": 2, "validate_every": 20},
-        "cpu": {"size": (96, 96), "width": 0.5, "iterations": 1000, "validation_clips": 2, "validate_every": 100},
+        "cpu": {"size": (96, 96), "width": 0.5, "iterations": 2000, "validation_clips": 2, "validate_every": 200},
         "full": {"size": (256, 256), "width": 1.0, "iterations": 5000},
     },
 }
