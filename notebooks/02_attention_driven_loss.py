@@ -62,8 +62,7 @@ from vadcore.losses import gradient_loss
 from vadcore.maps import attention
 from vadcore.methods import cached_run, load_model, prediction, reconstruction
 from vadcore.methods.prediction import diagnostics
-from vadcore.methods.prediction.profiles import VALIDATION
-from vadcore.methods.validation import choose
+from vadcore.methods.prediction.profiles import VALIDATION, validated_settings
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import Claim, adl
@@ -233,28 +232,19 @@ print("attention_gradient_loss: correct")
 # iteration). No test label is read. `full` keeps the paper's values.
 
 # %%
-if profile in VALIDATION and (flow is None or lr is None):
-    search = VALIDATION[profile]
-    fixed = {k: v for k, v in {"flow": flow, "lr_generator": lr, "lr_discriminator": lr and lr / 10}.items() if v is not None}
-    stages = [[o for o in stage if not set(o) & set(fixed)] or [{}] for stage in search["stages"]]
-    choice = choose(prediction.profile_config(profile, lab.dataset, lab.seeds[0], iterations=search["iterations"], **fixed),
-                    data, stages, "psnr", cache=lab.cache)
-    settings = {**choice.chosen, **fixed}
+settings, choice = validated_settings(profile, data, lab.seeds[0], lab.cache, flow, lr)
+if choice is not None:
     reference_psnr = {f"{name}: {v['val_psnr']:.2f} dB": v["val_psnr"]
                       for name, v in baselines.trivial_predictions(choice.trials[0].config, data).items()}
     rows = [[t.stage + 1, report.settings_text(t.overrides), f"{t.value:.2f}",
              "chosen" if t.config == choice.final.config else ""] for t in choice.trials]
     lab.show(report.write_table(lab.out, "table0_validation", ["stage", "tried", "validation PSNR (dB)", ""], rows,
-                                f"Validation search on {lab.dataset} ({search['iterations']} iterations, seed "
-                                f"{lab.seeds[0]}, {base.validation_clips} held-out training clips)",
+                                f"Validation search on {lab.dataset} ({choice.final.config.iterations} iterations, "
+                                f"seed {lab.seeds[0]}, {base.validation_clips} held-out training clips)",
                                 "Trivial predictors on the same held-out frames: " + ", ".join(reference_psnr) + "."))
     curves = {f"stage {t.stage + 1}: {report.settings_text(t.overrides)}": (t.result.curves["val_step"], t.result.curves["val_psnr"])
               for t in choice.trials}
     lab.figure(figures.validation_curves(curves, reference_psnr, title="Held-out training clips"), "fig0_validation")
-else:
-    settings = {k: v for k, v in {"flow": flow, "lr_generator": lr, "lr_discriminator": lr and lr / 10}.items()
-                if v is not None}
-    choice = None
 settings.update({} if iterations is None else {"iterations": iterations})
 print("settings on top of the profile:", report.settings_text(settings))
 

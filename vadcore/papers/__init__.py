@@ -3,7 +3,8 @@ as it prints them (one schema, :class:`PaperTable`), its table rows as config va
 family, its claims (checked by verdict cells) and the deviations of our setting.
 
 - :mod:`vadcore.papers.convlstm_ae` — notebook 01 (the ConvLSTM autoencoder tutorial; Conv-AE);
-- :mod:`vadcore.papers.adl` — notebook 02 (the attention-driven loss).
+- :mod:`vadcore.papers.adl` — notebook 02 (the attention-driven loss);
+- :mod:`vadcore.papers.seunet` — notebook 03 (saliency-masked prediction).
 
 Paper numbers are data: tables show them next to ours; nothing here is used to choose anything.
 """
@@ -22,10 +23,10 @@ class Reference:
     authors: str
     title: str
     venue: str
-    year: int
+    year: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.authors}, “{self.title}”, {self.venue}, {self.year}"
+        return f"{self.authors}, “{self.title}”, {self.venue}" + (f", {self.year}" if self.year else "")
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,22 @@ VALIDATION = {
 def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Config:
     """The config a profile trains with; ``overrides`` set a table row's losses, maps or schedule."""
     return Config(**{"dataset": dataset, "seed": seed, **PROFILES[profile], **overrides})
+
+
+def validated_settings(profile: str, data, seed: int = 0, cache=None, flow: float | None = None,
+                       lr: float | None = None):
+    """``(settings, choice)``: the overrides of the profile that the validation search of
+    :data:`VALIDATION` chooses on ``data`` (λ_of, then the learning rates, D's at a tenth of G's),
+    keeping any of them given here; ``choice`` holds every trial (``None`` when nothing is searched:
+    the ``full`` profile, or both settings given). Notebooks 02 and 03 share its runs."""
+    from vadcore.methods.validation import choose
+
+    fixed = {k: v for k, v in {"flow": flow, "lr_generator": lr, "lr_discriminator": lr and lr / 10}.items()
+             if v is not None}
+    if profile not in VALIDATION or (flow is not None and lr is not None):
+        return fixed, None
+    search = VALIDATION[profile]
+    stages = [[o for o in stage if not set(o) & set(fixed)] or [{}] for stage in search["stages"]]
+    base = profile_config(profile, data.name, seed, iterations=search["iterations"], **fixed)
+    choice = choose(base, data, stages, "psnr", cache=cache)
+    return {**choice.chosen, **fixed}, choice
