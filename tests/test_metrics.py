@@ -108,3 +108,26 @@ def test_mean_confidence_interval():
     assert mean == pytest.approx(0.6) and half == pytest.approx(1.96 * 0.1 / math.sqrt(2))
     with pytest.raises(ValueError):
         metrics.mean_confidence_interval([])
+
+
+def test_thresholds_and_their_accuracy():
+    normal_high = [np.array([0.9, 0.8, 0.1, 0.2, 0.7])]  # S_t, high = normal
+    labels = [np.array([0, 0, 1, 1, 0])]
+    assert metrics.threshold_accuracy(normal_high, labels, 0.5) == pytest.approx(1.0)
+    assert metrics.threshold_accuracy(normal_high, labels, 0.75) == pytest.approx(0.8)  # 0.7 flagged
+    best = metrics.best_test_threshold(normal_high, labels)
+    assert best == pytest.approx(0.2) and metrics.threshold_accuracy(normal_high, labels, best) == pytest.approx(1.0)
+    # 5 % false alarms on 100 normal frames 0.00 … 0.99: the 5th lowest
+    assert metrics.false_alarm_threshold([np.arange(100) / 100], 0.05) == pytest.approx(0.0495)
+
+
+def test_iou_and_mask_coverage():
+    a = np.zeros((4, 4), bool)
+    a[:2] = True  # 8 pixels
+    b = np.zeros((4, 4), bool)
+    b[1:3] = True  # 8 pixels, 4 shared
+    assert metrics.iou(a, b) == pytest.approx(4 / 12) and metrics.iou(a & ~a, a & ~a) == 1.0
+    anomalies = np.zeros((3, 4, 4), bool)
+    anomalies[0, 0, :2] = True  # fully inside a
+    anomalies[2, 1:3, 0] = True  # half inside
+    np.testing.assert_allclose(metrics.mask_coverage(a, anomalies), [1.0, 0.5])  # frame 1 has no anomaly

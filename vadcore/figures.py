@@ -261,3 +261,34 @@ def periodic_signal(curves: Mapping[str, np.ndarray], period: int, ylabel: str, 
     axes[0][0].set_ylabel(ylabel)
     fig.tight_layout()
     return fig
+
+
+def bars(values: Mapping[str, Sequence[float]], ylabel: str, title: str = ""):
+    """One bar per method: the mean over seeds, with the seeds as dots (SEUNet Fig. 8: ΔS)."""
+    fig, ax = plt.subplots(figsize=(1.2 + 1.3 * len(values), 3.2))
+    for i, (name, per_seed) in enumerate(values.items()):
+        per_seed = np.asarray(per_seed, np.float64)
+        ax.bar(i, per_seed.mean(), color=f"C{i}", alpha=0.8)
+        ax.scatter(np.full(len(per_seed), i), per_seed, color="k", s=10, zorder=3)
+    ax.set_xticks(range(len(values)), list(values), fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def thresholded_score(score: np.ndarray, labels: np.ndarray, offset: int, thresholds: Mapping[str, float],
+                      ylabel: str, title: str = ""):
+    """One clip's normalised score over time, anomalous frames shaded, with horizontal threshold
+    lines (SEUNet Fig. 4: frames under a line are called anomalous)."""
+    fig, ax = plt.subplots(figsize=(7, 2.8))
+    shade_anomalies(ax, labels, offset)
+    ax.plot(np.arange(offset, offset + len(score)), score, color="k", lw=1.2, label="score")
+    for i, (label, value) in enumerate(thresholds.items()):
+        ax.axhline(value, color=f"C{i + 1}", lw=1.0, ls=("--", ":", "-.")[i % 3], label=label)
+    ax.set_xlabel("frame")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig

@@ -143,6 +143,51 @@ def frame_roc(scores: Scores, labels: Scores, higher_is_normal: bool = False, no
 
 
 # --------------------------------------------------------------------------------------------
+# Thresholds (SEUNet §3.1: a frame is abnormal when its normalised score is below a threshold)
+# --------------------------------------------------------------------------------------------
+def threshold_accuracy(normalized_regularity: Scores, labels: Scores, threshold: float) -> float:
+    """Frame accuracy when a frame is called anomalous exactly when its normalised regularity
+    S_t is at or below ``threshold`` (the convention of the ROC curve's thresholds)."""
+    s = np.concatenate(normalized_regularity)
+    y = np.concatenate(labels).astype(bool)
+    return float(np.mean((s <= threshold) == y))
+
+
+def best_test_threshold(normalized_regularity: Scores, labels: Scores) -> float:
+    """The threshold of the test ROC's point farthest above the diagonal (max TPR − FPR): what
+    "the best threshold from the ROC" means when it is read off the test set — a number no
+    deployment could know in advance."""
+    y = np.concatenate(labels).astype(int)
+    fpr, tpr, thresholds = roc_curve(y, -np.concatenate(normalized_regularity))
+    return float(-thresholds[int(np.argmax(tpr - fpr))])
+
+
+def false_alarm_threshold(normalized_regularity_of_normal: Scores, rate: float = 0.05) -> float:
+    """The threshold that calls a fraction ``rate`` of *normal* frames anomalous: chosen on
+    held-out normal training clips, it needs no test label."""
+    return float(np.quantile(np.concatenate(normalized_regularity_of_normal), rate))
+
+
+# --------------------------------------------------------------------------------------------
+# Masks against ground truth (notebook 03)
+# --------------------------------------------------------------------------------------------
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two boolean masks (of any shape); 1 when both are empty."""
+    a, b = np.asarray(a, bool), np.asarray(b, bool)
+    union = np.logical_or(a, b).sum()
+    return 1.0 if union == 0 else float(np.logical_and(a, b).sum() / union)
+
+
+def mask_coverage(mask: np.ndarray, anomaly_masks: np.ndarray) -> np.ndarray:
+    """For each frame with a non-empty anomaly mask, the fraction of its anomalous pixels inside
+    ``mask`` ``(H, W)``: how much of the anomaly a masked score can see."""
+    anomaly_masks = np.asarray(anomaly_masks, bool)
+    sizes = anomaly_masks.reshape(len(anomaly_masks), -1).sum(1)
+    inside = (anomaly_masks & np.asarray(mask, bool)).reshape(len(anomaly_masks), -1).sum(1)
+    return inside[sizes > 0] / sizes[sizes > 0]
+
+
+# --------------------------------------------------------------------------------------------
 # Pixel level (UCSD rule)
 # --------------------------------------------------------------------------------------------
 def pixel_detection_scores(maps: np.ndarray, masks: np.ndarray, labels: np.ndarray, coverage: float = 0.4):
