@@ -64,6 +64,7 @@ class SGSPSettings:
     temporal_weight: float = 0.5  # share of the propagated saliency in the temporal step
     radius: float = 2.0  # temporal neighbours: centroid distance within radius × superpixel size
     similarity: float = 0.5  # σ of the χ² feature distance in the propagation weights
+    flow_ridge: float = 1e-2  # Lucas–Kanade's ridge: flat, noisy regions read as still (its default: 1e-4)
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def sgsp(frames: np.ndarray, settings: SGSPSettings = SGSPSettings(), progress_b
         raise ValueError("SGSP needs at least two frames (it reads motion)")
     with torch.no_grad():
         stack = torch.from_numpy(frames).float()[:, None] * 2 - 1
-        flows = LucasKanade()(stack[:-1], stack[1:]).numpy()  # flow of t → t+1, t = 0 … T−2
+        flows = LucasKanade(ridge=settings.flow_ridge)(stack[:-1], stack[1:]).numpy()  # flow of t → t+1, t = 0 … T−2
     flows = np.concatenate([flows[:1], flows])  # the motion that arrives at each frame (first: leaving it)
     scale = float(np.sqrt(settings.superpixel_area))
     labels, features, centroids, saliency = [], [], [], []
