@@ -1,5 +1,5 @@
 """Atomic file writes: write to a temporary file beside the target, then rename over it.
-A reader never sees a half-written cache entry, checkpoint or table."""
+A reader never sees a half-written cache entry, checkpoint or table. Used by every notebook through the run cache, the frame cache and the reports."""
 from __future__ import annotations
 
 import os

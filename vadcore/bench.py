@@ -1,6 +1,7 @@
 """``vadcore bench``: training steps/s and inference frames/s of the frame-prediction model
-(AnoPred/ADL U-Net with its patch discriminator, notebook 02) at each profile's size, written to
-``results/bench.md`` with the machine it ran on.
+(AnoPred/ADL U-Net with its patch discriminator, notebook 02), and frames/s of SEUNet's SGSP
+saliency (notebook 03), at each profile's size, written to ``results/bench.md`` with the machine
+it ran on.
 
 Training is the full ADL step (G with all four losses, then D) on random batches of 4 windows;
 inference is batched prediction of frames (no per-frame loop, inputs moved to the device once per
@@ -16,6 +17,7 @@ import torch
 
 from vadcore import paths, report
 from vadcore.atomic import write_text
+from vadcore.maps.saliency import sgsp
 from vadcore.methods import prediction
 
 
@@ -29,6 +31,7 @@ class Measurement:
     train_steps_per_s: float
     inference_fps: float
     peak_memory_mib: float | None
+    saliency_fps: float | None = None  # SGSP on the CPU (scikit-image and scipy), fp32 rows only
 
 
 def _synchronize(device: torch.device) -> None:
@@ -80,8 +83,12 @@ def measure(profile: str, device: str | torch.device = "cpu", amp: bool = False,
     batch_seconds = _timed(infer, batches, warmup=1, device=device)
     variant = "fp32" if not (amp or channels_last) else "+".join(
         name for name, on in (("bf16 autocast", amp), ("channels_last", channels_last)) if on)
+    saliency_fps = None
+    if variant == "fp32":
+        frames = (torch.rand(8, height, width) * 255).to(torch.uint8).numpy()
+        saliency_fps = len(frames) / _timed(lambda: sgsp(frames), 3, warmup=0, device=torch.device("cpu"))
     return Measurement(profile, config.size, config.width, report.device_name(), variant,
-                       1 / step_seconds, inference_batch / batch_seconds, memory)
+                       1 / step_seconds, inference_batch / batch_seconds, memory, saliency_fps)
 
 
 def run(profiles: list[str] | None = None, device: str | None = None, steps: int = 10) -> list[Measurement]:
@@ -94,10 +101,11 @@ def run(profiles: list[str] | None = None, device: str | None = None, steps: int
 
 def to_markdown(measurements: list[Measurement]) -> str:
     header = ["profile", "size", "U-Net width", "device", "variant", "train steps/s (batch 4)",
-              "inference frames/s", "peak GPU memory (MiB)"]
+              "inference frames/s", "peak GPU memory (MiB)", "SGSP saliency frames/s"]
     rows = [[m.profile, f"{m.size[0]}×{m.size[1]}", str(m.width), m.device, m.variant,
              f"{m.train_steps_per_s:.2f}", f"{m.inference_fps:.0f}",
-             "—" if m.peak_memory_mib is None else f"{m.peak_memory_mib:.0f}"] for m in measurements]
+             "—" if m.peak_memory_mib is None else f"{m.peak_memory_mib:.0f}",
+             "—" if m.saliency_fps is None else f"{m.saliency_fps:.1f}"] for m in measurements]
     return report.markdown_table(header, rows)
 
 
@@ -111,11 +119,12 @@ def write(measurements: list[Measurement], path=None) -> str:
     a new measurement replaces the rows of its profile and keeps the other profiles' rows."""
     path = path or paths.results_dir() / "bench.md"
     machine = f"{measurements[0].device} — torch {torch.__version__}, Python {platform.python_version()}"
-    intro = ("# Speed of the frame-prediction model (AnoPred/ADL)\n\n"
+    intro = ("# Speed of the frame-prediction model (AnoPred/ADL) and of SGSP saliency (SEUNet)\n\n"
              "Written by `vadcore bench`. Training: one full ADL step (U-Net G with content, gradient, "
              "Lucas–Kanade flow and adversarial losses, then the patch discriminator) on 4 windows of "
-             "4+1 frames. Inference: batched prediction, 32 windows per batch. Sizes and widths are each "
-             "profile's (`vadcore.methods.prediction.profiles`).\n\n")
+             "4+1 frames. Inference: batched prediction, 32 windows per batch. SGSP: saliency maps of an "
+             "8-frame clip (superpixels, Lucas–Kanade flow, graph, propagation) on the CPU. Sizes and widths "
+             "are each profile's (`vadcore.methods.prediction.profiles`).\n\n")
     sections = {}
     if path.is_file():
         for block in path.read_text().split("\n## ")[1:]:

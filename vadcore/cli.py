@@ -5,6 +5,7 @@
     vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [-p NAME=VALUE ...] [--fresh]
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of the prediction model → results/bench.md
     vadcore student [NN ...] --out DIR                 student copies: solutions replaced by stubs
+Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 02–03 (``bench``).
 """
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ Names: ``"synthped"`` (generated on first use), ``"ucsd_ped1"``, ``"ucsd_ped2"``
 ``"shanghaitech"``. With ``root=None`` a real dataset is looked for in ``data/<folder>`` (folders:
 ped1, ped2, avenue, shanghaitech; ``data/`` moves with ``VADCORE_DATA``). The import graph starts
 here: nothing in ``vadcore.data`` imports models, methods or reports.
+Every notebook starts here.
 """
 from __future__ import annotations
 

@@ -5,6 +5,7 @@
     ground_truth_demo/testing_label_mask/1_label.mat …   variable volLabel: 1×T cell of H×W masks
 
 Repack: ``avenue/{training,testing}/frames/NN/NNNN.jpg`` + ``avenue.mat`` (see ``repack.py``).
+Read by every notebook when ``dataset="avenue"``.
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 Temporal-stride augmentation is the ConvLSTM tutorial's: a stride-``s`` window takes frames
 ``i, i+s, …, i+(L-1)s``, so strides (1, 2, 3) triple the training set with faster motion.
+Used by the training loops of notebooks 01–03.
 """
 from __future__ import annotations
 

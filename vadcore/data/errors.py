@@ -1,4 +1,4 @@
-"""The one error a dataset loader raises: it names the offending path and what was expected."""
+"""The one error a dataset loader raises: it names the offending path and what was expected. Every notebook's data loading raises it."""
 from __future__ import annotations
 
 from pathlib import Path

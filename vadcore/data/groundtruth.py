@@ -3,6 +3,7 @@
 - UCSD's ``UCSDpedN.m``: ``TestVideoFile{end+1}.gt_frame = [61:180];`` (1-based, inclusive,
   possibly several ranges ``[5:90, 140:200]``).
 - The repack's ``pedN.mat`` / ``avenue.mat``: variable ``gt``, a 1×N cell of 2×K ``[start; end]``.
+Read by every notebook through the UCSD and repack loaders.
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 Every reader turns a failure into a :class:`DatasetError` naming the file, never a stack trace
 from inside a decoder.
+Used by every notebook's data loading.
 """
 from __future__ import annotations
 

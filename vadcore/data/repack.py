@@ -4,6 +4,7 @@ HF2-VAD code bases::
     <root>/training/frames/<clip>/<frame>.jpg
     <root>/testing/frames/<clip>/<frame>.jpg
     <root>/<name>.mat           variable gt: 1×N cell of [start; end] (1-based, inclusive)
+Read by every notebook when its dataset is a repack copy (the ``cpu`` profile's Ped2).
 """
 from __future__ import annotations
 

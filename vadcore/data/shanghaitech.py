@@ -4,6 +4,7 @@
     testing/frames/01_0014/000.jpg …
     testing/test_frame_mask/01_0014.npy          per-frame 0/1
     testing/test_pixel_mask/01_0014.npy          per-pixel 0/1, (T, H, W)
+Read by every notebook when ``dataset="shanghaitech"``.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Building :class:`VideoSource` objects from the two ways clips are stored: a folder of images
-per clip, or one video file per clip. Every dataset loader is made of these two calls."""
+per clip, or one video file per clip. Every dataset loader is made of these two calls. Used by every notebook's data loading."""
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -16,6 +16,7 @@ mark frames where an anomalous object is visible; pixel masks mark its silhouett
 
 Everything is drawn from one primitive, a soft capsule (a segment with a radius): heads, torsos,
 limbs, wheels and vehicle bodies.
+The default data of every notebook's ``smoke`` profile.
 """
 from __future__ import annotations
 

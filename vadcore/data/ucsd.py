@@ -11,6 +11,7 @@ Official archive (``root`` = ``UCSD_Anomaly_Dataset.v1p2``, or its ``UCSDpedN`` 
 JPEG repack (``root`` = ``pedN``, see :mod:`vadcore.data.repack`), optionally with the official
 masks beside it in ``pedN/official_gt/TestNNN_gt/``.
 The synthetic ``synthped`` dataset is written in the official layout and read by this module.
+Read by every notebook (synthped is written in this layout).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pieces every method family is made of (see :mod:`vadcore.methods`)."""
+"""The pieces every method family is made of (see :mod:`vadcore.methods`). Notebooks 01–03."""
 from __future__ import annotations
 
 from dataclasses import dataclass

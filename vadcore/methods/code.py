@@ -15,6 +15,7 @@ directly or not, except
 Each module enters as its syntax tree with docstrings removed, so editing a comment, a docstring
 or the layout of a line keeps every run, while any change to what the code does — a sign in a
 loss, a term of an attention map, a default — gives new keys and retrains on the next request.
+Every cached run of notebooks 01–03 carries it in its key.
 """
 from __future__ import annotations
 

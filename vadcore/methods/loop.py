@@ -7,6 +7,7 @@ uninterrupted run. Every ``validate_every`` steps it calls ``validate()`` (e.g. 
 error on held-out *training* clips) and records the values as ``val_*`` curves with their steps in
 ``val_step``. There is no model selection: the state after the last step is the model that gets
 evaluated, whatever the validation curve does.
+Notebooks 01–03 train through it.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """AnoPred's patch discriminator (least-squares GAN; ADL Eqs. 11, 13): 4×4 convolutions with
 stride 2 and leaky ReLU (AnoPred: 128, 256, 512, 512 channels), then a 4×4 convolution to one
-score per patch. Outputs are raw scores, as least-squares losses expect."""
+score per patch. Outputs are raw scores, as least-squares losses expect. Notebooks 02–03."""
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,4 @@
-"""The protocol's metrics of a prediction run's scores (not part of its run key)."""
+"""The protocol's metrics of a prediction run's scores (not part of its run key). Notebooks 02–03."""
 from __future__ import annotations
 
 import numpy as np

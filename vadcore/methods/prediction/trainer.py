@@ -7,6 +7,7 @@ The generator G predicts frame t+1 from frames 1…t in [−1, 1]. Its loss is A
 
 where the content and gradient terms are weighted by a map A (ADL's attention, Eqs. 8–10, or
 SEUNet's saliency mask, Eqs. 4–5) when the config names one.
+Notebooks 02–03; ``vadcore bench`` times this step.
 """
 from __future__ import annotations
 

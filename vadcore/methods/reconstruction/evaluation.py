@@ -1,4 +1,4 @@
-"""The protocol's metrics of a reconstruction run's scores (not part of its run key)."""
+"""The protocol's metrics of a reconstruction run's scores (not part of its run key). Notebooks 01–02."""
 from __future__ import annotations
 
 import numpy as np
