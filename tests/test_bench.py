@@ -4,7 +4,7 @@ from vadcore import bench
 
 def test_measure_and_write_sections(tmp_path):
     m = bench.measure("smoke", steps=1, batches=1, inference_batch=4)
-    assert m.train_steps_per_s > 0 and m.inference_fps > 0 and m.saliency_fps > 0 and m.size == (32, 48)
+    assert m.train_steps_per_s > 0 and m.inference_fps > 0 and m.saliency_fps > 0 and m.dissociation_fps > 0 and m.size == (32, 48)
     path = tmp_path / "bench.md"
     bench.write([m], path)
     other = bench.Measurement("cpu", (96, 96), 32, "another machine", "fp32", 1.0, 2.0, None)

@@ -42,7 +42,7 @@ def tags(cell):
     return cell.metadata.get("tags", [])
 
 
-@pytest.mark.parametrize("number", ["00", "01", "02"])
+@pytest.mark.parametrize("number", ["00", "01", "02", "03", "04"])
 def test_each_notebook_has_the_lab_layer(number):
     notebook = nbformat.read(str(list_notebooks()[number]), as_version=4)
     text = "\n".join(c.source for c in notebook.cells)
@@ -63,8 +63,6 @@ def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(tm
     """Each student copy, executed up to its last self-check at the smoke defaults: everything
     before the first exercise runs, and every self-check fails until its exercise is solved."""
     for name, path in sorted(list_notebooks().items()):
-        if name not in ("00", "01", "02"):
-            continue
         student = student_notebook(path)
         last_check = max(i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c))
         student.cells = student.cells[: last_check + 1]

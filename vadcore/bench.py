@@ -1,7 +1,7 @@
 """``vadcore bench``: training steps/s and inference frames/s of the frame-prediction model
-(AnoPred/ADL U-Net with its patch discriminator, notebook 02), and frames/s of SEUNet's SGSP
-saliency (notebook 03), at each profile's size, written to ``results/bench.md`` with the machine
-it ran on.
+(AnoPred/ADL U-Net with its patch discriminator, notebook 02), frames/s of SEUNet's SGSP saliency
+(notebook 03) and inference frames/s of the dissociation autoencoder (notebook 04), at each
+profile's size, written to ``results/bench.md`` with the machine it ran on.
 
 Training is the full ADL step (G with all four losses, then D) on random batches of 4 windows;
 inference is batched prediction of frames (no per-frame loop, inputs moved to the device once per
@@ -18,7 +18,7 @@ import torch
 from vadcore import paths, report
 from vadcore.atomic import write_text
 from vadcore.maps.saliency import sgsp
-from vadcore.methods import prediction
+from vadcore.methods import dissociation, prediction
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Measurement:
     inference_fps: float
     peak_memory_mib: float | None
     saliency_fps: float | None = None  # SGSP on the CPU (scikit-image and scipy), fp32 rows only
+    dissociation_fps: float | None = None  # the dissociation autoencoder's inference (notebook 04), fp32 rows
 
 
 def _synchronize(device: torch.device) -> None:
@@ -72,23 +73,41 @@ def measure(profile: str, device: str | torch.device = "cpu", amp: bool = False,
     step_seconds = _timed(lambda: trainer.step(clips), steps, warmup=1, device=device)
     memory = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
 
-    model = trainer.generator.eval()
-    windows = (torch.rand(inference_batch, config.frames, 1, height, width) * 2 - 1).to(device)
+    windows = torch.rand(inference_batch, config.frames, 1, height, width) * 2 - 1
+    prediction_fps = inference_fps(trainer.generator, windows, device, amp, batches)
+    variant = "fp32" if not (amp or channels_last) else "+".join(
+        name for name, on in (("bf16 autocast", amp), ("channels_last", channels_last)) if on)
+    saliency_fps = dissociation_fps = None
+    if variant == "fp32":
+        frames = (torch.rand(8, height, width) * 255).to(torch.uint8).numpy()
+        saliency_fps = len(frames) / _timed(lambda: sgsp(frames), 3, warmup=0, device=torch.device("cpu"))
+        dissociation_fps = dissociation_fps_at(profile, device, inference_batch)
+    return Measurement(profile, config.size, config.width, report.device_name(), variant,
+                       1 / step_seconds, prediction_fps, memory, saliency_fps, dissociation_fps)
+
+
+def inference_fps(model: torch.nn.Module, windows: torch.Tensor, device: str | torch.device = "cpu",
+                  amp: bool = False, repeats: int = 10) -> float:
+    """Frames per second of a model that scores one frame per window, on a batch of ``windows``
+    ``(B, T, C, H, W)`` (the same measurement for the prediction family's generator and the
+    dissociation model: batched, inputs on the device, no per-frame loop)."""
+    device = torch.device(device)
+    model, windows = model.to(device).eval(), windows.to(device)
 
     @torch.inference_mode()
     def infer():
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
             model(windows)
 
-    batch_seconds = _timed(infer, batches, warmup=1, device=device)
-    variant = "fp32" if not (amp or channels_last) else "+".join(
-        name for name, on in (("bf16 autocast", amp), ("channels_last", channels_last)) if on)
-    saliency_fps = None
-    if variant == "fp32":
-        frames = (torch.rand(8, height, width) * 255).to(torch.uint8).numpy()
-        saliency_fps = len(frames) / _timed(lambda: sgsp(frames), 3, warmup=0, device=torch.device("cpu"))
-    return Measurement(profile, config.size, config.width, report.device_name(), variant,
-                       1 / step_seconds, inference_batch / batch_seconds, memory, saliency_fps)
+    return len(windows) / _timed(infer, repeats, warmup=1, device=device)
+
+
+def dissociation_fps_at(profile: str, device: str | torch.device = "cpu", batch: int = 32) -> float:
+    """Inference frames/s of an untrained dissociation model at ``profile``'s size, three channels
+    (speed does not depend on the weights)."""
+    config = dissociation.profile_config(profile, "synthped")
+    windows = torch.rand(batch, config.frames, 3, *config.size) * 2 - 1
+    return inference_fps(dissociation.build(config, 3), windows, device)
 
 
 def run(profiles: list[str] | None = None, device: str | None = None, steps: int = 10) -> list[Measurement]:
@@ -101,11 +120,13 @@ def run(profiles: list[str] | None = None, device: str | None = None, steps: int
 
 def to_markdown(measurements: list[Measurement]) -> str:
     header = ["profile", "size", "U-Net width", "device", "variant", "train steps/s (batch 4)",
-              "inference frames/s", "peak GPU memory (MiB)", "SGSP saliency frames/s"]
+              "inference frames/s", "peak GPU memory (MiB)", "SGSP saliency frames/s",
+              "dissociation AE inference frames/s"]
     rows = [[m.profile, f"{m.size[0]}×{m.size[1]}", str(m.width), m.device, m.variant,
              f"{m.train_steps_per_s:.2f}", f"{m.inference_fps:.0f}",
              "—" if m.peak_memory_mib is None else f"{m.peak_memory_mib:.0f}",
-             "—" if m.saliency_fps is None else f"{m.saliency_fps:.1f}"] for m in measurements]
+             "—" if m.saliency_fps is None else f"{m.saliency_fps:.1f}",
+             "—" if m.dissociation_fps is None else f"{m.dissociation_fps:.0f}"] for m in measurements]
     return report.markdown_table(header, rows)
 
 
@@ -123,8 +144,9 @@ def write(measurements: list[Measurement], path=None) -> str:
              "Written by `vadcore bench`. Training: one full ADL step (U-Net G with content, gradient, "
              "Lucas–Kanade flow and adversarial losses, then the patch discriminator) on 4 windows of "
              "4+1 frames. Inference: batched prediction, 32 windows per batch. SGSP: saliency maps of an "
-             "8-frame clip (superpixels, Lucas–Kanade flow, graph, propagation) on the CPU. Sizes and widths "
-             "are each profile's (`vadcore.methods.prediction.profiles`).\n\n")
+             "8-frame clip (superpixels, Lucas–Kanade flow, graph, propagation) on the CPU. Dissociation AE: "
+             "batched inference of the two autoencoders with cluster distances (notebook 04), measured like the "
+             "prediction model. Sizes and widths are each profile's (`vadcore.methods.*.profiles`).\n\n")
     sections = {}
     if path.is_file():
         for block in path.read_text().split("\n## ")[1:]:

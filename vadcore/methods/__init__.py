@@ -37,7 +37,7 @@ from vadcore.runs import RunCache, RunResult
 
 __all__ = ["FAMILIES", "MethodConfig", "Trained", "cached_run", "evaluate", "family_of", "load_model", "run_code"]
 
-FAMILIES = ("reconstruction", "prediction")
+FAMILIES = ("reconstruction", "prediction", "dissociation")
 
 
 def family_of(config: MethodConfig) -> ModuleType:

@@ -1,0 +1,112 @@
+"""The dissociation family (notebook 04): variance attention and compactness by hand, pixel-shuffle
+decoders, the frame each score belongs to, resumable training with the k-means start."""
+import numpy as np
+import pytest
+import torch
+
+from vadcore.data.video import Video, VideoSet, VideoSource
+from vadcore.methods import cached_run, dissociation
+from vadcore.models.dissociation import Decoder, DissociationAE, Encoder, KMeansLayer, VarianceAttention
+from vadcore.runs import RunCache
+
+TINY = dict(dataset="synthped", size=(16, 16), width=4, stages=2, clusters=3, iterations=6, pretrain=3,
+            kmeans_windows=6, batch_size=2)
+
+
+def test_variance_attention_by_hand():
+    attention = VarianceAttention(2)
+    with torch.no_grad():
+        attention.project.weight.copy_(torch.eye(2).reshape(2, 2, 1, 1))  # W_g = identity
+    x = torch.ones(1, 2, 1, 3)
+    x[0, :, 0, 1] = torch.tensor([0.0, 2.0])  # channels disagree at one position only: variance Σ (±1)² = 2
+    weights = attention.weights(x)
+    expected = torch.softmax(torch.tensor([0.0, 2.0, 0.0]), dim=0)
+    torch.testing.assert_close(weights.flatten(), expected)
+    torch.testing.assert_close(attention(x), torch.exp(expected).reshape(1, 1, 1, 3) * x)
+
+
+def test_compactness_is_the_distance_to_the_nearest_centre():
+    layer = KMeansLayer(clusters=2, dim=2)
+    with torch.no_grad():
+        layer.centres.copy_(torch.tensor([[0.0, 0.0], [3.0, 4.0]]))
+    codes = torch.tensor([[1.0, 3.0], [2.0, 0.0]]).reshape(1, 2, 1, 2)  # two positions: (1, 2) and (3, 0)
+    # (1, 2): 5 to the origin, 8 to (3, 4); (3, 0): 9 and 16 → nearest 5 and 9
+    torch.testing.assert_close(layer.distances(codes).flatten(1), torch.tensor([[5.0, 9.0, 8.0, 16.0]]))
+    torch.testing.assert_close(layer.nearest(codes).flatten(), torch.tensor([5.0, 9.0]))
+
+
+def test_encoders_halve_and_pixel_shuffle_decoders_double_the_resolution():
+    code = Encoder(3, width=4, stages=3)(torch.rand(2, 3, 32, 48))
+    assert code.shape == (2, 32, 4, 6)  # width · 2³ channels at 1/8 of the size
+    decoder = Decoder(3, width=4, stages=3)
+    assert any(isinstance(m, torch.nn.PixelShuffle) for m in decoder.modules())
+    assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in decoder.modules())
+    assert decoder(code).shape == (2, 3, 32, 48)
+    model = DissociationAE(channels=3, frames=5, width=4, stages=3)
+    reconstruction, difference, spatial, motion = model(torch.rand(2, 5, 3, 32, 48) * 2 - 1)
+    assert reconstruction.shape == difference.shape == (2, 3, 32, 48) and spatial.shape == motion.shape == (2, 32, 4, 6)
+    assert model.motion_encoder.stem[0].in_channels == 4 * 3  # the first four frames, stacked
+    with pytest.raises(ValueError, match="multiple of 8"):
+        model(torch.rand(1, 5, 3, 30, 48))
+
+
+class BlackPrediction(DissociationAE):
+    """Predicts a black last frame whatever it sees: a window's error is then its last frame's."""
+
+    def forward(self, clip):
+        black = torch.full_like(clip[:, 0], -1.0)
+        code = torch.zeros(len(clip), 2, 1, 1)
+        return black, torch.zeros_like(black), code, code
+
+
+@pytest.mark.parametrize("bright", [4, 9])  # the first and the last frame that get a score
+def test_each_score_belongs_to_its_windows_last_frame(bright):
+    frames = np.zeros((10, 8, 8), np.uint8)
+    frames[bright] = 200
+    video = Video("v", "test", VideoSource("v", 10, lambda: frames, labels=np.zeros(10)), (8, 8))
+    config = dissociation.Config(**{**TINY, "kmeans": False, "size": (8, 8)})
+    scores = dissociation.outputs(config, BlackPrediction(1, 5, 2, 2), video)["error"]
+    frames_scored = dissociation.scored_frames(config, 10)
+    assert len(scores) == len(frames_scored) == 6 and frames_scored[0] == 4 and frames_scored[-1] == 9
+    assert frames_scored[int(np.argmax(scores))] == bright
+    np.testing.assert_allclose(scores[frames_scored == bright], (200 / 255) ** 2, rtol=1e-5)
+    assert dissociation.first_scored(config) == 4
+
+
+def square_video(name, n=12, labels=None, seed=0):
+    rng = np.random.default_rng(seed)
+    frames = np.repeat(rng.integers(40, 120, (16, 16), dtype=np.uint8)[None], n, axis=0)
+    for t in range(n):
+        frames[t, 4:8, t % 10 : t % 10 + 4] = 250
+    return Video(name, "test" if labels is not None else "train", VideoSource(name, n, lambda: frames, labels=labels), (16, 16))
+
+
+def test_training_resumes_across_the_kmeans_start(tmp_path):
+    videos = [square_video(f"a{i}", seed=i) for i in range(3)]
+    config = dissociation.Config(**TINY, validation_clips=1, validate_every=3)
+    straight = dissociation.train(config, videos)
+    assert set(straight.curves) >= {"spatial", "motion", "compactness", "val_step", "val_psnr"}
+    assert len(straight.curves["compactness"]) == 3  # only the joint iterations
+    assert straight.model.kmeans.centres.abs().sum() > 0  # initialised by KMeans
+    run = RunCache(tmp_path).run(config)
+    dissociation.train(dissociation.Config(**{**TINY, "iterations": 3, "validation_clips": 1, "validate_every": 3,
+                                              "pretrain": 3, "kmeans": False}), videos, run=run)
+    resumed = dissociation.train(config, videos, run=run)  # stopped at the k-means start, resumed
+    for a, b in zip(straight.model.state_dict().values(), resumed.model.state_dict().values()):
+        torch.testing.assert_close(a, b)
+
+
+def test_cached_run_and_ablation_configs(tmp_path):
+    labels = np.zeros(12, np.uint8)
+    labels[7:] = 1
+    data = VideoSet("synthped", None, [square_video("a"), square_video("b", seed=1)],
+                    [square_video("t1", labels=labels), square_video("t2", labels=1 - labels, seed=2)], gray=True)
+    result = cached_run(dissociation.Config(**TINY), data, RunCache(tmp_path))
+    assert set(result.scores) == {"psnr", "error", "cluster", "fused"}
+    assert [len(s) for s in result.scores["fused"]] == [8, 8] and 0 <= result.metrics["micro_auc"] <= 1
+    with pytest.raises(ValueError, match="kmeans=False"):
+        dissociation.Config(branches="motion")
+    with pytest.raises(ValueError, match="unknown branches"):
+        dissociation.Config(branches="audio")
+    spatial = cached_run(dissociation.Config(**{**TINY, "branches": "spatial", "kmeans": False}), data, RunCache(tmp_path))
+    assert set(spatial.scores) == {"psnr", "error"}

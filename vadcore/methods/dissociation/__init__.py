@@ -1,0 +1,165 @@
+"""Spatio-temporal dissociation with deep k-means (Chang et al., "Video anomaly detection with
+spatio-temporal dissociation", Pattern Recognition 122, 2022; notebook 04). Where is it trained?
+Here: :func:`train`.
+
+Every window of ``frames`` frames gives one prediction of its **last** frame: the spatial
+autoencoder's reconstruction of the first frame plus the motion autoencoder's predicted
+difference. Its score therefore belongs to the window's last frame, and the first ``frames − 1``
+frames of a clip have none (:func:`first_scored`, :func:`scored_frames`) — the authors' released
+code is known to shift its labels by one frame; here the alignment is explicit and tested. The
+scores of a window: the prediction's ``psnr`` and mean squared ``error``, the mean distance of
+its codes to their nearest cluster centre (``cluster``), and the authors' ``fused`` score — the
+pixel-wise product of the squared error map and the upsampled cluster-distance map, averaged.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.cluster import KMeans
+from torch.nn import functional as F
+
+from vadcore.data.clips import ClipDataset, frames_to_tensor
+from vadcore.data.splits import validation_split
+from vadcore.data.video import Video
+from vadcore.losses import gradient_loss
+from vadcore.methods.base import Trained
+from vadcore.methods.dissociation.config import BRANCHES, Config
+from vadcore.methods.dissociation.profiles import PROFILES, profile_config
+from vadcore.methods.loop import train_loop
+from vadcore.models.dissociation import DissociationAE
+
+__all__ = ["BRANCHES", "Config", "PROFILES", "build", "first_scored", "outputs", "profile_config", "score",
+           "scored_frames", "train"]
+
+
+def build(config: Config, channels: int = 3) -> DissociationAE:
+    """The two autoencoders and the cluster centres, untrained."""
+    return DissociationAE(channels, config.frames, config.width, config.stages, config.attention, config.clusters)
+
+
+def first_scored(config: Config) -> int:
+    """Frames at the start of every clip without a score: all but the last of the first window."""
+    return config.frames - 1
+
+
+def scored_frames(config: Config, n_frames: int) -> np.ndarray:
+    """The frame each score of a clip of ``n_frames`` frames belongs to: window ``j`` covers
+    frames ``j … j + frames − 1`` and scores its last one."""
+    return np.arange(config.frames - 1, n_frames)
+
+
+def _prediction(config: Config, clip: torch.Tensor, reconstruction, difference) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(what the branches predict, its target)`` for windows ``(B, T, C, H, W)`` in [−1, 1]:
+    the LIF from both branches, the FIF from the spatial one, the LIF from the true FIF and the
+    motion branch."""
+    first, last = clip[:, 0], clip[:, -1]
+    if config.branches == "spatial":
+        return reconstruction, first
+    if config.branches == "motion":
+        return first + difference, last
+    return reconstruction + difference, last
+
+
+def _losses(config: Config, model: DissociationAE, clip: torch.Tensor, joint: bool) -> dict[str, torch.Tensor]:
+    """The paper's training objective: L2 on the FIF reconstruction, L2 and gradient loss on the
+    motion prediction (FIF + predicted difference against the LIF), and in the joint stage the
+    compactness of the codes (their distance to the nearest centre)."""
+    reconstruction, difference, spatial_code, motion_code = model(clip)
+    first, last = clip[:, 0], clip[:, -1]
+    terms = {}
+    if config.branches in ("both", "spatial"):
+        terms["spatial"] = F.mse_loss(reconstruction, first)
+    if config.branches in ("both", "motion"):
+        motion = first + difference
+        terms["motion"] = F.mse_loss(motion, last) + config.gradient * gradient_loss(motion, last)
+    if joint:
+        terms["compactness"] = config.cluster * model.kmeans.nearest(model.codes(spatial_code, motion_code)).mean()
+    return terms
+
+
+@torch.no_grad()
+def initialise_centres(config: Config, model: DissociationAE, windows: ClipDataset) -> None:
+    """Deep k-means' start: scikit-learn's KMeans on the per-position codes of
+    ``config.kmeans_windows`` training windows (drawn with the run's seed)."""
+    model.eval()
+    indices = torch.randint(len(windows), (config.kmeans_windows,), generator=torch.Generator().manual_seed(config.seed))
+    codes = []
+    for batch in indices.split(32):
+        _, _, spatial_code, motion_code = model(torch.stack([windows[int(i)] for i in batch]))
+        codes.append(model.codes(spatial_code, motion_code).permute(0, 2, 3, 1).flatten(0, 2))
+    codes = torch.cat(codes).numpy()
+    kmeans = KMeans(n_clusters=config.clusters, n_init=1, random_state=config.seed).fit(codes)
+    model.kmeans.centres.copy_(torch.from_numpy(kmeans.cluster_centers_).float())
+    model.train()
+
+
+@torch.inference_mode()
+def outputs(config: Config, model: DissociationAE, video: Video, batch_size: int = 16) -> dict[str, np.ndarray]:
+    """Per window of a clip (window ``j`` scores frame ``j + frames − 1``): the scores of the
+    module doc, and the maps figures show — ``reconstruction``, ``difference``, ``error_map`` and
+    ``cluster_map`` ``(n, H, W)``."""
+    clip = frames_to_tensor(video.frames)
+    if len(clip) < config.frames:
+        raise ValueError(f"clip {video.name} has {len(clip)} frames; a window needs {config.frames}")
+    windows = clip.unfold(0, config.frames, 1).movedim(-1, 1)  # (n, T, C, H, W)
+    parts: dict[str, list] = {}
+    for start in range(0, len(windows), batch_size):
+        batch = windows[start : start + batch_size]
+        reconstruction, difference, spatial_code, motion_code = model(batch)
+        prediction, target = _prediction(config, batch, reconstruction, difference)
+        error = ((prediction - target) / 2).pow(2).mean(1)  # [0, 1] units, (b, H, W)
+        parts.setdefault("error_map", []).append(error)
+        parts.setdefault("reconstruction", []).append(reconstruction.mean(1))
+        parts.setdefault("difference", []).append(difference.mean(1))
+        if config.kmeans:
+            nearest = model.kmeans.nearest(model.codes(spatial_code, motion_code))
+            parts.setdefault("cluster_map", []).append(F.interpolate(nearest, size=error.shape[-2:], mode="nearest")[:, 0])
+    result = {name: torch.cat(values).numpy() for name, values in parts.items()}
+    result["error"] = result["error_map"].mean((1, 2)).astype(np.float64)
+    result["psnr"] = 10 * np.log10(1 / np.maximum(result["error"], 1e-10))
+    if config.kmeans:
+        result["cluster"] = result["cluster_map"].mean((1, 2)).astype(np.float64)
+        result["fused"] = (result["error_map"] * result["cluster_map"]).mean((1, 2)).astype(np.float64)
+    return result
+
+
+def train(config: Config, videos: list[Video], run=None) -> Trained:
+    """Pretrain both autoencoders, initialise the centres, then train everything jointly (see
+    :class:`Config`); ``config.validation_clips`` held-out clips give ``val_psnr`` every
+    ``config.validate_every`` iterations. Returns the model after the last iteration."""
+    torch.manual_seed(config.seed)
+    sampler = torch.Generator().manual_seed(config.seed)
+    train_clips, held_out = validation_split(videos, config.validation_clips)
+    windows = ClipDataset(train_clips, config.frames)
+    model = build(config, 1 if train_clips[0].frames.ndim == 3 else 3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+
+    def step(i: int) -> dict[str, float]:
+        joint = config.kmeans and i >= config.pretrain
+        if config.kmeans and i == config.pretrain:
+            initialise_centres(config, model, windows)
+        batch = torch.stack([windows[int(j)] for j in torch.randint(len(windows), (config.batch_size,), generator=sampler)])
+        terms = _losses(config, model, batch, joint)
+        optimizer.zero_grad(set_to_none=True)
+        sum(terms.values()).backward()
+        optimizer.step()
+        return {name: value.item() for name, value in terms.items()}
+
+    def validate() -> dict[str, float]:
+        model.eval()
+        psnr = np.concatenate([outputs(config, model, v)["psnr"][::4] for v in held_out])
+        model.train()
+        return {"psnr": float(psnr.mean())}
+
+    model.train()
+    curves, seconds = train_loop(run, step, {"model": model, "optimizer": optimizer}, sampler, config.iterations,
+                                 desc=f"dissociation seed {config.seed}", validate=validate if held_out else None,
+                                 validate_every=config.validate_every)
+    return Trained(model.eval(), curves, seconds)
+
+
+def score(config: Config, model: DissociationAE, videos: list[Video]) -> dict[str, list[np.ndarray]]:
+    """Per-clip scores of frames ``frames`` … T (see the module doc)."""
+    names = ("psnr", "error", "cluster", "fused") if config.kmeans else ("psnr", "error")
+    per_video = [{name: s[name] for name in names} for s in (outputs(config, model, v) for v in videos)]
+    return {name: [s[name] for s in per_video] for name in names}

@@ -1,0 +1,49 @@
+"""Spatio-temporal dissociation (notebook 04): reference, the table as far as we can check it, the
+ablation rows as dissociation configs, claims and deviations.
+
+Our source for the method is a set of reading notes on the paper (architecture and losses, no
+numbers); the paper's own table could not be checked against a public source from here, so its
+cells are shown as "not in the source" rather than quoted from memory.
+"""
+from __future__ import annotations
+
+from vadcore.papers import Claim, PaperTable, Reference
+
+REFERENCE = Reference("Y. Chang, Z. Tu, W. Xie, B. Luo, S. Zhang, H. Sui, J. Yuan",
+                      "Video anomaly detection with spatio-temporal dissociation", "Pattern Recognition 122", 2022)
+COLUMNS = ("ucsd_ped2", "avenue", "shanghaitech")
+NOT_IN_SOURCE = "not in the source"
+TABLE = PaperTable("Table", "Frame-level AUC", COLUMNS, {"Dissociation AE": (None, None, None)})
+
+# ablation row → dissociation overrides (on the profile's config)
+ABLATIONS = {
+    "spatial autoencoder only": {"branches": "spatial", "kmeans": False},
+    "motion autoencoder only": {"branches": "motion", "kmeans": False},
+    "without variance attention": {"attention": False},
+    "without deep k-means": {"kmeans": False},
+}
+CLAIMS = {
+    "branches": Claim("both autoencoders beat the motion one alone", "both autoencoders", "motion autoencoder only"),
+    "attention": Claim("variance attention helps", "full model", "without variance attention"),
+    "kmeans": Claim("deep k-means helps", "full model", "without deep k-means"),
+    "fused": Claim("fusing the cluster distance helps the score", "fused score", "prediction error only"),
+    "anopred": Claim("the dissociation autoencoder beats AnoPred at the same size (not in the paper)",
+                     "Dissociation AE", "AnoPred"),
+}
+
+DEVIATIONS = (
+    "**Paper values:** not in the source — our source (reading notes) gives no table and we quote no number we "
+    "could not check.",
+    "**Size, widths and schedule:** `cpu` and `smoke` use small frames, encoder widths 16/8 (the authors' code: 32), "
+    "32/8 clusters (theirs: 128) and a short schedule (pretraining, then joint training with k-means), Adam at one "
+    "learning rate for all parameters (the authors' code: 5e-5 per branch, 1e-5 joint, 1e-6 for the centres).",
+    "**Blocks:** one residual block per stage with batch normalisation and LeakyReLU; pixel-shuffle upsampling in "
+    "the decoders, as the paper describes.",
+    "**Compactness:** each code's squared distance to its nearest centre (the authors' code weights all centres by "
+    "a soft assignment); the fused score is theirs: the mean over pixels of the squared prediction error times the "
+    "upsampled nearest-centre distance.",
+    "**Colour:** the model reads three channels. UCSD Ped2 and synthped are grey, so their three channels are "
+    "identical: the network sees the same information as a one-channel model, with three times the input weights.",
+    "**Label alignment:** a window's score belongs to its last frame (the frame it predicts); the first four frames "
+    "of every clip have no score and are dropped with their labels — explicitly, unlike the authors' released code.",
+)
