@@ -259,8 +259,8 @@ print("settings on top of the profile:", report.settings_text(settings))
 # the estimator's noise.
 
 # %%
-if choice is not None:
-    paper_flow = next(t for t in choice.trials if t.overrides.get("flow") == 2.0)
+paper_flow = next((t for t in choice.trials if t.config.flow == 2.0), None) if choice is not None else None
+if paper_flow is not None:
     chosen_run = choice.final
     balance = {"G at initialisation, λ_of = 2": diagnostics.run_gradient_shares(paper_flow.config, data),
                "after the λ_of = 2 run": diagnostics.run_gradient_shares(
@@ -485,7 +485,7 @@ lab.show(report.verdict(Claim("the loss lowers the foreground training MSE (×10
 copy_auc = reference["copy last frame"][0]
 anopred, adl_auc = np.mean(micro["full", "AnoPred"]), np.mean(micro["full", "ADL"])
 difference, half = report.difference_interval(micro["full", "ADL"], micro["full", "AnoPred"], noise)
-flow_share = "" if choice is None else \
+flow_share = "" if paper_flow is None else \
     f" At λ_of = 2 the flow term made {balance['after the λ_of = 2 run']['flow']['share']:.0%} of G's update."
 lab.show("\n".join([
     f"1. Copying the last frame scores {copy_auc:.1f} %; AnoPred trained for {headline_config.iterations} iterations "
