@@ -309,7 +309,7 @@ lab.figure(figures.thresholded_score(regularity[index], labels[index], offset, t
                                      f"Fig. 4 — SEUNet on {description}, seed {lab.seeds[0]}"), "fig4_regularity_score")
 accuracy = {name: float("nan") if np.isnan(value) else 100 * metrics.threshold_accuracy(regularity, labels, value)
             for name, value in thresholds.items()}
-rows = [[name, f"{value:.4f}", report.fmt(accuracy[name])] for name, value in thresholds.items()]
+rows = [[name, report.fmt(value, 4), report.fmt(accuracy[name])] for name, value in thresholds.items()]
 lab.show(report.write_table(lab.out, "table6_thresholds", ["threshold", "value", "test frame accuracy %"], rows,
                             f"Thresholds on SEUNet's RS, {lab.dataset}, seed {lab.seeds[0]}",
                             f"Frames with RS ≤ threshold are called anomalous; {100 * np.mean(np.concatenate(labels)):.1f} % "

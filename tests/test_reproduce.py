@@ -93,6 +93,19 @@ def test_executed_copies_keep_results_but_not_progress_bars_timings_or_paths(tmp
     assert "/work/" not in text and "duration" not in text
 
 
+def test_executed_copies_name_machine_folders_by_placeholder(tmp_path):
+    data = tmp_path / "cache"
+    printed = f"VideoSet('synthped', root='{data}/synthped', train=8 clips)"
+    executed = {"cells": [{"cell_type": "code", "source": "print(data)", "execution_count": 1, "metadata": {},
+                           "outputs": [{"output_type": "stream", "name": "stdout", "text": printed}]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "01.ipynb"
+    path.write_text(json.dumps(executed))
+    reproduce.clean_executed(path, {"$VADCORE_DATA": data, "$VADCORE_PROJECT": tmp_path})
+    text = json.loads(path.read_text())["cells"][0]["outputs"][0]["text"]
+    assert text == "VideoSet('synthped', root='$VADCORE_DATA/synthped', train=8 clips)"
+
+
 def test_every_notebook_has_its_text_pair_in_sync():
     import jupytext
 

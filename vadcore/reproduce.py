@@ -111,14 +111,22 @@ def reproduce(
                 progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr,
                 request_save_on_cell_execute=False,
             )
-        clean_executed(output)
+        clean_executed(output, machine_paths(overrides.get("data_root")))
     write_index(profile)
     return [folder for _, folder, _ in plans]
 
 
-def clean_executed(path: Path) -> None:
+def machine_paths(data_root: str | None = None) -> dict[str, Path]:
+    """The folders of this machine that an executed notebook may print (a ``VideoSet``'s root, a
+    checkpoint), by the placeholder that stands for each in committed copies."""
+    return {"$VADCORE_DATA": Path(data_root) if data_root else paths.data_dir(),
+            "$VADCORE_RESULTS": paths.results_dir(), "$VADCORE_PROJECT": paths.project_dir()}
+
+
+def clean_executed(path: Path, placeholders: dict[str, Path] | None = None) -> None:
     """Make an executed copy reproducible: drop papermill's timestamps and timing metadata, the
-    kernel's stderr streams (progress bars, warnings), and the absolute paths papermill records."""
+    kernel's stderr streams (progress bars, warnings), and the absolute paths papermill records;
+    every folder of ``placeholders`` printed in an output becomes its placeholder."""
     notebook = json.loads(path.read_text())
     for cell in notebook.get("cells", []):
         cell.get("metadata", {}).pop("papermill", None)
@@ -128,7 +136,12 @@ def clean_executed(path: Path) -> None:
     papermill_meta = notebook.get("metadata", {}).get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables"):
         papermill_meta.pop(key, None)
-    write_text(path, json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    folders = {str(f): name for name, folder in (placeholders or {}).items()
+               for f in {Path(folder).expanduser(), Path(folder).expanduser().resolve()} if f.is_absolute()}
+    for folder in sorted(folders, key=len, reverse=True):  # the longest first: data/ inside the project
+        text = text.replace(folder, folders[folder])
+    write_text(path, text)
 
 
 def write_index(profile: str) -> Path:
