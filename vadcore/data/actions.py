@@ -1,0 +1,146 @@
+"""Few-shot action data (notebook 05): clips with a class label, in class-disjoint splits.
+
+A clip's frames are either held in memory (``synthactions``) or read from image files in the
+layout the TRX code uses (Perrett et al., "Temporal-Relational CrossTransformers for Few-Shot
+Action Recognition", CVPR 2021) for Kinetics-100, HMDB51 and UCF-Crime v2::
+
+    <root>/<class>/<video>/<frame>.jpg …        one folder of frames per video
+    <lists>/trainlist03.txt, vallist03.txt, testlist03.txt
+                                                one ``<class>/<video>`` per line
+
+Splits never share a class: that is what makes the task few-shot (the test classes are unseen in
+training). :func:`sample_frames` takes the same 8 sparse frames per clip as TRX.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from vadcore.data.errors import DatasetError
+
+SPLITS = ("train", "val", "test")
+FRAME_SUFFIXES = (".jpg", ".jpeg", ".png")
+VIDEO_SUFFIXES = (".avi", ".mp4", ".mkv", ".webm")
+
+
+@dataclass(frozen=True, eq=False)
+class ActionClip:
+    """One clip: ``frames`` as an array ``(T, H, W, 3)`` uint8 or as the paths of its frame files,
+    in temporal order; ``boxes`` ``(T, 4)`` (top, left, bottom, right, pixels) of the actor where
+    the data knows it (synthactions), else ``None``."""
+
+    name: str
+    label: str
+    frames: np.ndarray | tuple[Path, ...]
+    boxes: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+@dataclass(frozen=True)
+class ActionSet:
+    """Named splits of clips (``train``, ``val``, ``test`` and, for anomalous action classes
+    seen only at test time, e.g. ``anomalous``)."""
+
+    name: str
+    splits: dict[str, list[ActionClip]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        owner: dict[str, str] = {}
+        for split, clips in self.splits.items():
+            for label in {c.label for c in clips}:
+                if owner.setdefault(label, split) != split:
+                    raise DatasetError(self.name, f"class {label!r} is in both {owner[label]!r} and {split!r}")
+
+    def classes(self, split: str) -> list[str]:
+        return sorted({c.label for c in self.splits[split]})
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{s}={len(c)} clips/{len(self.classes(s))} classes" for s, c in self.splits.items())
+        return f"ActionSet({self.name!r}, {sizes})"
+
+
+def sample_frames(clip: ActionClip, n: int = 8, rng: np.random.Generator | None = None) -> np.ndarray:
+    """``n`` frames ``(n, H, W, 3)`` uint8 spread evenly over the clip, TRX's sparse sampling: at
+    test time (``rng=None``) from the second to the second-to-last frame; in training the ends
+    move inwards by up to 5 frames (at most a quarter of the spare frames) at random."""
+    length = len(clip)
+    if length < n:
+        raise DatasetError(clip.name, f"{length} frames; {n} are needed")
+    if length == n:
+        index = np.arange(n)
+    else:
+        if rng is None:
+            start, end = 1, length - 2
+        else:
+            pad = int(min(5, (length - n) / 2))
+            start, end = (0, length - 1) if pad < 1 else \
+                (int(rng.integers(0, pad + 1)), int(rng.integers(length - 1 - pad, length)))
+        if end - start < n:
+            start, end = 0, length - 1
+        index = np.linspace(start, end, n).astype(int)
+    if isinstance(clip.frames, np.ndarray):
+        return clip.frames[index]
+    return np.stack([_read_rgb(clip.frames[i]) for i in index])
+
+
+def _read_rgb(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def read_list(path: Path) -> list[tuple[str, str]]:
+    """``(class, video)`` pairs of a TRX split list: one ``<class>/<video>`` per line (class names
+    may hold spaces); a video file extension and a trailing numeric label column are dropped."""
+    pairs = []
+    for line in Path(path).read_text().splitlines():
+        entry = line.strip()
+        head, _, tail = entry.rpartition(" ")
+        if head and tail.isdigit():
+            entry = head
+        if not entry:
+            continue
+        label, _, video = entry.rpartition("/")
+        if not label or not video:
+            raise DatasetError(path, f"line {line!r} is not <class>/<video>")
+        pairs.append((label, Path(video).stem if Path(video).suffix.lower() in VIDEO_SUFFIXES else video))
+    return pairs
+
+
+def load_action_folders(root: Path, lists: Path, split_number: int = 3, name: str | None = None,
+                        min_frames: int = 8) -> ActionSet:
+    """An :class:`ActionSet` from frame folders and TRX split lists (``{train,val,test}list{NN}.txt``;
+    a missing ``val`` list gives no ``val`` split). Videos with fewer than ``min_frames`` frames
+    are left out, as TRX does; a listed video with no folder is an error."""
+    root, lists = Path(root), Path(lists)
+    splits = {}
+    for split in SPLITS:
+        listing = lists / f"{split}list{split_number:02d}.txt"
+        if not listing.is_file():
+            if split == "val":
+                continue
+            raise DatasetError(listing, "split list not found")
+        clips = []
+        for label, video in read_list(listing):
+            folder = root / label / video
+            if not folder.is_dir():
+                raise DatasetError(folder, f"listed in {listing.name}, but not a folder")
+            frames = tuple(sorted(p for p in folder.iterdir() if p.suffix.lower() in FRAME_SUFFIXES))
+            if len(frames) >= min_frames:
+                clips.append(ActionClip(f"{label}/{video}", label, frames))
+        splits[split] = clips
+    return ActionSet(name or root.name, splits)
+
+
+def write_action_folders(clips: Sequence[ActionClip], root: Path) -> None:
+    """Write in-memory clips in the frame-folder layout (``<root>/<class>/<video>/00001.png``)."""
+    for clip in clips:
+        folder = Path(root) / clip.label / clip.name.rpartition("/")[2]
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, frame in enumerate(clip.frames):
+            Image.fromarray(frame).save(folder / f"{i + 1:05d}.png")
