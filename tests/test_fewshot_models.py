@@ -1,4 +1,5 @@
-"""Notebook 05's networks: torchvision-compatible ResNets and the TRX head, against known values."""
+"""Notebook 05's networks: torchvision-compatible ResNets, the TRX head and the key-region branch,
+against known values."""
 from __future__ import annotations
 
 import math
@@ -7,6 +8,7 @@ from itertools import combinations
 import pytest
 import torch
 
+from vadcore.models.key_region import RelationModule, anchor_points, crop_regions, key_region_centres, valid_range
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 from vadcore.models.trx import TRX, TemporalCrossTransformer
 
@@ -94,3 +96,69 @@ def test_trx_combines_heads_by_norm_and_picks_the_matching_class():
     distances = model.distances(support, labels, queries, way=3)
     assert torch.allclose(logits, -distances.pow(2).sum(-1).sqrt())
     assert logits.argmax(1).tolist() == [0, 1, 2]
+
+
+# --------------------------------------------------------------------------------------------
+# Key-region branch (Eqs. 1–8)
+# --------------------------------------------------------------------------------------------
+
+
+def test_anchor_points_follow_eq5():
+    assert valid_range(64, 32) == (15.5, 47.5)
+    anchors = anchor_points((3, 5), (64, 64), 32)
+    assert anchors.shape == (15, 2)
+    assert anchors[0].tolist() == [15.5, 15.5] and anchors[-1].tolist() == [47.5, 47.5]
+    assert anchors[1].tolist() == [15.5 + 32 / 4, 15.5]  # x_j = l + (j−1)/(N−1)·(h − l), row by row
+
+
+def test_one_hot_spot_puts_the_centre_on_its_anchor_and_a_flat_map_in_the_middle():
+    weights = torch.zeros(2, 4, 4)
+    weights[0, 1, 3] = 60.0  # softmax ≈ one-hot
+    centres = key_region_centres(weights, (64, 96), 32)
+    anchors = anchor_points((4, 4), (64, 96), 32)
+    assert torch.allclose(centres[0], anchors[1 * 4 + 3], atol=1e-4)
+    assert torch.allclose(centres[1], torch.tensor([(15.5 + 79.5) / 2, (15.5 + 47.5) / 2]))
+
+
+def test_crop_is_exact_at_integer_centres_and_bilinear_between_them():
+    image = torch.arange(8 * 10, dtype=torch.float32).view(1, 1, 8, 10)
+    whole = crop_regions(image, torch.tensor([[4.5, 3.5]]), 8)  # even crop: centre between pixels
+    assert torch.allclose(whole[0, 0], image[0, 0, :, 1:9], atol=1e-4)
+    odd = crop_regions(image, torch.tensor([[5.0, 4.0]]), 3)
+    assert torch.allclose(odd[0, 0], image[0, 0, 3:6, 4:7], atol=1e-4)
+    x, y = 5.25, 4.5  # Eq. 8 by hand for the crop's centre pixel
+    value = lambda r, c: float(image[0, 0, r, c])
+    expected = (value(4, 5) * (1 - 0.25) * (1 - 0.5) + value(4, 6) * 0.25 * (1 - 0.5)
+                + value(5, 5) * (1 - 0.25) * 0.5 + value(5, 6) * 0.25 * 0.5)
+    assert crop_regions(image, torch.tensor([[x, y]]), 3)[0, 0, 1, 1].item() == pytest.approx(expected, abs=1e-4)
+
+
+def test_gradient_reaches_the_weight_map_through_the_crop():
+    image = torch.linspace(0, 1, 64).expand(1, 1, 64, 64).contiguous()  # brighter to the right
+    weights = torch.zeros(1, 4, 4, requires_grad=True)
+    crop_regions(image, key_region_centres(weights, (64, 64), 16), 16).mean().backward()
+    assert weights.grad is not None and weights.grad.abs().sum() > 0
+    assert weights.grad[0, :, 3].sum() > 0 > weights.grad[0, :, 0].sum()  # right-hand anchors gain
+
+
+def test_relation_module_gates_by_hand():
+    """Identity 1×1 frame mixing, a 3-D convolution that keeps only its centre, mean over channels
+    for the reduction and an identity 3×3: the temporal gate is the channel mean, the motion gate
+    the next frame's reduced map minus this one's, zero at the last frame (Eqs. 1–3)."""
+    module = RelationModule(channels=2, frames=3)
+    with torch.no_grad():
+        for conv in (module.mix, module.temporal, module.reduce, module.motion):
+            conv.weight.zero_()
+            conv.bias.zero_()
+        module.mix.weight[:, :, 0, 0] = torch.eye(3)
+        module.temporal.weight[0, 0, 1, 1, 1] = 1.0
+        module.reduce.weight[0, :, 0, 0] = 0.5
+        module.motion.weight[0, 0, 1, 1] = 1.0
+    features = torch.rand(1, 3, 2, 4, 4)
+    temporal, motion = module.gates(features)
+    mean = features.mean(dim=2, keepdim=True)
+    assert torch.allclose(temporal, mean, atol=1e-6)
+    assert torch.allclose(motion[:, :2], mean[:, 1:] - mean[:, :2], atol=1e-6)
+    assert torch.equal(motion[:, 2], torch.zeros_like(motion[:, 2]))
+    out = module(features)
+    assert torch.allclose(out, torch.sigmoid(temporal) * features + torch.sigmoid(motion) * features)
