@@ -8,6 +8,7 @@ from itertools import combinations
 import pytest
 import torch
 
+from vadcore.models.fewshot import KeyRegionTRX, Parts, hausdorff_distance
 from vadcore.models.key_region import RelationModule, anchor_points, crop_regions, key_region_centres, valid_range
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 from vadcore.models.trx import TRX, TemporalCrossTransformer
@@ -162,3 +163,73 @@ def test_relation_module_gates_by_hand():
     assert torch.equal(motion[:, 2], torch.zeros_like(motion[:, 2]))
     out = module(features)
     assert torch.allclose(out, torch.sigmoid(temporal) * features + torch.sigmoid(motion) * features)
+
+
+# --------------------------------------------------------------------------------------------
+# The whole network (Eqs. 9–12) and its parts
+# --------------------------------------------------------------------------------------------
+
+
+def test_hausdorff_distance_by_hand():
+    support = torch.tensor([[[1.0, 0.0], [0.0, 1.0]]])  # one clip, two frames
+    queries = torch.tensor([[[2.0, 0.0], [1.0, 0.0]], [[0.0, 3.0], [1.0, 0.0]]])
+    # query 0: support frames → nearest query frame: 0 and 1 (mean 0.5); query frames → 0, 0
+    # query 1: support frames → 0, 0; query frames → 0, 0
+    assert torch.allclose(hausdorff_distance(support, queries), torch.tensor([[0.5], [0.0]]))
+
+
+def _network(parts: Parts, frames: int = 4) -> KeyRegionTRX:
+    torch.manual_seed(0)
+    local = ResNet(18, width=4) if parts.key_region else None
+    return KeyRegionTRX(ResNet(18, width=4), local, frames=frames, crop=32, out_dim=8, parts=parts)
+
+
+def _episode(way: int = 3, frames: int = 4):
+    torch.manual_seed(1)
+    support, queries = torch.rand(way, frames, 3, 64, 64), torch.rand(2 * way, frames, 3, 64, 64)
+    return support, torch.arange(way), queries, torch.arange(way).repeat(2)
+
+
+@pytest.mark.parametrize("parts", [Parts(), Parts(refined=False), Parts(relation=False), Parts(extra_losses=False)])
+def test_every_variant_gives_logits_and_a_finite_loss(parts):
+    model = _network(parts)
+    support, labels, queries, query_labels = _episode()
+    logits = model(support, labels, queries, way=3)
+    assert logits["final"].shape == (6, 3) and set(logits) == {"final", "global", "local"}
+    loss = model.loss(logits, query_labels)
+    loss.backward()
+    assert torch.isfinite(loss) and model.local_backbone.conv1.weight.grad is not None
+
+
+def test_without_the_key_region_branch_it_is_trx_on_global_features():
+    model = _network(Parts(relation=False, key_region=False, refined=False, extra_losses=False)).eval()
+    support, labels, queries, query_labels = _episode()
+    logits = model(support, labels, queries, way=3)
+    assert torch.equal(logits["final"], logits["global"])
+    assert model.loss(logits, query_labels) == torch.nn.functional.cross_entropy(logits["global"], query_labels)
+
+
+@pytest.mark.parametrize("stop", [True, False])
+def test_stop_gradient_keeps_the_local_loss_out_of_the_global_backbone(stop):
+    model = _network(Parts(stop_gradient=stop, random_regions=0.0))
+    support, labels, queries, query_labels = _episode()
+    logits = model(support, labels, queries, way=3)
+    torch.nn.functional.cross_entropy(logits["local"], query_labels).backward()
+    grad = model.global_backbone.conv1.weight.grad
+    assert (grad is None or grad.abs().sum() == 0) == stop
+    assert model.relation.mix.weight.grad.abs().sum() > 0  # the branch itself learns either way
+
+
+def test_refined_distance_adds_the_hausdorff_term_to_the_two_heads():
+    model = _network(Parts()).eval()
+    support, labels, queries, _ = _episode()
+    with torch.no_grad():
+        embedded = model.embed(torch.cat([support, queries]))
+        s = {k: embedded[k][:3] for k in ("global", "local")}
+        q = {k: embedded[k][3:] for k in ("global", "local")}
+        final = model.logits(s, labels, q, way=3)["final"]
+        heads = (model.head_global.distances(s["global"], labels, q["global"], 3)
+                 + model.head_local.distances(s["local"], labels, q["local"], 3)).norm(dim=-1)
+        frames = lambda d: torch.cat([d["global"], d["local"]], dim=-1)  # noqa: E731
+        temporal = hausdorff_distance(frames(s), frames(q))  # one shot: columns are the classes
+    assert torch.allclose(final, -(heads + temporal), atol=1e-5)
