@@ -13,6 +13,7 @@ training). :func:`sample_frames` takes the same 8 sparse frames per clip as TRX.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from vadcore.data.errors import DatasetError
+from vadcore.data.video import array_digest, resize_frames
 
 SPLITS = ("train", "val", "test")
 FRAME_SUFFIXES = (".jpg", ".jpeg", ".png")
@@ -57,18 +59,42 @@ class ActionSet:
                 if owner.setdefault(label, split) != split:
                     raise DatasetError(self.name, f"class {label!r} is in both {owner[label]!r} and {split!r}")
 
+    gray: bool = False  # few-shot clips are RGB (the method shape's data interface)
+
     def classes(self, split: str) -> list[str]:
         return sorted({c.label for c in self.splits[split]})
+
+    @property
+    def size(self) -> tuple[int, int] | None:
+        """The frame size ``(H, W)`` when every in-memory clip has the same, else ``None``."""
+        shapes = {c.frames.shape[1:3] if isinstance(c.frames, np.ndarray) else None
+                  for clips in self.splits.values() for c in clips}
+        return tuple(shapes.pop()) if len(shapes) == 1 and None not in shapes else None
+
+    def fingerprint(self) -> str:
+        """16 hex digits identifying what a run reads: every clip's split, name and label, and its
+        frames (their bytes in memory; the frame files' names and sizes on disk)."""
+        digest = hashlib.sha256(self.name.encode())
+        for split, clips in sorted(self.splits.items()):
+            for clip in clips:
+                digest.update(f"|{split}|{clip.name}|{clip.label}|".encode())
+                if isinstance(clip.frames, np.ndarray):
+                    digest.update(array_digest(clip.frames).encode())
+                else:
+                    digest.update("".join(f"{p.name}:{p.stat().st_size};" for p in clip.frames).encode())
+        return digest.hexdigest()[:16]
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{s}={len(c)} clips/{len(self.classes(s))} classes" for s, c in self.splits.items())
         return f"ActionSet({self.name!r}, {sizes})"
 
 
-def sample_frames(clip: ActionClip, n: int = 8, rng: np.random.Generator | None = None) -> np.ndarray:
+def sample_frames(clip: ActionClip, n: int = 8, rng: np.random.Generator | None = None,
+                  size: tuple[int, int] | None = None) -> np.ndarray:
     """``n`` frames ``(n, H, W, 3)`` uint8 spread evenly over the clip, TRX's sparse sampling: at
     test time (``rng=None``) from the second to the second-to-last frame; in training the ends
-    move inwards by up to 5 frames (at most a quarter of the spare frames) at random."""
+    move inwards by up to 5 frames (at most a quarter of the spare frames) at random. ``size``
+    resizes them (bilinear)."""
     length = len(clip)
     if length < n:
         raise DatasetError(clip.name, f"{length} frames; {n} are needed")
@@ -85,8 +111,10 @@ def sample_frames(clip: ActionClip, n: int = 8, rng: np.random.Generator | None 
             start, end = 0, length - 1
         index = np.linspace(start, end, n).astype(int)
     if isinstance(clip.frames, np.ndarray):
-        return clip.frames[index]
-    return np.stack([_read_rgb(clip.frames[i]) for i in index])
+        frames = clip.frames[index]
+    else:
+        frames = np.stack([_read_rgb(clip.frames[i]) for i in index])
+    return resize_frames(frames, size)
 
 
 def _read_rgb(path: Path) -> np.ndarray:

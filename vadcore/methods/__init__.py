@@ -1,8 +1,10 @@
 """Method families: one small shape for every model family of the notebooks.
 
-Each family is a package ``vadcore.methods.<family>`` (today ``reconstruction``: notebook 01's
-autoencoders; ``prediction``: AnoPred and its ADL and SEUNet variants, notebooks 02–03) that
-exposes the same five names:
+Each family is a package ``vadcore.methods.<family>`` (``reconstruction``: notebook 01's
+autoencoders; ``prediction``: AnoPred and its ADL and SEUNet variants, notebooks 02–03;
+``dissociation``: notebook 04; ``fewshot``: the key-region TRX of notebook 05) that exposes the
+same five names (and, where a family reads other splits than ``data.train`` and ``data.test``,
+``training_data(data)`` and ``test_data(data)``):
 
 - ``Config`` — a frozen dataclass (a :class:`MethodConfig`) holding *everything* that can change
   the family's numbers: sizes, schedule, loss weights, which attention map or mask, the flow
@@ -37,7 +39,7 @@ from vadcore.runs import RunCache, RunResult
 
 __all__ = ["FAMILIES", "MethodConfig", "Trained", "cached_run", "evaluate", "family_of", "load_model", "run_code"]
 
-FAMILIES = ("reconstruction", "prediction", "dissociation")
+FAMILIES = ("reconstruction", "prediction", "dissociation", "fewshot")
 
 
 def family_of(config: MethodConfig) -> ModuleType:
@@ -47,10 +49,23 @@ def family_of(config: MethodConfig) -> ModuleType:
     return importlib.import_module(f"vadcore.methods.{config.family}")
 
 
+def training_data(config: MethodConfig, data):
+    """What a family trains on: ``data.train``, unless the family says otherwise (few-shot
+    families read several splits of an :class:`~vadcore.data.actions.ActionSet`)."""
+    family = family_of(config)
+    return family.training_data(data) if hasattr(family, "training_data") else data.train
+
+
+def test_data(config: MethodConfig, data):
+    """What a family scores: ``data.test``, unless the family says otherwise."""
+    family = family_of(config)
+    return family.test_data(data) if hasattr(family, "test_data") else data.test
+
+
 def evaluate(config: MethodConfig, result: RunResult, data: VideoSet, name: str | None = None) -> dict:
     """The protocol's metrics of one score of a run (default: the family's headline score)."""
     evaluation = importlib.import_module(f"{family_of(config).__name__}.evaluation")
-    return evaluation.evaluate(config, result.scores, data.test, name)
+    return evaluation.evaluate(config, result.scores, test_data(config, data), name)
 
 
 def run_code(config: MethodConfig) -> str:
@@ -75,9 +90,9 @@ def cached_run(config: MethodConfig, data: VideoSet, cache: RunCache | None = No
     cache = cache or RunCache()
 
     def compute(run) -> RunResult:
-        trained = family.train(config, data.train, run)
+        trained = family.train(config, training_data(config, data), run)
         tick = time.perf_counter()
-        scores = family.score(config, trained.model, data.test)
+        scores = family.score(config, trained.model, test_data(config, data))
         score_seconds = time.perf_counter() - tick
         items = sum(len(s) for s in next(iter(scores.values())))
         result = RunResult(scores=scores, curves=trained.curves,

@@ -1,0 +1,149 @@
+"""Few-shot anomalous action recognition with key-region enhancement on TRX (Xiao et al.,
+"Anomalous Action Recognition with Spatio-Temporal Key Region Enhancement and Few-Shot Learning",
+Chinese Journal of Computers 48(1), 2025; notebook 05). Where is it trained? Here: :func:`train`.
+
+Unlike the other families this one classifies clips: training draws episodes of the ``train``
+classes; scoring runs fixed episodes of the unseen ``test`` classes and of the ``anomalous``
+classes and keeps each episode's query accuracy (:mod:`.evaluation` turns them into the mean and
+its 95 % interval). The data is an :class:`~vadcore.data.actions.ActionSet`:
+:func:`training_data` and :func:`test_data` tell :func:`vadcore.methods.cached_run` which splits
+each step reads.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from vadcore.data.actions import ActionClip, ActionSet, sample_frames
+from vadcore.data.episodes import Episode, fixed_episodes, sample_episode
+from vadcore.methods.base import Trained
+from vadcore.methods.fewshot.config import TRX_BASELINE, Config
+from vadcore.methods.fewshot.profiles import PROFILES, profile_config
+from vadcore.methods.loop import train_loop
+from vadcore.models.fewshot import KeyRegionTRX
+from vadcore.models.resnet import ResNet, load_torchvision_weights
+
+__all__ = ["Config", "PROFILES", "TRX_BASELINE", "build", "embed_clips", "profile_config", "score", "test_data",
+           "train", "training_data"]
+
+EVALUATION_SPLITS = ("test", "anomalous")
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+
+def training_data(data: ActionSet) -> dict[str, list[ActionClip]]:
+    return {split: data.splits[split] for split in ("train", "val") if split in data.splits}
+
+
+def test_data(data: ActionSet) -> dict[str, list[ActionClip]]:
+    return {split: data.splits[split] for split in EVALUATION_SPLITS if split in data.splits}
+
+
+def build(config: Config, channels: int = 3) -> KeyRegionTRX:
+    """Global and (with the key-region branch) local ResNets, from ``config.weights`` when given."""
+    if channels != 3:
+        raise ValueError("the few-shot backbones read RGB frames")
+
+    def backbone() -> ResNet:
+        network = ResNet(config.depth, config.width)
+        return load_torchvision_weights(network, config.weights) if config.weights else network
+
+    return KeyRegionTRX(backbone(), backbone() if config.key_region else None, config.frames, config.crop,
+                        config.out_dim, config.cardinalities, config.dropout, config.parts)
+
+
+def clips_tensor(config: Config, clips: list[ActionClip], rng: np.random.Generator | None = None) -> torch.Tensor:
+    """``(N, T, 3, H, W)`` frames, ImageNet-normalised, sampled as TRX does (at random in
+    training with ``rng``, evenly at test time)."""
+    frames = np.stack([sample_frames(c, config.frames, rng, config.size) for c in clips])
+    x = torch.from_numpy(frames).float().div(255).permute(0, 1, 4, 2, 3)
+    mean, std = torch.tensor(IMAGENET_MEAN).view(3, 1, 1), torch.tensor(IMAGENET_STD).view(3, 1, 1)
+    return (x - mean) / std
+
+
+def _episode_step(config: Config, model: KeyRegionTRX, clips: list[ActionClip], episode: Episode,
+                  rng: np.random.Generator) -> tuple[torch.Tensor, float]:
+    support = clips_tensor(config, [clips[i] for i in episode.support], rng)
+    queries = clips_tensor(config, [clips[i] for i in episode.query], rng)
+    labels = torch.tensor(episode.query_labels)
+    logits = model(support, torch.tensor(episode.support_labels), queries, config.way)
+    return model.loss(logits, labels), (logits["final"].argmax(1) == labels).float().mean().item()
+
+
+def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Trained:
+    """SGD on episodes of the ``train`` classes; every ``config.validate_every`` steps the mean
+    accuracy on fixed episodes of the ``val`` classes (``val_accuracy``). Returns the model
+    after the last step (no selection on the validation curve)."""
+    torch.manual_seed(config.seed)
+    sampler = torch.Generator().manual_seed(config.seed)
+    clips = data["train"]
+    labels = [c.label for c in clips]
+    model = build(config)
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
+    model.train()
+
+    def step(_: int) -> dict[str, float]:
+        seed = int(torch.randint(2**62, (1,), generator=sampler))
+        torch.manual_seed(seed)  # dropout and random regions: resumable from the sampler's state
+        rng = np.random.default_rng(seed)
+        optimizer.zero_grad(set_to_none=True)
+        losses, accuracies = [], []
+        for _ in range(config.tasks_per_batch):
+            episode = sample_episode(labels, config.way, config.shot, config.queries, rng)
+            loss, accuracy = _episode_step(config, model, clips, episode, rng)
+            (loss / config.tasks_per_batch).backward()
+            losses.append(loss.item())
+            accuracies.append(accuracy)
+        optimizer.step()
+        return {"loss": float(np.mean(losses)), "accuracy": float(np.mean(accuracies))}
+
+    def validate() -> dict[str, float]:
+        model.eval()
+        accuracy = float(np.mean(episode_accuracies(config, model, data["val"], config.validation_episodes,
+                                                    config.episode_seed + 1)))
+        model.train()
+        return {"accuracy": accuracy}
+
+    curves, seconds = train_loop(run, step, {"model": model, "optimizer": optimizer}, sampler, config.iterations,
+                                 desc=f"few-shot seed {config.seed}",
+                                 validate=validate if config.validate_every and "val" in data else None,
+                                 validate_every=config.validate_every)
+    return Trained(model.eval(), curves, seconds)
+
+
+@torch.no_grad()
+def embed_clips(config: Config, model: KeyRegionTRX, clips: list[ActionClip], batch_size: int = 16) -> dict[str, torch.Tensor]:
+    """Every clip's frame features (and key-region centres) in evaluation mode, once: an episode
+    then only gathers them (the features of a clip do not depend on the episode)."""
+    parts: dict[str, list[torch.Tensor]] = {}
+    for start in range(0, len(clips), batch_size):
+        for name, value in model.embed(clips_tensor(config, clips[start : start + batch_size])).items():
+            parts.setdefault(name, []).append(value)
+    return {name: torch.cat(values) for name, values in parts.items()}
+
+
+@torch.no_grad()
+def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionClip], count: int,
+                       seed: int) -> np.ndarray:
+    """Query accuracy of each of ``count`` fixed episodes (``seed``) over ``clips``."""
+    was_training = model.training
+    model.eval()
+    features = embed_clips(config, model, clips)
+    labels = [c.label for c in clips]
+    accuracies = []
+
+    def gather(indices: tuple[int, ...]) -> dict[str, torch.Tensor]:
+        return {k: v[list(indices)] for k, v in features.items() if k in ("global", "local")}
+
+    for episode in fixed_episodes(labels, config.way, config.shot, config.test_queries, count, seed):
+        logits = model.logits(gather(episode.support), torch.tensor(episode.support_labels), gather(episode.query),
+                              config.way)["final"]
+        accuracies.append((logits.argmax(1) == torch.tensor(episode.query_labels)).float().mean().item())
+    model.train(was_training)
+    return np.asarray(accuracies, np.float64)
+
+
+def score(config: Config, model: KeyRegionTRX, data: dict[str, list[ActionClip]]) -> dict[str, list[np.ndarray]]:
+    """Per-episode accuracies of ``config.test_episodes`` fixed episodes of each evaluation split
+    (the same episodes for every run with the same ``episode_seed``)."""
+    return {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed)]
+            for split, clips in data.items()}

@@ -1,0 +1,69 @@
+"""What defines a few-shot key-region run (Xiao et al. 2025; notebook 05)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from vadcore.methods.base import MethodConfig
+from vadcore.models.fewshot import Parts
+
+
+@dataclass(frozen=True)
+class Config(MethodConfig):
+    """Everything that defines a few-shot run; its hash names the run.
+
+    Training is ``iterations`` SGD steps (learning rate ``lr``), each on ``tasks_per_batch``
+    episodes of the ``train`` classes (``way``-way ``shot``-shot, ``queries`` queries per class);
+    scoring is ``test_episodes`` fixed episodes (seed ``episode_seed``, one query per class) of
+    every evaluation split. The backbones are ResNets of ``depth`` and ``width`` (the paper:
+    ResNet-50, width 64, from ImageNet weights in the file ``weights``; ``None`` trains from
+    scratch). ``crop`` is the key region's side in pixels. The flags are :class:`Parts`: all on is
+    the paper's method, ``key_region=False`` (and the rest off) its TRX baseline.
+    """
+
+    family: ClassVar[str] = "fewshot"
+    dataset: str = "synthactions"
+    size: tuple[int, int] = (224, 224)
+    frames: int = 8
+    way: int = 5
+    shot: int = 1
+    queries: int = 3
+    test_queries: int = 1
+    test_episodes: int = 10_000
+    episode_seed: int = 0
+    iterations: int = 30_000
+    tasks_per_batch: int = 16
+    lr: float = 1e-3
+    depth: int = 50
+    width: int = 64
+    weights: str | None = None
+    crop: int = 128
+    out_dim: int = 1152
+    cardinalities: tuple[int, ...] = (2, 3)
+    dropout: float = 0.1
+    relation: bool = True
+    key_region: bool = True
+    refined: bool = True
+    stop_gradient: bool = True
+    random_regions: float = 0.5
+    extra_losses: bool = True
+    validation_episodes: int = 0  # episodes of the val classes measured every validate_every steps
+    validate_every: int = 0
+
+    @property
+    def parts(self) -> Parts:
+        return Parts(self.relation, self.key_region, self.refined, self.stop_gradient, self.random_regions,
+                     self.extra_losses)
+
+    def __post_init__(self):
+        if not self.key_region and (self.relation or self.refined or self.extra_losses or self.random_regions):
+            raise ValueError("without the key-region branch, relation, refined, extra_losses and random_regions "
+                             "must be off (that is TRX)")
+        if self.crop > min(self.size):
+            raise ValueError(f"crop {self.crop} is larger than the frames {self.size}")
+        if self.validate_every and not self.validation_episodes:
+            raise ValueError("validate_every needs validation_episodes > 0")
+
+
+TRX_BASELINE = {"key_region": False, "relation": False, "refined": False, "extra_losses": False,
+                "random_regions": 0.0}  # the overrides that make a config the paper's TRX baseline
