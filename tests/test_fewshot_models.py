@@ -28,6 +28,7 @@ def test_resnet_features_and_weight_file(tmp_path):
     model = ResNet(18, width=8).eval()
     x = torch.rand(2, 3, 64, 64)
     assert model.features(x).shape == (2, 64, 2, 2) and model(x).shape == (2, 64)
+    assert ResNet(18, width=8, maxpool=False).features(x).shape == (2, 64, 4, 4)  # small frames: 1/16
     source = ResNet(18, width=8, classes=10)
     torch.save(source.state_dict(), tmp_path / "weights.pth")
     loaded = load_torchvision_weights(ResNet(18, width=8), tmp_path / "weights.pth")  # fc dropped

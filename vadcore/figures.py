@@ -292,3 +292,27 @@ def thresholded_score(score: np.ndarray, labels: np.ndarray, offset: int, thresh
     ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return fig
+
+
+def boxes_on_frames(frames: Sequence[np.ndarray], boxes: Mapping[str, Sequence[np.ndarray]], row_labels: Sequence[str],
+                    colours: Sequence[str] = ("tab:red", "tab:green"), width: float = 1.3):
+    """Clips as rows of frames ``frames[r]`` ``(T, H, W, 3)`` with boxes drawn on them:
+    ``boxes[name][r]`` ``(T, 4)`` (top, left, bottom, right), one colour per name (nan boxes are
+    skipped) — e.g. key regions against the actor's true box."""
+    rows, columns = len(frames), len(frames[0])
+    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, width * rows + 0.4), squeeze=False)
+    for r in range(rows):
+        for t in range(columns):
+            ax = axes[r][t]
+            ax.imshow(frames[r][t])
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for (name, per_clip), colour in zip(boxes.items(), colours):
+                top, left, bottom, right = per_clip[r][t]
+                if not np.isnan(top):
+                    ax.add_patch(plt.Rectangle((left - 0.5, top - 0.5), right - left, bottom - top, fill=False,
+                                               edgecolor=colour, linewidth=1.2, label=name if r == t == 0 else None))
+            if t == 0:
+                ax.set_ylabel(row_labels[r], fontsize=7)
+    fig.legend(loc="upper center", ncol=len(boxes), fontsize=7, frameon=False)
+    return fig

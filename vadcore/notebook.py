@@ -21,6 +21,7 @@ from pathlib import Path
 
 from vadcore import report, runs
 from vadcore.data import VideoSet, load_dataset
+from vadcore.data.actions import ActionSet, load_action_set
 from vadcore.profiles import SEEDS, check_profile, default_dataset
 from vadcore.reproduce import list_notebooks
 from vadcore.seeding import seed_everything
@@ -78,6 +79,18 @@ class Lab:
         if key not in self._data:
             root = self.data_root if name == self.dataset else None
             self._data[key] = load_dataset(name, root, size=size, gray=gray)
+        return self._data[key]
+
+    def actions(self, synth: dict | None = None, dataset: str | None = None) -> ActionSet:
+        """The notebook's few-shot dataset (notebook 05), loaded once per session; ``synth`` are
+        synthactions settings (:class:`~vadcore.data.synthactions.SynthActionsConfig` fields)."""
+        name = dataset or self.dataset
+        key = (name, None, ("actions", tuple(sorted((synth or {}).items()))))
+        if key not in self._data:
+            from vadcore.data.synthactions import SynthActionsConfig
+
+            root = self.data_root if name == self.dataset else None
+            self._data[key] = load_action_set(name, root, synth=SynthActionsConfig(**(synth or {})))
         return self._data[key]
 
     def show(self, markdown: str) -> None:

@@ -161,10 +161,11 @@ def difference_interval(better: Sequence[float], worse: Sequence[float], noise: 
 
 def verdict(claim: Claim, ours: Mapping[str, Sequence[float]], paper: Mapping[str, float | None] | None = None,
             reference: Mapping[str, Sequence[float]] | None = None, noise: float | None = None,
-            where: str = "", digits: int = 1) -> str:
+            where: str = "", digits: int = 1, unit: str = "seeds") -> str:
     """A "What we found" paragraph for one claim of a paper, from the numbers only: the paper's
     values (``paper[row]``, where it has them), ours with their spread, the strongest reference
-    row, and one of *reproduced*, *not reproduced* or *within seed noise*.
+    row, and one of *reproduced*, *not reproduced* or *within seed noise*. ``unit`` names what
+    the values of a row are (``"seeds"``; notebook 05 passes paired ``"episodes"``).
 
     A comparison claim (``claim.worse`` set) is *reproduced* when our difference has the paper's
     sign and its 95 % interval (:func:`difference_interval`) excludes 0, *not reproduced* when it
@@ -185,18 +186,18 @@ def verdict(claim: Claim, ours: Mapping[str, Sequence[float]], paper: Mapping[st
     if claim.worse:
         difference, half = difference_interval(ours[claim.better], ours[claim.worse], noise)
         interval = "" if math.isnan(half) else f", 95 % interval ± {number(half)}"
-        parts.append(f"Ours: {_describe(ours[claim.better], digits)} vs {_describe(ours[claim.worse], digits)}, "
+        parts.append(f"Ours: {_describe(ours[claim.better], digits, unit)} vs {_describe(ours[claim.worse], digits, unit)}, "
                      f"difference {difference:+.{digits}f}{interval}.")
         expected = 1.0 if None in paper.values() else math.copysign(1.0, paper[claim.better] - paper[claim.worse])
         if math.isnan(half):
             outcome = "undecided (one seed and no noise estimate)"
         elif abs(difference) <= half:
-            outcome = "within seed noise"
+            outcome = "within seed noise" if unit == "seeds" else f"within the spread over {unit}"
         else:
             outcome = "reproduced" if difference * expected > 0 else "not reproduced"
     else:
         mean, std = mean_std(ours[claim.better])
-        parts.append(f"Ours: {_describe(ours[claim.better], digits)}.")
+        parts.append(f"Ours: {_describe(ours[claim.better], digits, unit)}.")
         target = paper[claim.better]
         outcome = "no paper value to compare with" if target is None else \
             "reproduced" if abs(mean - target) <= max(1.0, 2 * std) else f"not reproduced ({mean - target:+.{digits}f})"
@@ -218,9 +219,10 @@ def table_verdict(claim: Claim, table: PaperTable, dataset: str, ours: Mapping[s
     return verdict(claim, ours, paper, reference, noise, where=DATASET_TITLES.get(dataset, dataset))
 
 
-def _describe(values: Sequence[float], digits: int = 1) -> str:
+def _describe(values: Sequence[float], digits: int = 1, unit: str = "seeds") -> str:
     mean, std = mean_std(values)
-    return f"{mean:.{digits}f} ± {std:.{digits}f} ({len(values)} seeds)" if len(values) > 1 else f"{mean:.{digits}f} (1 seed)"
+    return f"{mean:.{digits}f} ± {std:.{digits}f} ({len(values)} {unit})" if len(values) > 1 else \
+        f"{mean:.{digits}f} (1 {unit.rstrip('s')})"
 
 
 def settings_text(settings: Mapping[str, object]) -> str:

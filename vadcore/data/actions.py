@@ -89,27 +89,32 @@ class ActionSet:
         return f"ActionSet({self.name!r}, {sizes})"
 
 
+def frame_indices(length: int, n: int = 8, rng: np.random.Generator | None = None) -> np.ndarray:
+    """The ``n`` frames of a ``length``-frame clip that TRX's sparse sampling reads, spread evenly:
+    at test time (``rng=None``) from the second to the second-to-last frame; in training the ends
+    move inwards by up to 5 frames (at most half the spare frames) at random."""
+    if length < n:
+        raise ValueError(f"{length} frames; {n} are needed")
+    if length == n:
+        return np.arange(n)
+    if rng is None:
+        start, end = 1, length - 2
+    else:
+        pad = int(min(5, (length - n) / 2))
+        start, end = (0, length - 1) if pad < 1 else \
+            (int(rng.integers(0, pad + 1)), int(rng.integers(length - 1 - pad, length)))
+    if end - start < n:
+        start, end = 0, length - 1
+    return np.linspace(start, end, n).astype(int)
+
+
 def sample_frames(clip: ActionClip, n: int = 8, rng: np.random.Generator | None = None,
                   size: tuple[int, int] | None = None) -> np.ndarray:
-    """``n`` frames ``(n, H, W, 3)`` uint8 spread evenly over the clip, TRX's sparse sampling: at
-    test time (``rng=None``) from the second to the second-to-last frame; in training the ends
-    move inwards by up to 5 frames (at most a quarter of the spare frames) at random. ``size``
-    resizes them (bilinear)."""
-    length = len(clip)
-    if length < n:
-        raise DatasetError(clip.name, f"{length} frames; {n} are needed")
-    if length == n:
-        index = np.arange(n)
-    else:
-        if rng is None:
-            start, end = 1, length - 2
-        else:
-            pad = int(min(5, (length - n) / 2))
-            start, end = (0, length - 1) if pad < 1 else \
-                (int(rng.integers(0, pad + 1)), int(rng.integers(length - 1 - pad, length)))
-        if end - start < n:
-            start, end = 0, length - 1
-        index = np.linspace(start, end, n).astype(int)
+    """The frames :func:`frame_indices` picks, ``(n, H, W, 3)`` uint8, resized to ``size``
+    (bilinear) when given."""
+    if len(clip) < n:
+        raise DatasetError(clip.name, f"{len(clip)} frames; {n} are needed")
+    index = frame_indices(len(clip), n, rng)
     if isinstance(clip.frames, np.ndarray):
         frames = clip.frames[index]
     else:
@@ -172,3 +177,31 @@ def write_action_folders(clips: Sequence[ActionClip], root: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for i, frame in enumerate(clip.frames):
             Image.fromarray(frame).save(folder / f"{i + 1:05d}.png")
+
+
+ACTION_DATASETS = {
+    # name: folder under data/ (frames in <folder>/<class>/<video>/, TRX split lists in <folder>/splits/)
+    "kinetics100": "kinetics100",
+    "hmdb51": "hmdb51",
+    "ucfcrime_v2": "ucfcrime_v2",
+}
+
+
+def load_action_set(name: str, root: str | Path | None = None, lists: str | Path | None = None,
+                    split_number: int = 3, synth=None) -> ActionSet:
+    """A few-shot dataset: ``"synthactions"`` (generated in memory with the settings ``synth``,
+    a :class:`~vadcore.data.synthactions.SynthActionsConfig`) or one of
+    :data:`ACTION_DATASETS`, read from ``root`` (default ``data/<folder>``) with the TRX split lists
+    in ``lists`` (default ``<root>/splits``)."""
+    if name == "synthactions":
+        from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
+
+        return generate_synthactions(synth or SynthActionsConfig())
+    if name not in ACTION_DATASETS:
+        raise ValueError(f"unknown few-shot dataset {name!r}; choose synthactions or one of {', '.join(ACTION_DATASETS)}")
+    from vadcore import paths
+
+    root = Path(root) if root is not None else paths.data_dir() / ACTION_DATASETS[name]
+    if not root.is_dir():
+        raise DatasetError(root, f"dataset {name!r} not found; put its frame folders here or pass root=…")
+    return load_action_folders(root, Path(lists) if lists is not None else root / "splits", split_number, name)

@@ -65,9 +65,10 @@ def _shortcut(in_channels: int, out_channels: int, stride: int) -> nn.Sequential
 class ResNet(nn.Module):
     """``features(x)`` gives the last stage's map ``(N, C, H/32, W/32)``, ``forward(x)`` its global
     average ``(N, C)`` (TRX drops the classifier; ``fc`` exists only when ``classes`` is given,
-    to load a full torchvision checkpoint)."""
+    to load a full torchvision checkpoint). ``maxpool=False`` skips the stem's max pooling (maps
+    of H/16 × W/16, for small frames; it has no weights, so checkpoints load either way)."""
 
-    def __init__(self, depth: int = 18, width: int = 64, classes: int | None = None):
+    def __init__(self, depth: int = 18, width: int = 64, classes: int | None = None, maxpool: bool = True):
         super().__init__()
         if depth not in DEPTHS:
             raise ValueError(f"depth must be one of {sorted(DEPTHS)}")
@@ -76,7 +77,7 @@ class ResNet(nn.Module):
         self.conv1 = nn.Conv2d(3, width, 7, 2, 3, bias=False)
         self.bn1 = nn.BatchNorm2d(width)
         self.relu = nn.ReLU(inplace=True)
-        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        self.maxpool = nn.MaxPool2d(3, 2, 1) if maxpool else nn.Identity()
         channels = width
         for stage, count in enumerate(blocks):
             planes = width * 2**stage

@@ -17,14 +17,14 @@ import torch
 from vadcore.data.actions import ActionClip, ActionSet, sample_frames
 from vadcore.data.episodes import Episode, fixed_episodes, sample_episode
 from vadcore.methods.base import Trained
-from vadcore.methods.fewshot.config import TRX_BASELINE, Config
-from vadcore.methods.fewshot.profiles import PROFILES, profile_config
+from vadcore.methods.fewshot.config import Config
+from vadcore.methods.fewshot.profiles import DATASETS, PROFILES, SYNTHACTIONS, profile_config
 from vadcore.methods.loop import train_loop
 from vadcore.models.fewshot import KeyRegionTRX
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 
-__all__ = ["Config", "PROFILES", "TRX_BASELINE", "build", "embed_clips", "profile_config", "score", "test_data",
-           "train", "training_data"]
+__all__ = ["Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "build", "embed_clips", "episode_accuracies", "profile_config",
+           "score", "test_data", "train", "training_data"]
 
 EVALUATION_SPLITS = ("test", "anomalous")
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -44,7 +44,7 @@ def build(config: Config, channels: int = 3) -> KeyRegionTRX:
         raise ValueError("the few-shot backbones read RGB frames")
 
     def backbone() -> ResNet:
-        network = ResNet(config.depth, config.width)
+        network = ResNet(config.depth, config.width, maxpool=config.maxpool)
         return load_torchvision_weights(network, config.weights) if config.weights else network
 
     return KeyRegionTRX(backbone(), backbone() if config.key_region else None, config.frames, config.crop,

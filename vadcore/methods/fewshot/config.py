@@ -36,6 +36,7 @@ class Config(MethodConfig):
     lr: float = 1e-3
     depth: int = 50
     width: int = 64
+    maxpool: bool = True  # False: feature maps at 1/16 of the frame (more anchor points on small frames)
     weights: str | None = None
     crop: int = 128
     out_dim: int = 1152
@@ -63,7 +64,3 @@ class Config(MethodConfig):
             raise ValueError(f"crop {self.crop} is larger than the frames {self.size}")
         if self.validate_every and not self.validation_episodes:
             raise ValueError("validate_every needs validation_episodes > 0")
-
-
-TRX_BASELINE = {"key_region": False, "relation": False, "refined": False, "extra_losses": False,
-                "random_regions": 0.0}  # the overrides that make a config the paper's TRX baseline

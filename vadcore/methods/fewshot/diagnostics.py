@@ -1,0 +1,43 @@
+"""What a trained few-shot model does, read from finished runs (notebook 05; not part of a run key):
+where its key regions fall, and how much of the actor they hold on synthactions (whose actor boxes
+are known — no real dataset has them)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from vadcore.data.actions import ActionClip, frame_indices
+from vadcore.methods.fewshot import Config, embed_clips
+from vadcore.models.fewshot import KeyRegionTRX
+
+
+def region_boxes(centres: np.ndarray, crop: int) -> np.ndarray:
+    """Boxes ``(..., 4)`` (top, left, bottom, right) of ``crop``-pixel key regions centred on
+    ``centres`` ``(..., 2)`` (x, y)."""
+    half = crop / 2
+    x, y = centres[..., 0], centres[..., 1]
+    return np.stack([y - half, x - half, y + half, x + half], axis=-1)
+
+
+def covered_fraction(regions: np.ndarray, actors: np.ndarray) -> np.ndarray:
+    """The fraction of each actor box's area inside the matching region box (both ``(..., 4)``)."""
+    top, left = np.maximum(regions[..., 0], actors[..., 0]), np.maximum(regions[..., 1], actors[..., 1])
+    bottom, right = np.minimum(regions[..., 2], actors[..., 2]), np.minimum(regions[..., 3], actors[..., 3])
+    inside = np.clip(bottom - top, 0, None) * np.clip(right - left, 0, None)
+    area = (actors[..., 2] - actors[..., 0]) * (actors[..., 3] - actors[..., 1])
+    return inside / np.maximum(area, 1e-9)
+
+
+@torch.no_grad()
+def key_regions(config: Config, model: KeyRegionTRX, clips: list[ActionClip]) -> dict[str, np.ndarray]:
+    """For each clip's sampled frames: the key ``regions`` ``(N, T, 4)`` in the working frame, the
+    ``actors``' boxes scaled to it (``nan`` where a clip has none) and the ``covered`` fraction of
+    each actor box."""
+    centres = embed_clips(config, model, clips)["centres"].numpy()
+    regions = region_boxes(centres, config.crop)
+    actors = np.full(regions.shape, np.nan)
+    for i, clip in enumerate(clips):
+        if clip.boxes is not None:
+            scale = np.array(config.size * 2, float) / np.array(clip.frames.shape[1:3] * 2, float)
+            actors[i] = clip.boxes[frame_indices(len(clip), config.frames)] * scale
+    return {"regions": regions, "actors": actors, "covered": covered_fraction(regions, actors)}
