@@ -7,7 +7,9 @@ classes; scoring runs fixed episodes of the unseen ``test`` classes and of the `
 classes and keeps each episode's query accuracy (:mod:`.evaluation` turns them into the mean and
 its 95 % interval). The data is an :class:`~vadcore.data.actions.ActionSet`:
 :func:`training_data` and :func:`test_data` tell :func:`vadcore.methods.cached_run` which splits
-each step reads.
+each step reads. Training and scoring run on the GPU when there is one (:func:`device`); the
+device is not part of a run's key (it changes the numbers only by rounding) and is recorded in the
+notebook's provenance.
 """
 from __future__ import annotations
 
@@ -38,6 +40,11 @@ def test_data(data: ActionSet) -> dict[str, list[ActionClip]]:
     return {split: data.splits[split] for split in EVALUATION_SPLITS if split in data.splits}
 
 
+def device() -> torch.device:
+    """Where this family trains and scores: the first GPU if there is one, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
 def build(config: Config, channels: int = 3) -> KeyRegionTRX:
     """Global and (with the key-region branch) local ResNets, from ``config.weights`` when given."""
     if channels != 3:
@@ -62,10 +69,11 @@ def clips_tensor(config: Config, clips: list[ActionClip], rng: np.random.Generat
 
 def _episode_step(config: Config, model: KeyRegionTRX, clips: list[ActionClip], episode: Episode,
                   rng: np.random.Generator) -> tuple[torch.Tensor, float]:
-    support = clips_tensor(config, [clips[i] for i in episode.support], rng)
-    queries = clips_tensor(config, [clips[i] for i in episode.query], rng)
-    labels = torch.tensor(episode.query_labels)
-    logits = model(support, torch.tensor(episode.support_labels), queries, config.way)
+    on = next(model.parameters()).device
+    support = clips_tensor(config, [clips[i] for i in episode.support], rng).to(on)
+    queries = clips_tensor(config, [clips[i] for i in episode.query], rng).to(on)
+    labels = torch.tensor(episode.query_labels, device=on)
+    logits = model(support, torch.tensor(episode.support_labels, device=on), queries, config.way)
     return model.loss(logits, labels), (logits["final"].argmax(1) == labels).float().mean().item()
 
 
@@ -77,7 +85,7 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
     sampler = torch.Generator().manual_seed(config.seed)
     clips = data["train"]
     labels = [c.label for c in clips]
-    model = build(config)
+    model = build(config).to(device())
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
     model.train()
 
@@ -107,16 +115,17 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
                                  desc=f"few-shot seed {config.seed}",
                                  validate=validate if config.validate_every and "val" in data else None,
                                  validate_every=config.validate_every)
-    return Trained(model.eval(), curves, seconds)
+    return Trained(model.eval().cpu(), curves, seconds)
 
 
 @torch.no_grad()
 def embed_clips(config: Config, model: KeyRegionTRX, clips: list[ActionClip], batch_size: int = 16) -> dict[str, torch.Tensor]:
     """Every clip's frame features (and key-region centres) in evaluation mode, once: an episode
     then only gathers them (the features of a clip do not depend on the episode)."""
+    on = next(model.parameters()).device
     parts: dict[str, list[torch.Tensor]] = {}
     for start in range(0, len(clips), batch_size):
-        for name, value in model.embed(clips_tensor(config, clips[start : start + batch_size])).items():
+        for name, value in model.embed(clips_tensor(config, clips[start : start + batch_size]).to(on)).items():
             parts.setdefault(name, []).append(value)
     return {name: torch.cat(values) for name, values in parts.items()}
 
@@ -135,9 +144,10 @@ def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionCl
         return {k: v[list(indices)] for k, v in features.items() if k in ("global", "local")}
 
     for episode in fixed_episodes(labels, config.way, config.shot, config.test_queries, count, seed):
-        logits = model.logits(gather(episode.support), torch.tensor(episode.support_labels), gather(episode.query),
-                              config.way)["final"]
-        accuracies.append((logits.argmax(1) == torch.tensor(episode.query_labels)).float().mean().item())
+        on = features["global"].device
+        logits = model.logits(gather(episode.support), torch.tensor(episode.support_labels, device=on),
+                              gather(episode.query), config.way)["final"]
+        accuracies.append((logits.argmax(1).cpu() == torch.tensor(episode.query_labels)).float().mean().item())
     model.train(was_training)
     return np.asarray(accuracies, np.float64)
 
@@ -145,5 +155,8 @@ def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionCl
 def score(config: Config, model: KeyRegionTRX, data: dict[str, list[ActionClip]]) -> dict[str, list[np.ndarray]]:
     """Per-episode accuracies of ``config.test_episodes`` fixed episodes of each evaluation split
     (the same episodes for every run with the same ``episode_seed``)."""
-    return {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed)]
-            for split, clips in data.items()}
+    model = model.to(device())
+    scores = {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed)]
+              for split, clips in data.items()}
+    model.cpu()
+    return scores

@@ -33,7 +33,7 @@ def key_regions(config: Config, model: KeyRegionTRX, clips: list[ActionClip]) ->
     """For each clip's sampled frames: the key ``regions`` ``(N, T, 4)`` in the working frame, the
     ``actors``' boxes scaled to it (``nan`` where a clip has none) and the ``covered`` fraction of
     each actor box."""
-    centres = embed_clips(config, model, clips)["centres"].numpy()
+    centres = embed_clips(config, model, clips)["centres"].cpu().numpy()
     regions = region_boxes(centres, config.crop)
     actors = np.full(regions.shape, np.nan)
     for i, clip in enumerate(clips):
