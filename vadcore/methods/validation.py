@@ -1,4 +1,5 @@
-"""Choosing what a paper does not fix, on held-out *training* clips (notebooks 01, 02).
+"""Choosing what a paper does not fix, on held-out *training* clips (notebooks 01, 02) or validation
+classes (notebook 05).
 
 At a reduced size and schedule, some settings have no value in the paper (a learning rate for
 1,000 iterations at 96×96, a flow-loss weight for Lucas–Kanade instead of FlowNet). They are
@@ -50,9 +51,12 @@ class Choice:
 def choose(base: MethodConfig, data: VideoSet, stages: Sequence[Sequence[dict]], metric: str,
            higher_is_better: bool = True, cache: RunCache | None = None) -> Choice:
     """Run every override of each stage on top of ``base`` and the earlier stages' choices, and
-    keep the one whose final ``val_<metric>`` is best. ``base`` must hold out validation clips."""
-    if not base.validation_clips or not getattr(base, "validate_every", 0):
-        raise ValueError("validation needs a config with validation_clips and validate_every")
+    keep the one whose final ``val_<metric>`` is best. ``base`` must measure validation data: held-out
+    training clips (``validation_clips``) or, for few-shot families, episodes of the validation
+    classes (``validation_episodes``)."""
+    held_out = base.validation_clips or getattr(base, "validation_episodes", 0)
+    if not held_out or not getattr(base, "validate_every", 0):
+        raise ValueError("validation needs a config with validation_clips (or validation_episodes) and validate_every")
     outcome = Choice(metric, higher_is_better)
     for stage, options in enumerate(stages):
         for overrides in options:

@@ -8,6 +8,7 @@ their platform, the one they compare with.
 """
 from __future__ import annotations
 
+from vadcore.methods.fewshot.profiles import TRX
 from vadcore.papers import Claim, PaperTable, Reference
 
 REFERENCE = Reference("J. Xiao, S. Wang, Y. Wu, C. Zhao, Y. Chen, H. Zhang",
@@ -53,11 +54,10 @@ TABLE3 = PaperTable("Table 3", "Training tricks (TRX + key-region selection, 5-s
     "+ random regions": (73.7, 86.0, 49.5),
 }, unit=UNIT)
 
-_TRX = {"key_region": False, "relation": False, "refined": False, "extra_losses": False, "random_regions": 0.0}
 _KEY_REGION = {"relation": False, "refined": False}
 # Table 2 rows → few-shot overrides; each row adds one module (the tricks on, as in the paper)
 MODULE_ROWS = {
-    "TRX": _TRX,
+    "TRX": TRX,
     "+ key-region selection": _KEY_REGION,
     "+ relation module": {"refined": False},
     "+ refined loss": {},
@@ -90,8 +90,9 @@ DEVIATIONS = (
     "the anchor grid is 4×4 / 2×2 (with it, 2×2 / 1×1: a 1×1 grid fixes the region); the paper uses ImageNet "
     "ResNet-50s on 224×224 frames with 128×128 regions and a 7×7 grid (`full`, given the weights file).",
     "**Schedule:** SGD as the paper, one episode per step and a few thousand steps at `cpu` (the paper: 30,000 "
-    "steps of 16 episodes on Kinetics); learning rate chosen on the validation classes; ≥ 1,000 test episodes "
-    "(the paper: 10,000), one query per class at test time as TRX.",
+    "steps of 16 episodes on Kinetics); the learning rate is chosen for TRX on episodes of the validation classes "
+    "and used for every row (the paper: 10⁻³ from ImageNet weights); ≥ 1,000 test episodes (the paper: 10,000), "
+    "one query per class at test time as TRX.",
     "**Augmentation:** none (TRX flips and crops frames at random; a flip would turn synthactions' "
     "“right” into an unseen “left” class).",
     "**Key-region weights:** the spatial softmax of the relation map weights the anchor offsets (Eq. 6 gives no "

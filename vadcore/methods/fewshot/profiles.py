@@ -14,10 +14,9 @@ from vadcore.methods.fewshot.config import Config
 
 PROFILES = {
     "smoke": {"size": (32, 32), "crop": 16, "depth": 18, "width": 4, "maxpool": False, "out_dim": 32, "iterations": 20,
-              "tasks_per_batch": 1, "lr": 1e-2, "test_episodes": 100},
+              "tasks_per_batch": 1, "test_episodes": 100, "validation_episodes": 20, "validate_every": 10},
     "cpu": {"size": (64, 64), "crop": 36, "depth": 18, "width": 16, "maxpool": False, "out_dim": 128, "iterations": 2000,
-            "tasks_per_batch": 1, "lr": 1e-2, "test_episodes": 1000, "validation_episodes": 100,
-            "validate_every": 250},
+            "tasks_per_batch": 1, "test_episodes": 1000, "validation_episodes": 100, "validate_every": 250},
     "full": {},
 }
 DATASETS = {"smoke": "synthactions", "cpu": "synthactions", "full": "kinetics100"}
@@ -28,6 +27,32 @@ SYNTHACTIONS = {
 }
 
 
+# Validation search per profile: the learning rate, on TRX (the baseline, so that the key-region
+# model gets no tuning of its own) at the largest shot, by the accuracy on episodes of the
+# validation classes; both methods then train at the chosen rate.
+VALIDATION = {
+    "smoke": {"iterations": 10, "shot": 5, "stages": [[{"lr": 1e-2}, {"lr": 3e-2}]]},
+    "cpu": {"iterations": 600, "shot": 5, "stages": [[{"lr": lr} for lr in (1e-3, 3e-3, 1e-2, 3e-2)]]},
+}
+TRX = {"key_region": False, "relation": False, "refined": False, "extra_losses": False, "random_regions": 0.0}
+
+
 def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Config:
     """The config a profile trains with; ``overrides`` set an ablation row."""
     return Config(**{**PROFILES[profile], "dataset": dataset, "seed": seed, **overrides})
+
+
+def validated_settings(profile: str, data, seed: int = 0, cache=None, lr: float | None = None):
+    """``(settings, choice)``: the learning rate the validation search of :data:`VALIDATION` chooses
+    on ``data``'s validation classes (``lr`` given: no search; ``full``: the paper's 10⁻³), and
+    every trial (``None`` without a search)."""
+    from vadcore.methods.validation import choose
+
+    if lr is not None or profile not in VALIDATION:
+        return ({"lr": lr} if lr is not None else {}), None
+    search = VALIDATION[profile]
+    base = profile_config(profile, data.name, seed, iterations=search["iterations"], shot=search["shot"],
+                          validation_episodes=PROFILES[profile].get("validation_episodes", 50),
+                          validate_every=search["iterations"] // 2, **TRX)
+    choice = choose(base, data, search["stages"], "accuracy", cache=cache)
+    return dict(choice.chosen), choice
