@@ -135,3 +135,20 @@ def test_fixed_episodes_are_the_same_on_every_call():
     labels = [c for c in "abcdef" for _ in range(5)]
     assert fixed_episodes(labels, 5, 1, 2, 20, seed=3) == fixed_episodes(labels, 5, 1, 2, 20, seed=3)
     assert fixed_episodes(labels, 5, 1, 2, 20, seed=3) != fixed_episodes(labels, 5, 1, 2, 20, seed=4)
+
+
+def test_data_check_reads_a_trx_folder_and_names_a_broken_frame(tmp_path, small_set, capsys):
+    from vadcore.cli import main
+
+    clips = small_set.splits["test"][:6]
+    write_action_folders(clips, tmp_path / "kinetics100")
+    (tmp_path / "kinetics100" / "splits").mkdir()
+    for split, listed in (("train", clips[:3]), ("test", clips[3:])):
+        (tmp_path / "kinetics100" / "splits" / f"{split}list03.txt").write_text("".join(f"{c.name}\n" for c in listed))
+    assert main(["data", "check", "kinetics100", str(tmp_path / "kinetics100")]) == 0
+    out = capsys.readouterr().out
+    assert "train          1 classes, 3 clips, 8–8 frames per clip" in out and "32×32" in out
+    broken = tmp_path / "kinetics100" / clips[4].label / clips[4].name.rpartition("/")[2] / "00003.png"
+    broken.write_bytes(b"not an image")
+    assert main(["data", "check", "kinetics100", str(tmp_path / "kinetics100")]) != 0
+    assert "00003.png" in capsys.readouterr().err

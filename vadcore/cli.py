@@ -1,7 +1,7 @@
 """The ``vadcore`` command.
 
     vadcore data synth [--root PATH] [--seed N]       make the synthetic dataset
-    vadcore data check NAME ROOT                      validate a dataset folder and summarise it
+    vadcore data check NAME ROOT [--lists DIR]        validate a dataset folder and summarise it
     vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [-p NAME=VALUE ...] [--fresh]
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of the prediction model → results/bench.md
     vadcore student [NN ...] --out DIR                 student copies: solutions replaced by stubs
@@ -35,6 +35,7 @@ def _parameters(pairs: list[str]) -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     from vadcore.data import DATASETS
+    from vadcore.data.actions import ACTION_DATASETS
     from vadcore.profiles import PROFILES
 
     parser = argparse.ArgumentParser(prog="vadcore", description="Video anomaly detection laboratory")
@@ -45,13 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--root", type=Path, default=None, help="output folder (default: data/synthped)")
     synth.add_argument("--seed", type=int, default=0)
     check = data.add_parser("check", help="validate a dataset folder and print a summary")
-    check.add_argument("name", choices=list(DATASETS))
+    check.add_argument("name", choices=list(DATASETS) + list(ACTION_DATASETS))
     check.add_argument("root", type=Path)
+    check.add_argument("--lists", type=Path, default=None,
+                       help="few-shot datasets: folder of the TRX split lists (default: ROOT/splits)")
 
     rep = commands.add_parser("reproduce", help="run notebooks with papermill into results/<profile>/")
     rep.add_argument("notebooks", nargs="*", help="notebook numbers (default: all), e.g. 00 02")
     rep.add_argument("--profile", choices=PROFILES, default="smoke")
-    rep.add_argument("--dataset", choices=list(DATASETS), default=None)
+    rep.add_argument("--dataset", choices=list(DATASETS) + ["synthactions", *ACTION_DATASETS], default=None)
     rep.add_argument("--data-root", default=None, help="folder of the dataset")
     rep.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="override a notebook parameter (repeatable)")
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from vadcore.data import DatasetError
+    from vadcore.data.actions import ACTION_DATASETS
 
     args = build_parser().parse_args(argv)
     try:
@@ -87,7 +91,13 @@ def main(argv: list[str] | None = None) -> int:
 
             if not args.root.exists():
                 raise DatasetError(args.root, "folder not found")
-            print(summarize(load_dataset(args.name, args.root, cache=False)))
+            if args.name in ACTION_DATASETS:
+                from vadcore.data.actions import load_action_set
+                from vadcore.data.check import summarize_actions
+
+                print(summarize_actions(load_action_set(args.name, args.root, args.lists)))
+            else:
+                print(summarize(load_dataset(args.name, args.root, cache=False)))
         elif args.command == "reproduce":
             from vadcore.reproduce import reproduce
 

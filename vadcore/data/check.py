@@ -107,3 +107,30 @@ def periodic_excess(signal: np.ndarray, period: int) -> tuple[float, int]:
         ratios.append(signal[on].mean() / signal[~on].mean())
     phase = int(np.argmax(ratios))
     return float(ratios[phase]), phase
+
+
+def summarize_actions(data, from_source: bool = True, progress: bool = True) -> str:
+    """``vadcore data check`` for a few-shot :class:`~vadcore.data.actions.ActionSet`: classes,
+    clips and frames per split (reading every frame file once with ``from_source``, so an
+    unreadable one is found), and the frame sizes met."""
+    from PIL import Image
+
+    lines = [f"dataset        {data.name}"]
+    sizes: set[tuple[int, int]] = set()
+    for split, clips in data.splits.items():
+        lengths = [len(c) for c in clips]
+        for clip in tqdm(clips, desc=f"checking {split}", unit="clip", disable=not progress or not from_source):
+            if isinstance(clip.frames, np.ndarray):
+                sizes.add(tuple(clip.frames.shape[1:3]))
+                continue
+            for path in clip.frames if from_source else clip.frames[:1]:
+                try:
+                    with Image.open(path) as image:
+                        image.load()
+                        sizes.add((image.height, image.width))
+                except OSError as error:
+                    raise DatasetError(path, f"unreadable frame ({error})") from error
+        frames = f"{min(lengths)}–{max(lengths)} frames per clip" if lengths else "no clips"
+        lines.append(f"{split:<15}{len(data.classes(split))} classes, {len(clips)} clips, {frames}")
+    lines.append(f"frame sizes    {', '.join(f'{h}×{w}' for h, w in sorted(sizes)) or 'none'}")
+    return "\n".join(lines)
