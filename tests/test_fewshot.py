@@ -18,6 +18,8 @@ def test_config_rejects_parts_without_the_branch():
     fewshot.Config(**paper.MODULE_ROWS["TRX"])  # the baseline itself is valid
     with pytest.raises(ValueError, match="crop"):
         fewshot.Config(size=(32, 32), crop=40)
+    with pytest.raises(ValueError, match="adam"):
+        fewshot.Config(optimizer="rmsprop")
 
 
 def test_prototype_accuracy_by_hand():

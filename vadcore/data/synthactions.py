@@ -46,7 +46,7 @@ class SynthActionsConfig:
     frames: int = 12
     clips_per_class: int = 20
     anomalous_clips_per_class: int = 20
-    actor: float = 0.3
+    actor: float = 0.4
     distractors: int = 3
     clutter: float = 0.1  # standard deviation of the background texture, in [0, 1] intensity
 
@@ -78,13 +78,13 @@ def skeleton(pose: Pose, colour_index: float = 1.0) -> list[Capsule]:
 
     leg = 0.42 * (1 - 0.5 * pose.crouch)
     hip, neck, head = at(0, 0.05 + 0.2 * pose.crouch), at(0, -0.3 + 0.2 * pose.crouch), at(0, -0.42 + 0.2 * pose.crouch)
-    capsules = [(*head, *head, 0.09 * h, colour_index), (*neck, *hip, 0.07 * h, colour_index)]
+    capsules = [(*head, *head, 0.1 * h, colour_index), (*neck, *hip, 0.08 * h, colour_index)]
     for angle in pose.arms:
         hand = at(-0.3 * math.sin(angle), -0.3 + 0.2 * pose.crouch + 0.3 * math.cos(angle))
-        capsules.append((*neck, *hand, 0.035 * h, colour_index))
+        capsules.append((*neck, *hand, 0.055 * h, colour_index))
     for angle in pose.legs:
         foot = at(-leg * math.sin(angle), 0.05 + 0.2 * pose.crouch + leg * math.cos(angle))
-        capsules.append((*hip, *foot, 0.04 * h, colour_index))
+        capsules.append((*hip, *foot, 0.06 * h, colour_index))
     return capsules
 
 

@@ -20,12 +20,13 @@ from vadcore.data.actions import ActionClip, ActionSet, sample_frames
 from vadcore.data.episodes import Episode, fixed_episodes, sample_episode
 from vadcore.methods.base import Trained
 from vadcore.methods.fewshot.config import Config
-from vadcore.methods.fewshot.profiles import DATASETS, PROFILES, SYNTHACTIONS, profile_config, validated_settings
+from vadcore.methods.fewshot.profiles import (DATASETS, PROFILES, SYNTHACTIONS, VALIDATION, profile_config,
+                                             validated_settings)
 from vadcore.methods.loop import train_loop
 from vadcore.models.fewshot import KeyRegionTRX
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 
-__all__ = ["Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "build", "embed_clips", "episode_accuracies", "profile_config",
+__all__ = ["Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "embed_clips", "episode_accuracies", "profile_config",
            "score", "test_data", "train", "training_data", "validated_settings"]
 
 EVALUATION_SPLITS = ("test", "anomalous")
@@ -78,7 +79,7 @@ def _episode_step(config: Config, model: KeyRegionTRX, clips: list[ActionClip], 
 
 
 def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Trained:
-    """SGD on episodes of the ``train`` classes; every ``config.validate_every`` steps the mean
+    """``config.optimizer`` on episodes of the ``train`` classes; every ``config.validate_every`` steps the mean
     accuracy on fixed episodes of the ``val`` classes (``val_accuracy``). Returns the model
     after the last step (no selection on the validation curve)."""
     torch.manual_seed(config.seed)
@@ -86,7 +87,7 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
     clips = data["train"]
     labels = [c.label for c in clips]
     model = build(config).to(device())
-    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
+    optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[config.optimizer](model.parameters(), lr=config.lr)
     model.train()
 
     def step(_: int) -> dict[str, float]:

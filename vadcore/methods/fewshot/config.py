@@ -8,11 +8,15 @@ from vadcore.methods.base import MethodConfig
 from vadcore.models.fewshot import Parts
 
 
+OPTIMIZERS = ("sgd", "adam")
+
+
 @dataclass(frozen=True)
 class Config(MethodConfig):
     """Everything that defines a few-shot run; its hash names the run.
 
-    Training is ``iterations`` SGD steps (learning rate ``lr``), each on ``tasks_per_batch``
+    Training is ``iterations`` steps of ``optimizer`` (``"sgd"`` as the paper, or ``"adam"``;
+    learning rate ``lr``), each on ``tasks_per_batch``
     episodes of the ``train`` classes (``way``-way ``shot``-shot, ``queries`` queries per class);
     scoring is ``test_episodes`` fixed episodes (seed ``episode_seed``, one query per class) of
     every evaluation split. The backbones are ResNets of ``depth`` and ``width`` (the paper:
@@ -34,6 +38,7 @@ class Config(MethodConfig):
     iterations: int = 30_000
     tasks_per_batch: int = 16
     lr: float = 1e-3
+    optimizer: str = "sgd"
     depth: int = 50
     width: int = 64
     maxpool: bool = True  # False: feature maps at 1/16 of the frame (more anchor points on small frames)
@@ -60,6 +65,8 @@ class Config(MethodConfig):
         if not self.key_region and (self.relation or self.refined or self.extra_losses or self.random_regions):
             raise ValueError("without the key-region branch, relation, refined, extra_losses and random_regions "
                              "must be off (that is TRX)")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
         if self.crop > min(self.size):
             raise ValueError(f"crop {self.crop} is larger than the frames {self.size}")
         if self.validate_every and not self.validation_episodes:

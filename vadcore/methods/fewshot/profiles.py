@@ -6,7 +6,9 @@
 on synthactions with narrow ResNet-18s trained from scratch, smaller frames and key regions (the
 same 4 : 7 ratio of region to frame as 128 : 224), no max pooling in the stem (feature maps and
 anchor grids of 4×4 at 64×64, against the paper's 7×7 at 224×224; with it, 2×2 and 1×1), a
-shorter schedule and fewer test episodes.
+shorter schedule of one episode per step, fewer test episodes, and Adam instead of SGD: from
+scratch, plain SGD (10⁻³ to 3·10⁻², 300–600 steps) left TRX at chance on the validation classes,
+where Adam at 10⁻³ reached 49 % after 300 steps (measured while choosing the profile).
 """
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from vadcore.methods.fewshot.config import Config
 
 PROFILES = {
     "smoke": {"size": (32, 32), "crop": 16, "depth": 18, "width": 4, "maxpool": False, "out_dim": 32, "iterations": 20,
-              "tasks_per_batch": 1, "test_episodes": 100, "validation_episodes": 20, "validate_every": 10},
-    "cpu": {"size": (64, 64), "crop": 36, "depth": 18, "width": 16, "maxpool": False, "out_dim": 128, "iterations": 2000,
-            "tasks_per_batch": 1, "test_episodes": 1000, "validation_episodes": 100, "validate_every": 250},
+              "optimizer": "adam", "tasks_per_batch": 1, "test_episodes": 100, "validation_episodes": 20, "validate_every": 10},
+    "cpu": {"size": (64, 64), "crop": 36, "depth": 18, "width": 16, "maxpool": False, "out_dim": 128, "iterations": 600,
+            "optimizer": "adam", "tasks_per_batch": 1, "test_episodes": 1000, "validation_episodes": 100,
+            "validate_every": 150},
     "full": {},
 }
 DATASETS = {"smoke": "synthactions", "cpu": "synthactions", "full": "kinetics100"}
@@ -31,8 +34,8 @@ SYNTHACTIONS = {
 # model gets no tuning of its own) at the largest shot, by the accuracy on episodes of the
 # validation classes; both methods then train at the chosen rate.
 VALIDATION = {
-    "smoke": {"iterations": 10, "shot": 5, "stages": [[{"lr": 1e-2}, {"lr": 3e-2}]]},
-    "cpu": {"iterations": 600, "shot": 5, "stages": [[{"lr": lr} for lr in (1e-3, 3e-3, 1e-2, 3e-2)]]},
+    "smoke": {"iterations": 10, "shot": 5, "stages": [[{"lr": 1e-3}, {"lr": 3e-3}]]},
+    "cpu": {"iterations": 300, "shot": 5, "stages": [[{"lr": lr} for lr in (3e-4, 1e-3, 3e-3)]]},
 }
 TRX = {"key_region": False, "relation": False, "refined": False, "extra_losses": False, "random_regions": 0.0}
 
