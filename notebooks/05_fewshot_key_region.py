@@ -45,6 +45,8 @@
 profile = "smoke"  # smoke | cpu | full
 dataset = None  # None: synthactions for smoke and cpu, kinetics100 for full
 data_root = None  # folder of a real dataset; None: data/<name>
+anomalous = None  # dataset whose test classes are the anomalous split; None: the profile's (full: ucfcrime_v2)
+anomalous_root = None  # its folder; None: data/<name>
 results_dir = None  # None: results/<profile>/05_fewshot_key_region
 seeds = None  # None: the profile's seeds (smoke: [0]; cpu, full: [0, 1, 2])
 shots = [1, 5]  # the K of the K-shot settings
@@ -69,7 +71,8 @@ from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset or fewshot.DATASETS[profile], data_root, seeds, results_dir)
 lab.show(runtime_table(lab.name))
-data = lab.actions(fewshot.SYNTHACTIONS.get(profile))
+data = lab.actions(fewshot.SYNTHACTIONS.get(profile), anomalous=anomalous or fewshot.ANOMALOUS.get(profile),
+                   anomalous_root=anomalous_root)
 print(data)
 
 # %% [markdown]

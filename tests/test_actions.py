@@ -6,8 +6,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from vadcore.data.actions import (ActionClip, ActionSet, load_action_folders, read_list, sample_frames,
-                                  write_action_folders)
+from vadcore.data.actions import (ActionClip, ActionSet, load_action_folders, load_action_set, read_list,
+                                  sample_frames, write_action_folders)
 from vadcore.data.episodes import fixed_episodes, sample_episode
 from vadcore.data.errors import DatasetError
 from vadcore.data.synthactions import (ANOMALIES, CLASS_SPLITS, Pose, SynthActionsConfig, generate_synthactions,
@@ -97,6 +97,27 @@ def test_trx_folder_layout_round_trip(tmp_path, small_set):
     (tmp_path / "lists" / "testlist03.txt").write_text("nowhere/video\n")
     with pytest.raises(DatasetError, match="nowhere"):
         load_action_folders(tmp_path / "frames", tmp_path / "lists")
+
+
+def _trx_folder(root, splits: dict[str, list[ActionClip]]) -> None:
+    """Write clips in the TRX layout with their split lists (list number 03)."""
+    (root / "splits").mkdir(parents=True)
+    for split, chosen in splits.items():
+        write_action_folders(chosen, root)
+        (root / "splits" / f"{split}list03.txt").write_text("".join(f"{c.name}\n" for c in chosen))
+
+
+def test_a_second_dataset_gives_the_anomalous_split(tmp_path, small_set):
+    normal = {split: small_set.splits[split][:6] for split in ("train", "test")}
+    _trx_folder(tmp_path / "kinetics100", normal)
+    _trx_folder(tmp_path / "ucfcrime_v2", {"train": small_set.splits["val"][:3], "test": small_set.splits["anomalous"][:4]})
+    data = load_action_set("kinetics100", tmp_path / "kinetics100", anomalous="ucfcrime_v2",
+                           anomalous_root=tmp_path / "ucfcrime_v2")
+    assert data.name == "kinetics100+ucfcrime_v2" and set(data.splits) == {"train", "test", "anomalous"}
+    assert [c.name for c in data.splits["anomalous"]] == [c.name for c in small_set.splits["anomalous"][:4]]
+    assert [c.name for c in data.splits["test"]] == [c.name for c in normal["test"]]
+    with pytest.raises(ValueError, match="unknown few-shot dataset"):
+        load_action_set("kinetics100", tmp_path / "kinetics100", anomalous="ucf_crime")
 
 
 def test_read_list_formats(tmp_path):

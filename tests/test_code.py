@@ -93,3 +93,13 @@ def test_imports_only_point_down_the_layers():
     allowed = {"vadcore.methods.prediction.evaluation → vadcore.metrics",
                "vadcore.methods.reconstruction.evaluation → vadcore.metrics"}
     assert sorted(set(upward) - allowed) == []
+
+
+def test_the_few_shot_samplers_are_code():
+    """The episode and frame samplers decide what a few-shot run trains on: editing one retrains."""
+    before = code_fingerprint("vadcore.methods.fewshot")
+    assert code_fingerprint("vadcore.methods.fewshot", edited(
+        "episodes.py", "rng.choice(by_class[name], shot + queries, replace=False)",
+        "rng.choice(by_class[name], shot + queries, replace=True)")) != before
+    assert {"vadcore.data.actions", "vadcore.data.episodes"} <= set(family_modules("vadcore.methods.fewshot"))
+    assert "vadcore.data.synthactions" not in family_modules("vadcore.methods.fewshot")  # data: the data fingerprint

@@ -81,16 +81,20 @@ class Lab:
             self._data[key] = load_dataset(name, root, size=size, gray=gray)
         return self._data[key]
 
-    def actions(self, synth: dict | None = None, dataset: str | None = None) -> ActionSet:
+    def actions(self, synth: dict | None = None, dataset: str | None = None, anomalous: str | None = None,
+                anomalous_root: str | None = None) -> ActionSet:
         """The notebook's few-shot dataset (notebook 05), loaded once per session; ``synth`` are
-        synthactions settings (:class:`~vadcore.data.synthactions.SynthActionsConfig` fields)."""
+        synthactions settings (:class:`~vadcore.data.synthactions.SynthActionsConfig` fields);
+        ``anomalous`` a second dataset whose test classes become the ``anomalous`` split
+        (:func:`~vadcore.data.actions.load_action_set`)."""
         name = dataset or self.dataset
-        key = (name, None, ("actions", tuple(sorted((synth or {}).items()))))
+        key = (name, None, ("actions", tuple(sorted((synth or {}).items())), anomalous, anomalous_root))
         if key not in self._data:
             from vadcore.data.synthactions import SynthActionsConfig
 
             root = self.data_root if name == self.dataset else None
-            self._data[key] = load_action_set(name, root, synth=SynthActionsConfig(**(synth or {})))
+            self._data[key] = load_action_set(name, root, synth=SynthActionsConfig(**(synth or {})),
+                                              anomalous=anomalous, anomalous_root=anomalous_root)
         return self._data[key]
 
     def show(self, markdown: str) -> None:

@@ -188,20 +188,36 @@ ACTION_DATASETS = {
 
 
 def load_action_set(name: str, root: str | Path | None = None, lists: str | Path | None = None,
-                    split_number: int = 3, synth=None) -> ActionSet:
+                    split_number: int = 3, synth=None, anomalous: str | None = None,
+                    anomalous_root: str | Path | None = None) -> ActionSet:
     """A few-shot dataset: ``"synthactions"`` (generated in memory with the settings ``synth``,
     a :class:`~vadcore.data.synthactions.SynthActionsConfig`) or one of
     :data:`ACTION_DATASETS`, read from ``root`` (default ``data/<folder>``) with the TRX split lists
-    in ``lists`` (default ``<root>/splits``)."""
+    in ``lists`` (default ``<root>/splits``).
+
+    ``anomalous`` names a second dataset of :data:`ACTION_DATASETS` (e.g. ``"ucfcrime_v2"``, in
+    ``anomalous_root``, default ``data/<folder>``) whose ``test`` classes become the ``anomalous``
+    split: clips of unseen anomalous classes, tested only, as synthactions' own anomalous split."""
     if name == "synthactions":
         from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
 
-        return generate_synthactions(synth or SynthActionsConfig())
+        data = generate_synthactions(synth or SynthActionsConfig())
+    else:
+        data = load_action_folders(_dataset_root(name, root), Path(lists) if lists is not None
+                                   else _dataset_root(name, root) / "splits", split_number, name)
+    if anomalous is None:
+        return data
+    extra_root = _dataset_root(anomalous, anomalous_root)
+    extra = load_action_folders(extra_root, extra_root / "splits", split_number, anomalous)
+    return ActionSet(f"{data.name}+{anomalous}", {**data.splits, "anomalous": extra.splits["test"]})
+
+
+def _dataset_root(name: str, root: str | Path | None) -> Path:
     if name not in ACTION_DATASETS:
         raise ValueError(f"unknown few-shot dataset {name!r}; choose synthactions or one of {', '.join(ACTION_DATASETS)}")
     from vadcore import paths
 
-    root = Path(root) if root is not None else paths.data_dir() / ACTION_DATASETS[name]
-    if not root.is_dir():
-        raise DatasetError(root, f"dataset {name!r} not found; put its frame folders here or pass root=…")
-    return load_action_folders(root, Path(lists) if lists is not None else root / "splits", split_number, name)
+    folder = Path(root) if root is not None else paths.data_dir() / ACTION_DATASETS[name]
+    if not folder.is_dir():
+        raise DatasetError(folder, f"dataset {name!r} not found; put its frame folders here or pass root=…")
+    return folder

@@ -4,7 +4,9 @@ A family's code is every module of its package plus every ``vadcore`` module tho
 directly or not, except
 
 - the dataset loaders (``vadcore.data``, whose output the data fingerprint covers) — but the
-  training-time samplers ``vadcore.data.clips`` and ``vadcore.data.splits`` are code and count;
+  training-time samplers ``vadcore.data.clips``, ``vadcore.data.splits``, the few-shot frame
+  sampler (``vadcore.data.actions``) and episode sampler (``vadcore.data.episodes``) are code and
+  count;
 - bookkeeping that cannot change a number (``vadcore.runs``, ``vadcore.paths``,
   ``vadcore.atomic``, ``vadcore.progress``, the ``vadcore`` package itself);
 - a family's ``profiles``, ``evaluation`` and ``diagnostics`` modules: the first only chooses
@@ -27,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 EXCLUDED = ("vadcore", "vadcore.runs", "vadcore.paths", "vadcore.atomic", "vadcore.progress")
-DATA_AS_CODE = ("vadcore.data.clips", "vadcore.data.splits")
+DATA_AS_CODE = ("vadcore.data.clips", "vadcore.data.splits", "vadcore.data.actions", "vadcore.data.episodes")
 NOT_RUN_CODE = ("profiles", "evaluation", "diagnostics")
 
 Reader = Callable[[Path], str]

@@ -20,13 +20,13 @@ from vadcore.data.actions import ActionClip, ActionSet, sample_frames
 from vadcore.data.episodes import Episode, fixed_episodes, sample_episode
 from vadcore.methods.base import Trained
 from vadcore.methods.fewshot.config import Config
-from vadcore.methods.fewshot.profiles import (DATASETS, PROFILES, SYNTHACTIONS, VALIDATION, profile_config,
-                                             validated_settings)
+from vadcore.methods.fewshot.profiles import (ANOMALOUS, DATASETS, PROFILES, SYNTHACTIONS, VALIDATION,
+                                             profile_config, validated_settings)
 from vadcore.methods.loop import train_loop
 from vadcore.models.fewshot import KeyRegionTRX
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 
-__all__ = ["Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "embed_clips", "episode_accuracies", "profile_config",
+__all__ = ["ANOMALOUS", "Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "embed_clips", "episode_accuracies", "profile_config",
            "score", "test_data", "train", "training_data", "validated_settings"]
 
 EVALUATION_SPLITS = ("test", "anomalous")

@@ -23,6 +23,8 @@ PROFILES = {
     "full": {},
 }
 DATASETS = {"smoke": "synthactions", "cpu": "synthactions", "full": "kinetics100"}
+# the dataset whose test classes are the anomalous split (synthactions has its own)
+ANOMALOUS = {"full": "ucfcrime_v2"}
 # synthactions settings per profile (SynthActionsConfig fields): frames as large as the profile's
 SYNTHACTIONS = {
     "smoke": {"size": 32, "frames": 8, "clips_per_class": 8, "anomalous_clips_per_class": 8, "distractors": 2},
