@@ -8,6 +8,7 @@ from vadcore.data.actions import ActionClip, ActionSet
 from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
 from vadcore.methods import cached_run, fewshot
 from vadcore.methods.fewshot import baselines, diagnostics
+from vadcore.methods.fewshot.evaluation import at_shot
 from vadcore.papers import fewshot_key_region as paper
 from vadcore.runs import RunCache
 
@@ -61,6 +62,11 @@ def test_cached_run_trains_scores_and_is_deterministic(tmp_path):
     assert np.array_equal(first.scores["test"][0], again.scores["test"][0])
     assert 0 <= first.metrics["accuracy"] <= 100 and first.metrics["episodes"] == 20
     assert first.metrics["ci95"] == pytest.approx(196 * first.scores["test"][0].std() / np.sqrt(20))
+    # one model, tested at every K of test_shots (the smoke profile's (1, 5)); each K its own episodes
+    assert config.evaluated_shots == (1, 5) and len(first.scores["anomalous"]) == 2
+    assert at_shot(config, first.scores, "test", 5) is first.scores["test"][1]
+    with pytest.raises(ValueError, match="not 3"):
+        at_shot(config, first.scores, "test", 3)
 
 
 def test_action_set_fingerprint_follows_the_frames():

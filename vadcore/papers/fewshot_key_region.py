@@ -89,9 +89,10 @@ DEVIATIONS = (
     "(64×64 / 32×32, key regions 36 / 16 pixels: the paper's 128 : 224 ratio), without the stem's max pooling so that "
     "the anchor grid is 4×4 / 2×2 (with it, 2×2 / 1×1: a 1×1 grid fixes the region); the paper uses ImageNet "
     "ResNet-50s on 224×224 frames with 128×128 regions and a 7×7 grid (`full`, given the weights file).",
-    "**Schedule:** Adam, one episode per step, 600 steps at `cpu` (the paper: SGD, 30,000 steps of 16 episodes "
+    "**Schedule:** Adam, one episode per step, 1,000 steps at `cpu` (the paper: SGD, 30,000 steps of 16 episodes "
     "on Kinetics, from ImageNet weights; from scratch, SGD left TRX at chance on the validation classes after "
-    "300–600 steps); the learning rate is chosen for TRX on episodes of the validation classes and used for every "
+    "300–600 steps); one model per method and seed trained on 5-shot episodes and tested at 1 and 5 shots (the "
+    "paper trains per K; trained on 1-shot episodes for 600 steps TRX stayed at chance); the learning rate is chosen for TRX on episodes of the validation classes and used for every "
     "row (the paper: 10⁻³); the ablation rows train for the validation runs' shorter schedule; ≥ 1,000 test "
     "episodes (the paper: 10,000), one query per class at test time as TRX.",
     "**Augmentation:** none (TRX flips and crops frames at random; a flip would turn synthactions' "

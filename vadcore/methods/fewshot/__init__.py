@@ -133,8 +133,9 @@ def embed_clips(config: Config, model: KeyRegionTRX, clips: list[ActionClip], ba
 
 @torch.no_grad()
 def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionClip], count: int,
-                       seed: int) -> np.ndarray:
-    """Query accuracy of each of ``count`` fixed episodes (``seed``) over ``clips``."""
+                       seed: int, shot: int | None = None) -> np.ndarray:
+    """Query accuracy of each of ``count`` fixed episodes (``seed``; ``shot`` examples per class,
+    default ``config.shot``) over ``clips``."""
     was_training = model.training
     model.eval()
     features = embed_clips(config, model, clips)
@@ -144,7 +145,7 @@ def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionCl
     def gather(indices: tuple[int, ...]) -> dict[str, torch.Tensor]:
         return {k: v[list(indices)] for k, v in features.items() if k in ("global", "local")}
 
-    for episode in fixed_episodes(labels, config.way, config.shot, config.test_queries, count, seed):
+    for episode in fixed_episodes(labels, config.way, shot or config.shot, config.test_queries, count, seed):
         on = features["global"].device
         logits = model.logits(gather(episode.support), torch.tensor(episode.support_labels, device=on),
                               gather(episode.query), config.way)["final"]
@@ -154,10 +155,11 @@ def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionCl
 
 
 def score(config: Config, model: KeyRegionTRX, data: dict[str, list[ActionClip]]) -> dict[str, list[np.ndarray]]:
-    """Per-episode accuracies of ``config.test_episodes`` fixed episodes of each evaluation split
-    (the same episodes for every run with the same ``episode_seed``)."""
+    """Per-episode accuracies of ``config.test_episodes`` fixed episodes of each evaluation split,
+    one array per K of ``config.evaluated_shots`` (the same episodes for every run with the same
+    ``episode_seed``)."""
     model = model.to(device())
-    scores = {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed)]
-              for split, clips in data.items()}
+    scores = {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed, shot)
+                      for shot in config.evaluated_shots] for split, clips in data.items()}
     model.cpu()
     return scores

@@ -19,7 +19,8 @@ class Config(MethodConfig):
     learning rate ``lr``), each on ``tasks_per_batch``
     episodes of the ``train`` classes (``way``-way ``shot``-shot, ``queries`` queries per class);
     scoring is ``test_episodes`` fixed episodes (seed ``episode_seed``, one query per class) of
-    every evaluation split. The backbones are ResNets of ``depth`` and ``width`` (the paper:
+    every evaluation split at every K of ``test_shots`` (empty: ``shot`` only; the paper trains one
+    model per K). The backbones are ResNets of ``depth`` and ``width`` (the paper:
     ResNet-50, width 64, from ImageNet weights in the file ``weights``; ``None`` trains from
     scratch). ``crop`` is the key region's side in pixels. The flags are :class:`Parts`: all on is
     the paper's method, ``key_region=False`` (and the rest off) its TRX baseline.
@@ -31,6 +32,7 @@ class Config(MethodConfig):
     frames: int = 8
     way: int = 5
     shot: int = 1
+    test_shots: tuple[int, ...] = ()
     queries: int = 3
     test_queries: int = 1
     test_episodes: int = 10_000
@@ -55,6 +57,11 @@ class Config(MethodConfig):
     extra_losses: bool = True
     validation_episodes: int = 0  # episodes of the val classes measured every validate_every steps
     validate_every: int = 0
+
+    @property
+    def evaluated_shots(self) -> tuple[int, ...]:
+        """The K of each score list, in order."""
+        return self.test_shots or (self.shot,)
 
     @property
     def parts(self) -> Parts:
