@@ -92,9 +92,10 @@ DEVIATIONS = (
     "**Schedule:** Adam, one episode per step, 1,000 steps at `cpu` (the paper: SGD, 30,000 steps of 16 episodes "
     "on Kinetics, from ImageNet weights; from scratch, SGD left TRX at chance on the validation classes after "
     "300–600 steps); one model per method and seed trained on 5-shot episodes and tested at 1 and 5 shots (the "
-    "paper trains per K; trained on 1-shot episodes for 600 steps TRX stayed at chance); the learning rate is chosen for TRX on episodes of the validation classes and used for every "
-    "row (the paper: 10⁻³); the ablation rows train for the validation runs' shorter schedule; ≥ 1,000 test "
-    "episodes (the paper: 10,000), one query per class at test time as TRX.",
+    "paper trains per K; trained on 1-shot episodes for 600 steps TRX stayed at chance); the learning rate is "
+    "chosen for TRX on episodes of the validation classes and used for every row (the paper: 10⁻³); the "
+    "ablation rows train for the validation runs' shorter schedule; ≥ 1,000 test episodes (the paper: "
+    "10,000), one query per class at test time as TRX.",
     "**Augmentation:** none (TRX flips and crops frames at random; a flip would turn synthactions' "
     "“right” into an unseen “left” class).",
     "**Key-region weights:** the spatial softmax of the relation map weights the anchor offsets (Eq. 6 gives no "
