@@ -1,6 +1,8 @@
 """Test-session settings: executed notebooks (nbval) write their tables and figures to a temporary
 folder, so running the tests never rewrites the committed ``results/``; each notebook's kernel is
-told which notebook it runs (``vadcore.notebook.start`` names the results folder after it)."""
+told which notebook it runs (``vadcore.notebook.start`` names the results folder after it). Tests run on
+the CPU even where a GPU is present (``VADCORE_DEVICE=cpu``: what ``device="auto"`` means); the tests that
+need CUDA are marked ``gpu`` and run with ``pytest -m gpu`` on a GPU machine."""
 import os
 import tempfile
 from pathlib import Path
@@ -11,6 +13,19 @@ import pytest
 def pytest_configure(config):
     os.environ.setdefault("VADCORE_RESULTS", tempfile.mkdtemp(prefix="vadcore-results-"))
     os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.setdefault("VADCORE_DEVICE", "cpu")
+    config.addinivalue_line("markers", "gpu: needs CUDA (skipped without a GPU; run with pytest -m gpu)")
+
+
+def pytest_collection_modifyitems(config, items):
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs CUDA: no GPU here")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.hookimpl(tryfirst=True)

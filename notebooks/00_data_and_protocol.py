@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -36,8 +38,9 @@
 # this one. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
-profile = "smoke"  # smoke | cpu | full
-dataset = None  # None: synthped for smoke, ucsd_ped2 for cpu and full
+profile = "smoke"  # smoke | cpu | gpu | full
+device = "auto"  # auto (the GPU if there is one) | cpu | cuda | cuda:N
+dataset = None  # None: synthped for smoke, ucsd_ped2 for cpu, gpu and full
 data_root = None  # folder of a real dataset; None: data/<name>
 results_dir = None  # None: results/<profile>/00_data_and_protocol
 seeds = [0, 1, 2, 3, 4]  # seeds of the random baseline
@@ -52,7 +55,7 @@ from vadcore.methods import prediction
 from vadcore.notebook import finish, start
 from vadcore.teaching import runtime_table
 
-lab = start(profile, dataset, data_root, seeds, results_dir)
+lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
 data = lab.data()
 previews = {"synthped": lab.data(dataset="synthped")}

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -37,11 +39,12 @@
 # per profile (from its last recorded run):
 
 # %% tags=["parameters"]
-profile = "smoke"  # smoke | cpu | full
-dataset = None  # None: synthped for smoke, ucsd_ped2 for cpu and full
+profile = "smoke"  # smoke | cpu | gpu | full
+device = "auto"  # auto (the GPU if there is one) | cpu | cuda | cuda:N
+dataset = None  # None: synthped for smoke, ucsd_ped2 for cpu, gpu and full
 data_root = None  # folder of a real dataset; None: data/<name>
 results_dir = None  # None: results/<profile>/01_convlstm_autoencoder
-seeds = None  # None: the profile's seeds (smoke: [0]; cpu, full: [0, 1, 2])
+seeds = None  # None: the profile's seeds (smoke: [0]; cpu, gpu, full: [0, 1, 2])
 iterations = None  # None: each model's schedule for the profile; a number retrains both models
 lr = 1e-4  # Adam's learning rate (the tutorial's)
 
@@ -57,7 +60,7 @@ from vadcore.notebook import finish, start
 from vadcore.papers import convlstm_ae as paper
 from vadcore.teaching import runtime_table
 
-lab = start(profile, dataset, data_root, seeds, results_dir)
+lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
 schedule = {} if iterations is None else {"iterations": iterations}
 configs = {(row, s): reconstruction.profile_config(profile, lab.dataset, s, model=model, lr=lr, **schedule)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -40,11 +42,12 @@
 # measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
-profile = "smoke"  # smoke | cpu | full
-dataset = None  # None: synthped for smoke, ucsd_ped2 for cpu and full
+profile = "smoke"  # smoke | cpu | gpu | full
+device = "auto"  # auto (the GPU if there is one) | cpu | cuda | cuda:N
+dataset = None  # None: synthped for smoke, ucsd_ped2 for cpu, gpu and full
 data_root = None  # folder of a real dataset; None: data/<name>
 results_dir = None  # None: results/<profile>/02_attention_driven_loss
-seeds = None  # None: the profile's seeds (smoke: [0]; cpu, full: [0, 1, 2])
+seeds = None  # None: the profile's seeds (smoke: [0]; cpu, gpu, full: [0, 1, 2])
 tables = ["I", "II", "III", "IV", "V"]  # which tables to run (Table I's runs also feed the figures)
 iterations = None  # headline runs' schedule; None: the profile's
 ablation_iterations = None  # Tables II, III, V; None: the validation runs' schedule
@@ -68,7 +71,7 @@ from vadcore.notebook import finish, start
 from vadcore.papers import Claim, adl
 from vadcore.teaching import runtime_table
 
-lab = start(profile, dataset, data_root, seeds, results_dir)
+lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
 base = prediction.profile_config(profile, lab.dataset)
 data = lab.data(size=base.size, gray=True)

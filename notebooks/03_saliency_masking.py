@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -36,11 +38,12 @@
 # time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
-profile = "smoke"  # smoke | cpu | full
-dataset = None  # None: synthped for smoke, ucsd_ped2 for cpu and full
+profile = "smoke"  # smoke | cpu | gpu | full
+device = "auto"  # auto (the GPU if there is one) | cpu | cuda | cuda:N
+dataset = None  # None: synthped for smoke, ucsd_ped2 for cpu, gpu and full
 data_root = None  # folder of a real dataset; None: data/<name>
 results_dir = None  # None: results/<profile>/03_saliency_masking
-seeds = None  # None: the profile's seeds (smoke: [0]; cpu, full: [0, 1, 2])
+seeds = None  # None: the profile's seeds (smoke: [0]; cpu, gpu, full: [0, 1, 2])
 tables = ["1", "2", "3"]  # which tables to run (Table 1's runs also feed Tables 2 and the figures)
 iterations = None  # headline runs' schedule; None: the profile's
 ablation_iterations = None  # Table 3 and the motion-mask row; None: the validation runs' schedule
@@ -62,7 +65,7 @@ from vadcore.papers import seunet
 from vadcore.quality import psnr
 from vadcore.teaching import runtime_table
 
-lab = start(profile, dataset, data_root, seeds, results_dir)
+lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
 base = prediction.profile_config(profile, lab.dataset)
 data = lab.data(size=base.size, gray=True)

@@ -42,16 +42,18 @@
 # notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
-profile = "smoke"  # smoke | cpu | full
+profile = "smoke"  # smoke | cpu | gpu | full
+device = "auto"  # auto (the GPU if there is one) | cpu | cuda | cuda:N
 dataset = None  # None: synthactions for smoke and cpu, kinetics100 for full
 data_root = None  # folder of a real dataset; None: data/<name>
 anomalous = None  # dataset whose test classes are the anomalous split; None: the profile's (full: ucfcrime_v2)
 anomalous_root = None  # its folder; None: data/<name>
 results_dir = None  # None: results/<profile>/05_fewshot_key_region
-seeds = None  # None: the profile's seeds (smoke: [0]; cpu, full: [0, 1, 2])
+seeds = None  # None: the profile's seeds (smoke: [0]; cpu, gpu, full: [0, 1, 2])
 shots = [1, 5]  # the K of the K-shot settings
 iterations = None  # None: the profile's schedule
 lr = None  # learning rate; None: chosen on the validation classes (full: the paper's 1e-3)
+backbone_weights = None  # ImageNet ResNet weights, a torchvision state_dict file (needed at full)
 ablations = True  # train Tables 2 and 3's rows (one seed, 5-shot)
 ablation_iterations = None  # Tables 2 and 3's schedule; None: the validation runs' (full: the profile's)
 
@@ -70,8 +72,9 @@ from vadcore.notebook import finish, start
 from vadcore.papers import fewshot_key_region as paper
 from vadcore.teaching import runtime_table
 
-lab = start(profile, dataset or fewshot.DATASETS[profile], data_root, seeds, results_dir)
+lab = start(profile, dataset or fewshot.DATASETS[profile], data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
+inputs = fewshot.profile_inputs(profile, backbone_weights)  # full: the weights file, checked first
 data = lab.actions(fewshot.SYNTHACTIONS.get(profile), anomalous=anomalous or fewshot.ANOMALOUS.get(profile),
                    anomalous_root=anomalous_root)
 print(data)
@@ -104,7 +107,7 @@ lab.show(report.write_table(lab.out, "table0_splits", ["split", "classes", "clip
 # nothing about actions.
 
 # %%
-trivial = {shot: baselines.trivial_accuracies(fewshot.profile_config(profile, lab.dataset, shot=shot), fewshot.test_data(data))
+trivial = {shot: baselines.trivial_accuracies(fewshot.profile_config(profile, lab.dataset, shot=shot, **inputs), fewshot.test_data(data))
            for shot in shots}
 
 # %% [markdown]
@@ -132,7 +135,7 @@ def config(shot: int, seed: int, **overrides) -> fewshot.Config:
     """The run that gives the K = ``shot`` numbers: its own run at `full` (as the paper); at `cpu` and
     `smoke` one run trained on the profile's K and tested at every K of ``shots``."""
     per_k = {"test_shots": tuple(shots)} if fewshot.PROFILES[profile].get("test_shots") else {"shot": shot}
-    return fewshot.profile_config(profile, lab.dataset, seed, **{**per_k, **settings, **overrides})
+    return fewshot.profile_config(profile, lab.dataset, seed, **{**per_k, **inputs, **settings, **overrides})
 
 
 headline = config(shots[-1], lab.seeds[0])

@@ -148,10 +148,11 @@ def test_cached_run_drops_the_first_t_frames_and_reuses(tmp_path):
         cached_run(prediction.Config(**{**TINY, "size": (32, 48)}, iterations=2), data, cache)
 
 
-def test_trainer_step_with_bfloat16_autocast_and_channels_last():
+def test_trainer_step_in_bfloat16():
     torch.manual_seed(0)
-    config = prediction.Config(**TINY, iterations=1, attention="learned")
-    trainer = prediction.Trainer(config, weight=torch.ones(16, 24), amp=True, channels_last=True)
+    config = prediction.Config(**TINY, iterations=1, attention="learned", precision="bf16")
+    trainer = prediction.Trainer(config, weight=torch.ones(16, 24))
+    assert trainer.engine.precision == "bf16" and trainer.engine.device.type == "cpu"
     clips = torch.rand(2, 5, 1, 16, 24) * 2 - 1
     before = [p.detach().clone() for p in trainer.generator.parameters()]
     losses = trainer.step(clips, torch.zeros(2, 1, 16, 24, dtype=torch.bool))

@@ -46,8 +46,8 @@ def test_provenance_and_results_folder(tmp_path, monkeypatch):
     stored = json.loads((folder / "provenance.json").read_text())
     assert stored == record
     assert {"git_commit", "profile", "dataset", "seeds", "device", "torch", "wall_time_s"} <= stored.keys()
-    with pytest.raises(ValueError, match="unknown profile 'gpu'"):
-        report.results_folder("gpu", "00_x")
+    with pytest.raises(ValueError, match="unknown profile 'huge'"):
+        report.results_folder("huge", "00_x")
 
 
 def test_save_figure_writes_png(tmp_path):

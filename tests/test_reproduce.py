@@ -18,7 +18,7 @@ def test_every_notebook_has_a_parameters_cell_with_profile_and_no_outputs():
 
 
 def test_wrong_parameter_name_lists_the_valid_ones():
-    with pytest.raises(ValueError, match=r"has no parameter 'epochs'; valid: profile, dataset"):
+    with pytest.raises(ValueError, match=r"has no parameter 'epochs'; valid: profile, device, dataset"):
         reproduce.reproduce(["00"], "smoke", parameters={"epochs": 3})
 
 

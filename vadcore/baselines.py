@@ -89,7 +89,6 @@ def trivial_predictions(config: prediction.Config, data: VideoSet) -> dict[str, 
     "metrics": frame metrics of the config's headline score, "val_psnr": mean PSNR on the
     config's held-out validation clips, measured as training measures a learned predictor's
     ``val_psnr`` curve (``nan`` without validation clips)}``."""
-    from vadcore.methods.prediction import _psnr_scores
     from vadcore.methods.prediction.evaluation import evaluate
 
     kept, held_out = validation_split(data.train, config.validation_clips)
@@ -98,7 +97,6 @@ def trivial_predictions(config: prediction.Config, data: VideoSet) -> dict[str, 
     for name, predictor in TRIVIAL_PREDICTORS.items():
         model = prediction.Predictor(predictor(), None if mask is None else mask.reshape(1, 1, *mask.shape))
         scores = prediction.score(config, model, data.test)
-        validation = [_psnr_scores(model, v, config.frames, step=4)["psnr"] for v in held_out]
-        results[name] = {"scores": scores, "metrics": evaluate(config, scores, data.test),
-                         "val_psnr": float(np.mean(np.concatenate(validation))) if validation else float("nan")}
+        validation = prediction.validation_scores(model, held_out, config.frames)["psnr"] if held_out else float("nan")
+        results[name] = {"scores": scores, "metrics": evaluate(config, scores, data.test), "val_psnr": validation}
     return results

@@ -1,38 +1,72 @@
-"""``vadcore bench``: training steps/s and inference frames/s of the frame-prediction model
-(AnoPred/ADL U-Net with its patch discriminator, notebook 02), frames/s of SEUNet's SGSP saliency
-(notebook 03) and inference frames/s of the dissociation autoencoder (notebook 04), at each
-profile's size, written to ``results/bench.md`` with the machine it ran on.
+"""``vadcore bench``: the speed of every method family per profile and device, written to
+``results/bench.md`` with the machine it ran on.
 
-Training is the full ADL step (G with all four losses, then D) on random batches of 4 windows;
-inference is batched prediction of frames (no per-frame loop, inputs moved to the device once per
-batch). On a GPU each is measured in float32 and with bfloat16 autocast and ``channels_last``.
+For each family's headline model at a profile's size (ADL — AnoPred with the learned attention
+map and every loss term —, both reconstruction autoencoders, the dissociation autoencoder in its
+joint stage, the key-region TRX) it measures, in one run:
+
+- **engine** training steps/s: the family's own ``train`` (windows drawn on the host and gathered
+  on the device, losses read every few steps, the profile's precision, compilation and CUDA-graph
+  replay, the notebooks' determinism settings), timed as the difference between a run of
+  ``warmup + steps`` iterations and one of ``warmup``, so that set-up, compilation and capture
+  cancel out;
+- **bare** training steps/s: the same model, loss and optimizer on tensors already on the
+  device, eagerly, nothing else — the engine's overhead is the ratio of the two (below 1 where
+  the engine's speed-ups beat a plain loop);
+- **inference** frames/s (clips/s for few-shot): the family's own ``score`` over test clips, and
+  peak GPU memory.
+
+On a GPU each profile is also measured with ``deterministic=True`` (what determinism costs) and
+in eager float32 (what the speed-ups bring). SGSP saliency (notebook 03), which runs on the CPU,
+gets one row per profile.
 """
 from __future__ import annotations
 
+import dataclasses
 import platform
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
+from vadcore import engine as engines
 from vadcore import paths, report
 from vadcore.atomic import write_text
+from vadcore.data.video import Video, VideoSource
+from vadcore.losses import intensity_loss
 from vadcore.maps.saliency import sgsp
-from vadcore.methods import dissociation, prediction
+from vadcore.methods import dissociation, fewshot, prediction, reconstruction
+from vadcore.profiles import PROFILES
+
+# the model each row measures: (label, family, profile_config overrides)
+MODELS = (
+    ("ADL (AnoPred + learned attention)", prediction, {"attention": "learned"}),
+    ("ConvLSTM-AE", reconstruction, {"model": "convlstm_ae"}),
+    ("Conv-AE", reconstruction, {"model": "conv_ae"}),
+    ("dissociation AE (joint stage)", dissociation, {"pretrain": 1}),
+    ("key-region TRX", fewshot, {}),
+)
+NOT_MEASURED = {("key-region TRX", "full")}  # ResNet-50 from ImageNet weights that must be given as a file
 
 
 @dataclass
 class Measurement:
     profile: str
+    model: str
     size: tuple[int, int]
-    width: int
     device: str
     variant: str
-    train_steps_per_s: float
-    inference_fps: float
-    peak_memory_mib: float | None
-    saliency_fps: float | None = None  # SGSP on the CPU (scikit-image and scipy), fp32 rows only
-    dissociation_fps: float | None = None  # the dissociation autoencoder's inference (notebook 04), fp32 rows
+    engine_steps_per_s: float
+    bare_steps_per_s: float
+    inference_per_s: float
+    peak_memory_mib: float | None = None
+    note: str = ""
+
+    @property
+    def overhead(self) -> float:
+        """Engine time per step over bare time per step."""
+        return self.bare_steps_per_s / self.engine_steps_per_s
 
 
 def _synchronize(device: torch.device) -> None:
@@ -40,94 +74,155 @@ def _synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _timed(function, repeats: int, warmup: int, device: torch.device, budget_s: float = 10.0) -> float:
-    """Seconds per call of ``function`` after ``warmup`` untimed calls; at most ``repeats`` timed
-    calls, fewer when the first one shows they would take longer than ``budget_s`` in all."""
+def _per_second(function, device: torch.device, steps: int, warmup: int = 1) -> float:
+    """Calls of ``function`` per second, after ``warmup`` untimed calls."""
     for _ in range(warmup):
         function()
     _synchronize(device)
     tick = time.perf_counter()
-    function()
-    _synchronize(device)
-    first = time.perf_counter() - tick
-    repeats = max(0, min(repeats - 1, int(budget_s / max(first, 1e-9)) - 1))
-    tick = time.perf_counter()
-    for _ in range(repeats):
+    for _ in range(steps):
         function()
     _synchronize(device)
-    return (first + time.perf_counter() - tick) / (repeats + 1)
+    return steps / (time.perf_counter() - tick)
 
 
-def measure(profile: str, device: str | torch.device = "cpu", amp: bool = False, channels_last: bool = False,
-            steps: int = 10, batches: int = 10, inference_batch: int = 32) -> Measurement:
-    """Time ADL training steps and batched inference at ``profile``'s size on ``device``."""
+def noise_videos(config, n: int, frames: int, labels: bool = False, seed: int = 0) -> list[Video]:
+    """``n`` clips of random frames at the config's size (speed does not depend on content)."""
+    rng = np.random.default_rng(seed)
+    channels = () if config.family != "dissociation" else (3,)
+    videos = []
+    for i in range(n):
+        array = rng.integers(0, 256, (frames, *config.size, *channels), dtype=np.uint8)
+        label = (np.arange(frames) >= frames // 2).astype(np.uint8) if labels else None
+        videos.append(Video(f"clip{i}", "test" if labels else "train",
+                            VideoSource(f"clip{i}", frames, lambda a=array: a, labels=label), tuple(config.size)))
+    return videos
+
+
+def _action_data(config):
+    from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
+
+    data = generate_synthactions(SynthActionsConfig(size=config.size[0], clips_per_class=config.shot + config.queries,
+                                                    anomalous_clips_per_class=config.shot + 1))
+    return {"train": data.splits["train"]}, {"test": data.splits["test"][: 4 * config.way * 2]}
+
+
+def _engine_steps(family, config, train_data, warmup: int, steps: int) -> tuple[float, object]:
+    """Steps/s of the family's own training, from a run of ``warmup + steps`` iterations minus
+    one of ``warmup``; returns the longer run's model too."""
+    short = family.train(dataclasses.replace(config, iterations=warmup), train_data)
+    long = family.train(dataclasses.replace(config, iterations=warmup + steps), train_data)
+    return steps / max(long.seconds - short.seconds, 1e-9), long.model
+
+
+def _bare_step(family, config, engine: engines.Engine):
+    """One eager update of the family's model, loss and optimizer on device tensors."""
+    device, batch = engine.device, getattr(config, "batch_size", 1)
+    if family is prediction:
+        trainer = prediction.Trainer(config, 1, torch.ones(*config.size), engine=dataclasses.replace(engine, cuda_graphs=False))
+        clips = torch.rand(batch, config.frames + 1, 1, *config.size, device=device) * 2 - 1
+        region = torch.zeros(batch, 1, *config.size, dtype=torch.bool, device=device)
+        return lambda: trainer.update(clips, region)
+    model = engine.module(family.build(config, 3 if family in (dissociation, fewshot) else 1)).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    if family is reconstruction:
+        clip = torch.rand(batch, config.window, 1, *config.size, device=device)
+
+        def loss():
+            with engine.autocast():
+                return intensity_loss(model(clip).float(), clip)
+    elif family is dissociation:
+        clip = torch.rand(batch, config.frames, 3, *config.size, device=device) * 2 - 1
+
+        def loss():
+            with engine.autocast():
+                return sum(dissociation.losses(config, model, clip, joint=True).values())
+    else:
+        shape = (config.frames, 3, *config.size)
+        support = torch.randn(config.way * config.shot, *shape, device=device)
+        queries = torch.randn(config.way * config.queries, *shape, device=device)
+        labels = torch.arange(config.way, device=device).repeat_interleave(config.shot)
+        query_labels = torch.arange(config.way, device=device).repeat_interleave(config.queries)
+
+        def loss():
+            total = 0.0
+            for _ in range(config.tasks_per_batch):
+                with engine.autocast():
+                    logits = model(support, labels, queries, config.way)
+                total = total + model.loss({k: v.float() for k, v in logits.items()}, query_labels)
+            return total
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss().backward()
+        optimizer.step()
+
+    return step
+
+
+def measure(profile: str, label: str, family, overrides: dict, device: str | torch.device = "cpu",
+            variant: dict | None = None, warmup: int = 2, steps: int = 5) -> Measurement:
+    """One row: ``label``'s model at ``profile``'s settings (plus ``variant``'s execution or
+    precision settings) on ``device``."""
     device = torch.device(device)
-    config = prediction.profile_config(profile, "synthped", seed=0, attention="learned")
-    height, width = config.size
-    torch.manual_seed(0)
-    trainer = prediction.Trainer(config, 1, torch.ones(height, width), device=device, amp=amp,
-                                 channels_last=channels_last)
-    clips = torch.rand(config.batch_size, config.frames + 1, 1, height, width) * 2 - 1
+    config = family.profile_config(profile, "synthped" if family is not fewshot else "synthactions", 0,
+                                   **{**overrides, "device": device.type, "validate_every": 0, **(variant or {})})
+    engine = engines.Engine.of(config)
+    warmup = max(warmup, getattr(config, "pretrain", 0) + 1)  # deep k-means starts within the warm-up
+    if family is fewshot:
+        train_data, test_data = _action_data(config)
+        scored_items = lambda scores: len(test_data["test"])  # noqa: E731
+    else:
+        train_data = noise_videos(config, 4, 24)  # two of them held out where the profile validates
+        test_data = noise_videos(config, 2, 24, labels=True, seed=1)
+        scored_items = lambda scores: sum(len(s) for s in next(iter(scores.values())))  # noqa: E731
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
-    step_seconds = _timed(lambda: trainer.step(clips), steps, warmup=1, device=device)
+    engine_rate, model = _engine_steps(family, config, train_data, warmup, steps)
     memory = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
-
-    windows = torch.rand(inference_batch, config.frames, 1, height, width) * 2 - 1
-    prediction_fps = inference_fps(trainer.generator, windows, device, amp, batches)
-    variant = "fp32" if not (amp or channels_last) else "+".join(
-        name for name, on in (("bf16 autocast", amp), ("channels_last", channels_last)) if on)
-    saliency_fps = dissociation_fps = None
-    if variant == "fp32":
-        frames = (torch.rand(8, height, width) * 255).to(torch.uint8).numpy()
-        saliency_fps = len(frames) / _timed(lambda: sgsp(frames), 3, warmup=0, device=torch.device("cpu"))
-        dissociation_fps = dissociation_fps_at(profile, device, inference_batch)
-    return Measurement(profile, config.size, config.width, report.device_name(), variant,
-                       1 / step_seconds, prediction_fps, memory, saliency_fps, dissociation_fps)
+    bare_rate = _per_second(_bare_step(family, config, engine), device, steps, warmup)
+    if family is fewshot:
+        config = dataclasses.replace(config, test_episodes=1, test_shots=(config.shot,))
+    tick = time.perf_counter()
+    scores = family.score(config, model, test_data)
+    inference = scored_items(scores) / (time.perf_counter() - tick)
+    name = "+".join(f"{k}={v}" for k, v in (variant or {}).items()) or "profile's own"
+    return Measurement(profile, label, tuple(config.size), report.device_name(device), name, engine_rate, bare_rate,
+                       inference, memory, "; ".join(engine.notes))
 
 
-def inference_fps(model: torch.nn.Module, windows: torch.Tensor, device: str | torch.device = "cpu",
-                  amp: bool = False, repeats: int = 10) -> float:
-    """Frames per second of a model that scores one frame per window, on a batch of ``windows``
-    ``(B, T, C, H, W)`` (the same measurement for the prediction family's generator and the
-    dissociation model: batched, inputs on the device, no per-frame loop)."""
-    device = torch.device(device)
-    model, windows = model.to(device).eval(), windows.to(device)
-
-    @torch.inference_mode()
-    def infer():
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-            model(windows)
-
-    return len(windows) / _timed(infer, repeats, warmup=1, device=device)
+def saliency_fps(profile: str) -> float:
+    """SGSP saliency frames/s of an 8-frame clip at the prediction profile's size, on the CPU."""
+    size = prediction.PROFILES[profile]["size"]
+    frames = (np.random.default_rng(0).random((8, *size)) * 255).astype(np.uint8)
+    return _per_second(lambda: sgsp(frames), torch.device("cpu"), 2, warmup=0) * len(frames)
 
 
-def dissociation_fps_at(profile: str, device: str | torch.device = "cpu", batch: int = 32) -> float:
-    """Inference frames/s of an untrained dissociation model at ``profile``'s size, three channels
-    (speed does not depend on the weights)."""
-    config = dissociation.profile_config(profile, "synthped")
-    windows = torch.rand(batch, config.frames, 3, *config.size) * 2 - 1
-    return inference_fps(dissociation.build(config, 3), windows, device)
+def run(profiles: list[str] | None = None, device: str | None = None, steps: int = 5) -> list[Measurement]:
+    """Every model of :data:`MODELS` at every profile on ``device`` (default: what ``auto``
+    means here); on a GPU also deterministic and eager-fp32 variants."""
+    device = engines.resolve(device or "auto")
+    variants = [None]
+    if device.type == "cuda":
+        variants += [{"deterministic": True}, {"precision": "fp32", "compile": False, "cuda_graphs": False}]
+    rows = []
+    for profile in profiles or PROFILES:
+        for label, family, overrides in MODELS:
+            if (label, profile) in NOT_MEASURED:
+                continue
+            rows += [measure(profile, label, family, overrides, device, variant, steps=steps) for variant in variants]
+    return rows
 
 
-def run(profiles: list[str] | None = None, device: str | None = None, steps: int = 10) -> list[Measurement]:
-    """Every profile on the best device here; on a GPU, also with AMP and ``channels_last``."""
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    variants = [(False, False)] + ([(True, False), (False, True), (True, True)] if device.startswith("cuda") else [])
-    profiles = profiles or list(prediction.PROFILES)
-    return [measure(p, device, amp, cl, steps=steps) for p in profiles for amp, cl in variants]
+HEADER = ["profile", "model", "size", "device", "variant", "engine train steps/s", "bare loop steps/s",
+          "engine overhead (×)", "inference frames/s", "peak GPU memory (MiB)", "notes"]
 
 
 def to_markdown(measurements: list[Measurement]) -> str:
-    header = ["profile", "size", "U-Net width", "device", "variant", "train steps/s (batch 4)",
-              "inference frames/s", "peak GPU memory (MiB)", "SGSP saliency frames/s",
-              "dissociation AE inference frames/s"]
-    rows = [[m.profile, f"{m.size[0]}×{m.size[1]}", str(m.width), m.device, m.variant,
-             f"{m.train_steps_per_s:.2f}", f"{m.inference_fps:.0f}",
-             "—" if m.peak_memory_mib is None else f"{m.peak_memory_mib:.0f}",
-             "—" if m.saliency_fps is None else f"{m.saliency_fps:.1f}",
-             "—" if m.dissociation_fps is None else f"{m.dissociation_fps:.0f}"] for m in measurements]
-    return report.markdown_table(header, rows)
+    rows = [[m.profile, m.model, f"{m.size[0]}×{m.size[1]}", m.device, m.variant, f"{m.engine_steps_per_s:.2f}",
+             f"{m.bare_steps_per_s:.2f}", f"{m.overhead:.2f}", f"{m.inference_per_s:.0f}",
+             "—" if m.peak_memory_mib is None else f"{m.peak_memory_mib:.0f}", m.note or ""] for m in measurements]
+    return report.markdown_table(HEADER, rows)
 
 
 def _row_profile(row: str) -> str:
@@ -135,18 +230,21 @@ def _row_profile(row: str) -> str:
     return row.split("|")[1].strip()
 
 
-def write(measurements: list[Measurement], path=None) -> str:
+INTRO = ("# Speed of every method family\n\n"
+         "Written by `vadcore bench` (`vadcore/bench.py` says what each column measures). Engine: the "
+         "family's own training loop (windows gathered on the device, losses read every 50 steps, the "
+         "profile's precision, compilation, CUDA graphs and determinism). Bare loop: the same model, loss "
+         "and optimizer on device tensors, eagerly. Overhead = bare steps/s ÷ engine steps/s (below 1: the "
+         "engine's speed-ups beat a plain loop). Inference: the family's own scoring (frames/s; few-shot: "
+         "test clips embedded per second). Batch sizes and widths are each profile's "
+         "(`vadcore.methods.*.profiles`); frames are random (speed does not depend on content).\n\n")
+
+
+def write(measurements: list[Measurement], path=None, saliency: dict[str, float] | None = None) -> str:
     """Add this machine's measurements to ``results/bench.md``: one section per machine, in which
     a new measurement replaces the rows of its profile and keeps the other profiles' rows."""
     path = path or paths.results_dir() / "bench.md"
     machine = f"{measurements[0].device} — torch {torch.__version__}, Python {platform.python_version()}"
-    intro = ("# Speed of the frame-prediction model (AnoPred/ADL) and of SGSP saliency (SEUNet)\n\n"
-             "Written by `vadcore bench`. Training: one full ADL step (U-Net G with content, gradient, "
-             "Lucas–Kanade flow and adversarial losses, then the patch discriminator) on 4 windows of "
-             "4+1 frames. Inference: batched prediction, 32 windows per batch. SGSP: saliency maps of an "
-             "8-frame clip (superpixels, Lucas–Kanade flow, graph, propagation) on the CPU. Dissociation AE: "
-             "batched inference of the two autoencoders with cluster distances (notebook 04), measured like the "
-             "prediction model. Sizes and widths are each profile's (`vadcore.methods.*.profiles`).\n\n")
     sections = {}
     if path.is_file():
         for block in path.read_text().split("\n## ")[1:]:
@@ -154,9 +252,14 @@ def write(measurements: list[Measurement], path=None) -> str:
             sections[title] = body.strip()
     table = to_markdown(measurements).splitlines()  # header, separator, one row per measurement
     measured = {m.profile for m in measurements}
-    kept = [row for row in sections.get(machine, "").splitlines()[2:] if _row_profile(row) not in measured]
-    rows = [row for name in prediction.PROFILES for row in table[2:] + kept if _row_profile(row) == name]
-    sections[machine] = "\n".join(table[:2] + rows)
-    text = intro + "".join(f"## {title}\n\n{body}\n\n" for title, body in sections.items())
+    old = sections.get(machine, "").split("\n\n")[0].splitlines()
+    kept = [row for row in old[2:] if old and old[0] == table[0] and _row_profile(row) not in measured]
+    rows = [row for name in PROFILES for row in table[2:] + kept if _row_profile(row) == name]
+    body = "\n".join(table[:2] + rows)
+    if saliency:
+        body += "\n\nSGSP saliency (SEUNet, notebook 03) on this machine's CPU, frames/s at each profile's size: " + \
+                ", ".join(f"{p} {v:.1f}" for p, v in saliency.items())
+    sections[machine] = body
+    text = INTRO + "".join(f"## {title}\n\n{body}\n\n" for title, body in sections.items())
     write_text(path, text)
     return text

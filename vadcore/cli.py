@@ -3,9 +3,9 @@
     vadcore data synth [--root PATH] [--seed N]       make the synthetic dataset
     vadcore data check NAME ROOT [--lists DIR]        validate a dataset folder and summarise it
     vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [-p NAME=VALUE ...] [--fresh]
-    vadcore bench [--profile P ...] [--device D] [--steps N]   speed of the prediction model → results/bench.md
+    vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
     vadcore student [NN ...] --out DIR                 student copies: solutions replaced by stubs
-Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 02–03 (``bench``).
+Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 01–05 (``bench``).
 """
 from __future__ import annotations
 
@@ -64,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="training steps/s and inference frames/s → results/bench.md")
     bench.add_argument("--profile", action="append", choices=PROFILES, default=None,
                        help="profile size to measure (repeatable; default: all)")
-    bench.add_argument("--device", default=None, help="torch device (default: cuda if available, else cpu)")
-    bench.add_argument("--steps", type=int, default=10, help="timed training steps per measurement")
+    bench.add_argument("--device", default=None, help="auto, cpu, cuda or cuda:N (default: auto)")
+    bench.add_argument("--steps", type=int, default=5, help="timed training steps per measurement")
 
     student = commands.add_parser("student", help="write student copies of notebooks (solutions → stubs)")
     student.add_argument("notebooks", nargs="*", help="notebook numbers (default: all), e.g. 00 02")
@@ -107,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {folder}")
         elif args.command == "bench":
             from vadcore import bench
+            from vadcore.profiles import PROFILES
 
-            print(bench.write(bench.run(args.profile, args.device, args.steps)))
+            profiles = args.profile or list(PROFILES)
+            saliency = {profile: bench.saliency_fps(profile) for profile in profiles}
+            print(bench.write(bench.run(profiles, args.device, args.steps), saliency=saliency))
         elif args.command == "student":
             from vadcore.teaching import write_student_copies
 

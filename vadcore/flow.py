@@ -10,6 +10,7 @@ instead, e.g. a FlowNet/RAFT loaded from a local checkpoint.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import torch
 from torch.nn import functional as F
@@ -52,48 +53,68 @@ class LucasKanade(torch.nn.Module):
         ridge: Tikhonov term added to the structure tensor's diagonal (intensity² units).
         max_step: bound on one refinement's update in pixels, so that textureless or garbled
             regions (an untrained generator's output) cannot produce runaway flow.
+        compiled: run :func:`lucas_kanade` through ``torch.compile`` (its ~1,000 element-wise
+            operations per call become a few fused kernels; the GPU engine's ``compile``).
     """
 
     def __init__(self, levels: int = 3, window: int = 7, iterations: int = 2, ridge: float = 1e-4,
-                 max_step: float = 1.0):
+                 max_step: float = 1.0, compiled: bool = False):
         super().__init__()
         if window % 2 == 0 or levels < 1 or iterations < 1:
             raise ValueError("window must be odd, levels and iterations positive")
         self.levels, self.window, self.iterations = levels, window, iterations
         self.ridge, self.max_step = ridge, max_step
-
-    def _box(self, x: torch.Tensor) -> torch.Tensor:
-        return F.avg_pool2d(x, self.window, stride=1, padding=self.window // 2, count_include_pad=False)
-
-    def _refine(self, first: torch.Tensor, second: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
-        warped = warp(second, flow)
-        gx, gy = _spatial_gradients((first + warped) / 2)
-        gt = warped - first
-        sxx, syy, sxy = self._box(gx * gx), self._box(gy * gy), self._box(gx * gy)
-        sxt, syt = self._box(gx * gt), self._box(gy * gt)
-        sxx, syy = sxx + self.ridge, syy + self.ridge
-        det = sxx * syy - sxy * sxy
-        du = (-syy * sxt + sxy * syt) / det
-        dv = (sxy * sxt - sxx * syt) / det
-        return flow + torch.cat([du, dv], dim=1).clamp(-self.max_step, self.max_step)
+        self.compiled = compiled
 
     def forward(self, first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
         """``(B, C, H, W)`` frames (any intensity scale; colour is averaged) → ``(B, 2, H, W)``."""
         if first.shape != second.shape or first.ndim != 4:
             raise ValueError(f"expected two (B, C, H, W) tensors of one shape, got {tuple(first.shape)} and {tuple(second.shape)}")
-        pyramid = [(first.mean(1, keepdim=True), second.mean(1, keepdim=True))]
-        for _ in range(self.levels - 1):
-            a, b = pyramid[-1]
-            if min(a.shape[-2:]) < 2 * self.window:
-                break
-            pyramid.append((F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)))
-        flow = torch.zeros_like(pyramid[-1][0]).repeat(1, 2, 1, 1)
-        for level, (a, b) in enumerate(reversed(pyramid)):
-            if level > 0:
-                flow = 2 * F.interpolate(flow, size=a.shape[-2:], mode="bilinear", align_corners=False)
-            for _ in range(self.iterations):
-                flow = self._refine(a, b, flow)
-        return flow
+        estimate = compiled_lucas_kanade() if self.compiled else lucas_kanade
+        return estimate(first, second, self.levels, self.window, self.iterations, self.ridge, self.max_step)
+
+
+def _box(x: torch.Tensor, window: int) -> torch.Tensor:
+    return F.avg_pool2d(x, window, stride=1, padding=window // 2, count_include_pad=False)
+
+
+def _refine(first: torch.Tensor, second: torch.Tensor, flow: torch.Tensor, window: int, ridge: float,
+            max_step: float) -> torch.Tensor:
+    warped = warp(second, flow)
+    gx, gy = _spatial_gradients((first + warped) / 2)
+    gt = warped - first
+    sxx, syy, sxy = _box(gx * gx, window), _box(gy * gy, window), _box(gx * gy, window)
+    sxt, syt = _box(gx * gt, window), _box(gy * gt, window)
+    sxx, syy = sxx + ridge, syy + ridge
+    det = sxx * syy - sxy * sxy
+    du = (-syy * sxt + sxy * syt) / det
+    dv = (sxy * sxt - sxx * syt) / det
+    return flow + torch.cat([du, dv], dim=1).clamp(-max_step, max_step)
+
+
+def lucas_kanade(first: torch.Tensor, second: torch.Tensor, levels: int = 3, window: int = 7, iterations: int = 2,
+                 ridge: float = 1e-4, max_step: float = 1.0) -> torch.Tensor:
+    """The flow of :class:`LucasKanade` as a plain function of its settings (what ``torch.compile``
+    specialises once per frame size, for every run)."""
+    pyramid = [(first.mean(1, keepdim=True), second.mean(1, keepdim=True))]
+    for _ in range(levels - 1):
+        a, b = pyramid[-1]
+        if min(a.shape[-2:]) < 2 * window:
+            break
+        pyramid.append((F.avg_pool2d(a, 2), F.avg_pool2d(b, 2)))
+    flow = torch.zeros_like(pyramid[-1][0]).repeat(1, 2, 1, 1)
+    for level, (a, b) in enumerate(reversed(pyramid)):
+        if level > 0:
+            flow = 2 * F.interpolate(flow, size=a.shape[-2:], mode="bilinear", align_corners=False)
+        for _ in range(iterations):
+            flow = _refine(a, b, flow, window, ridge, max_step)
+    return flow
+
+
+@lru_cache(maxsize=1)
+def compiled_lucas_kanade():
+    """:func:`lucas_kanade` through ``torch.compile`` (made once per process)."""
+    return torch.compile(lucas_kanade, dynamic=False)
 
 
 def flow_loss(prediction: torch.Tensor, target: torch.Tensor, previous: torch.Tensor,

@@ -1,8 +1,9 @@
 """What every notebook does first and last: ``lab = start(...)`` and ``finish(lab)``.
 
 ``start`` resolves the notebook's own name (its results folder is ``results/<profile>/<name>/``),
-the profile's dataset and seeds, seeds every generator, remembers the commit the notebook runs
-on, and opens the run cache. ``finish`` writes ``provenance.json``: commit, profile, dataset and
+the profile's dataset and seeds, the device every run of the notebook uses (``auto``: the GPU if
+there is one), seeds every generator, remembers the commit the notebook runs on, and opens the
+run cache. In a dry run (:func:`vadcore.profiles.dry_run`) the data's clips are cut short. ``finish`` writes ``provenance.json``: commit, profile, dataset and
 its fingerprint, seeds, device, versions, wall time, and the compute time the runs actually cost
 (runs trained in this session, and runs reused from the cache with the time they cost when they
 were trained). Provenance holds no absolute path of the machine that ran it.
@@ -19,10 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vadcore import report, runs
+import torch
+
+from vadcore import engine, report, runs
 from vadcore.data import VideoSet, load_dataset
 from vadcore.data.actions import ActionSet, load_action_set
-from vadcore.profiles import SEEDS, check_profile, default_dataset
+from vadcore.profiles import DRY_RUN, SEEDS, check_profile, default_dataset, dry_run
 from vadcore.reproduce import list_notebooks
 from vadcore.seeding import seed_everything
 
@@ -67,6 +70,7 @@ class Lab:
     seeds: list[int]
     out: Path
     data_root: str | None = None
+    device: torch.device = field(default_factory=engine.session_device)
     cache: runs.RunCache = field(default_factory=runs.RunCache)
     commit: str = ""
     started: float = field(default_factory=time.time)
@@ -78,7 +82,8 @@ class Lab:
         key = (name, None if size is None else tuple(size), gray)
         if key not in self._data:
             root = self.data_root if name == self.dataset else None
-            self._data[key] = load_dataset(name, root, size=size, gray=gray)
+            data = load_dataset(name, root, size=size, gray=gray)
+            self._data[key] = data.excerpt(DRY_RUN["frames"]) if dry_run() else data
         return self._data[key]
 
     def actions(self, synth: dict | None = None, dataset: str | None = None, anomalous: str | None = None,
@@ -88,6 +93,9 @@ class Lab:
         ``anomalous`` a second dataset whose test classes become the ``anomalous`` split
         (:func:`~vadcore.data.actions.load_action_set`)."""
         name = dataset or self.dataset
+        if dry_run() and synth:  # small frames, four clips per class
+            synth = {**synth, "size": min(synth.get("size", DRY_RUN["side"]), DRY_RUN["side"]),
+                     "clips_per_class": 4, "anomalous_clips_per_class": 4}
         key = (name, None, ("actions", tuple(sorted((synth or {}).items())), anomalous, anomalous_root))
         if key not in self._data:
             from vadcore.data.synthactions import SynthActionsConfig
@@ -116,16 +124,20 @@ class Lab:
 
 
 def start(profile: str = "smoke", dataset: str | None = None, data_root: str | None = None,
-          seeds: Sequence[int] | None = None, results_dir: str | None = None, notebook: str | None = None) -> Lab:
-    """Begin a notebook run (see the module doc); ``dataset=None`` is the profile's dataset and
-    ``seeds=None`` its seeds."""
+          seeds: Sequence[int] | None = None, results_dir: str | None = None, notebook: str | None = None,
+          device: str = "auto") -> Lab:
+    """Begin a notebook run (see the module doc); ``dataset=None`` is the profile's dataset,
+    ``seeds=None`` its seeds, and ``device`` is ``auto``, ``cpu`` or ``cuda[:i]``."""
     check_profile(profile)
     name = notebook_name(notebook)
     seeds = list(seeds) if seeds is not None else list(SEEDS[profile])
+    if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds):
+        raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}")
+    chosen = engine.use(device)
     seed_everything(seeds[0])
     runs.ledger.clear()
     return Lab(name=name, profile=profile, dataset=dataset or default_dataset(profile), seeds=seeds,
-               out=report.results_folder(profile, name, results_dir), data_root=data_root,
+               out=report.results_folder(profile, name, results_dir), data_root=data_root, device=chosen,
                commit=report.git_commit())
 
 
@@ -134,4 +146,5 @@ def finish(lab: Lab, **extra) -> dict:
     fingerprints = {f"{name}@{'×'.join(map(str, size)) if size else 'native'}": data.fingerprint()
                     for (name, size, _), data in lab._data.items()}
     return report.write_provenance(lab.out, lab.profile, lab.dataset, lab.seeds, lab.started, commit=lab.commit,
-                                   data=fingerprints, runs=runs.ledger.summary(), **extra)
+                                   data=fingerprints, runs=runs.ledger.summary(), device_kind=lab.device.type,
+                                   **({"dry_run": True} if dry_run() else {}), **extra)

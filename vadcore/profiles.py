@@ -4,15 +4,27 @@
 |---|---|---|---|---|
 | ``smoke`` (default) | synthetic | any CPU | ≤ 3 min per notebook on 2 cores | 1 |
 | ``cpu`` | real UCSD Ped2 | 2-core CPU | ≤ 3 h per notebook | 3 |
+| ``gpu`` | real UCSD Ped2 at the papers' frame size and widths, short schedules | one GPU | ≤ 10 min per notebook | 3 |
 | ``full`` | any dataset, the paper's settings | GPU | hours | 3 |
 
 Each method family holds its own settings per profile (``vadcore.methods.<family>.profiles``).
+
+A **dry run** (``VADCORE_DRY_RUN=1``, ``vadcore reproduce --dry-run``) runs a profile's configs
+with only the frame size, the schedule and the clips' length shrunk (:data:`DRY_RUN`), so that a
+scarce GPU slot is never lost to a shape, dtype, device or missing-parameter error: every other
+setting — widths, precision, losses, variants — is the profile's own.
 """
 from __future__ import annotations
 
-PROFILES = ("smoke", "cpu", "full")
-DEFAULT_DATASET = {"smoke": "synthped", "cpu": "ucsd_ped2", "full": "ucsd_ped2"}
-SEEDS = {"smoke": (0,), "cpu": (0, 1, 2), "full": (0, 1, 2)}
+import os
+
+PROFILES = ("smoke", "cpu", "gpu", "full")
+DEFAULT_DATASET = {"smoke": "synthped", "cpu": "ucsd_ped2", "gpu": "ucsd_ped2", "full": "ucsd_ped2"}
+SEEDS = {"smoke": (0,), "cpu": (0, 1, 2), "gpu": (0, 1, 2), "full": (0, 1, 2)}
+
+# what a dry run keeps of a profile: frames of this side (the aspect kept), this many training
+# steps, clips of this many frames, this many test episodes (few-shot)
+DRY_RUN = {"side": 32, "iterations": 2, "frames": 24, "episodes": 4}
 
 
 def check_profile(profile: str) -> str:
@@ -24,3 +36,19 @@ def check_profile(profile: str) -> str:
 def default_dataset(profile: str) -> str:
     """The dataset a profile runs on when the notebook's ``dataset`` parameter is ``None``."""
     return DEFAULT_DATASET[check_profile(profile)]
+
+
+def dry_run() -> bool:
+    """Whether this process runs its profile dry (``VADCORE_DRY_RUN``; see the module doc)."""
+    return os.environ.get("VADCORE_DRY_RUN", "").strip() not in ("", "0")
+
+
+# execution settings per profile (vadcore.engine; not part of a run's key, GPU only): the GPU
+# profiles compile the fused work, replay the step as a CUDA graph and let cuDNN choose its
+# fastest kernels (`vadcore bench` measures what determinism costs)
+ENGINE = {
+    "smoke": {},
+    "cpu": {},
+    "gpu": {"compile": True, "cuda_graphs": True, "deterministic": False},
+    "full": {"compile": True, "cuda_graphs": True, "deterministic": False},
+}

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import os
 import platform
 import subprocess
 import time
@@ -239,6 +240,10 @@ def save_figure(fig, folder: Path, stem: str) -> Path:
 
 
 def git_commit() -> str:
+    """The checkout's short commit (``-dirty`` with uncommitted changes to ``vadcore/`` or
+    ``notebooks/``); ``VADCORE_COMMIT`` where the copy has no git history (a borrowed GPU)."""
+    if os.environ.get("VADCORE_COMMIT"):
+        return os.environ["VADCORE_COMMIT"]
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=paths.project_dir(), capture_output=True, text=True, timeout=10
@@ -252,11 +257,15 @@ def git_commit() -> str:
         return "unknown"
 
 
-def device_name() -> str:
+def device_name(device=None) -> str:
+    """The device's name as tables and provenance show it (default: the session's device)."""
     import torch
 
-    if torch.cuda.is_available():
-        return torch.cuda.get_device_name(0)
+    from vadcore import engine
+
+    device = torch.device(device) if device is not None else engine.session_device()
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
     return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
 
 

@@ -38,9 +38,12 @@ from vadcore.atomic import atomic_path, write_text
 
 
 def canonical_config(config) -> dict:
-    """A config as plain JSON types (dataclasses and tuples become dicts and lists)."""
+    """A config as plain JSON types (dataclasses and tuples become dicts and lists), without its
+    execution settings (fields marked ``vadcore.engine.EXECUTION``: they change a run's numbers by
+    rounding at most, so they are not part of its identity)."""
     if dataclasses.is_dataclass(config):
-        config = dataclasses.asdict(config)
+        config = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)
+                  if not f.metadata.get("execution")}
     return json.loads(json.dumps(config, sort_keys=True))
 
 

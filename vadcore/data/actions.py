@@ -14,6 +14,7 @@ training). :func:`sample_frames` takes the same 8 sparse frames per clip as TRX.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,17 +110,48 @@ def frame_indices(length: int, n: int = 8, rng: np.random.Generator | None = Non
 
 
 def sample_frames(clip: ActionClip, n: int = 8, rng: np.random.Generator | None = None,
-                  size: tuple[int, int] | None = None) -> np.ndarray:
+                  size: tuple[int, int] | None = None, cache: FrameCache | None = None) -> np.ndarray:
     """The frames :func:`frame_indices` picks, ``(n, H, W, 3)`` uint8, resized to ``size``
-    (bilinear) when given."""
+    (bilinear) when given; through ``cache`` (made for that ``size``), each frame of a clip is
+    read and resized once."""
     if len(clip) < n:
         raise DatasetError(clip.name, f"{len(clip)} frames; {n} are needed")
     index = frame_indices(len(clip), n, rng)
+    if cache is not None:
+        return np.stack([cache.frame(clip, int(i)) for i in index])
+    return resize_frames(_read(clip, index), size)
+
+
+def _read(clip: ActionClip, index) -> np.ndarray:
     if isinstance(clip.frames, np.ndarray):
-        frames = clip.frames[index]
-    else:
-        frames = np.stack([_read_rgb(clip.frames[i]) for i in index])
-    return resize_frames(frames, size)
+        return clip.frames[index]
+    return np.stack([_read_rgb(clip.frames[i]) for i in index])
+
+
+class FrameCache:
+    """Frames of clips decoded and resized to ``size`` once: frame ``i`` of a clip is read (from
+    its file, or taken from memory) and resized on first use and kept, up to ``budget`` bytes
+    (the least recently used frames go first). A training run's episodes read through one, so the
+    same frame is never decoded twice on the step's thread. Frames already at ``size`` in memory
+    are returned as they are."""
+
+    def __init__(self, size: tuple[int, int] | None, budget: int = 4 * 2**30):
+        self.size, self.budget, self.used = size, budget, 0
+        self.frames: OrderedDict[tuple[ActionClip, int], np.ndarray] = OrderedDict()
+
+    def frame(self, clip: ActionClip, i: int) -> np.ndarray:
+        if isinstance(clip.frames, np.ndarray) and (self.size is None or clip.frames.shape[1:3] == tuple(self.size)):
+            return clip.frames[i]
+        key = (clip, i)
+        if key in self.frames:
+            self.frames.move_to_end(key)
+            return self.frames[key]
+        frame = resize_frames(_read(clip, [i]), self.size)[0]
+        self.frames[key] = frame
+        self.used += frame.nbytes
+        while self.used > self.budget and len(self.frames) > 1:
+            self.used -= self.frames.popitem(last=False)[1].nbytes
+        return frame
 
 
 def _read_rgb(path: Path) -> np.ndarray:

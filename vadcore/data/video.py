@@ -190,6 +190,26 @@ class VideoSet:
         """The working size ``(H, W)`` (``None``: native)."""
         return self.train[0].size if self.train else None
 
+    def excerpt(self, frames: int) -> VideoSet:
+        """The same clips cut to ``frames`` frames each (a dry run's data): training clips from
+        their start, test clips around their first change of label, so that both classes stay."""
+        def cut(video: Video) -> Video:
+            start = 0
+            if video.labels is not None and video.n_frames > frames:
+                changes = np.flatnonzero(np.diff(np.asarray(video.labels)))
+                start = int(np.clip((changes[0] + 1 if len(changes) else 0) - frames // 2, 0, video.n_frames - frames))
+            stop = min(start + frames, video.n_frames)
+            part = slice(start, stop)
+            source = VideoSource(
+                f"{video.name}[{start}:{stop}]", stop - start, lambda: np.asarray(video.frames[part]),
+                None if video.labels is None else np.asarray(video.labels)[part],
+                None if video.source.read_masks is None else (lambda: np.asarray(video.masks[part])),
+                None if video.source.read_foreground is None else (lambda: np.asarray(video.foreground[part])),
+                f"{video.source.fingerprint}|{start}:{stop}")
+            return Video(video.name, video.split, source, video.size)
+
+        return VideoSet(self.name, self.root, [cut(v) for v in self.train], [cut(v) for v in self.test], self.gray)
+
     def fingerprint(self) -> str:
         """16 hex digits identifying the data every run on this set reads (see the module doc);
         the first call decodes and caches anything not cached yet."""

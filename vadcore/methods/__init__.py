@@ -98,7 +98,8 @@ def cached_run(config: MethodConfig, data: VideoSet, cache: RunCache | None = No
         result = RunResult(scores=scores, curves=trained.curves,
                            timings={"train_s": trained.seconds, "score_s": score_seconds,
                                     "train_steps_per_s": config.iterations / max(trained.seconds, 1e-9),
-                                    "scored": items, "scored_per_s": items / max(score_seconds, 1e-9)})
+                                    "scored": items, "scored_per_s": items / max(score_seconds, 1e-9),
+                                    "engine": trained.engine})
         result.metrics = evaluate(config, result, data)
         return result
 

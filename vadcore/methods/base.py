@@ -1,36 +1,91 @@
-"""The pieces every method family is made of (see :mod:`vadcore.methods`). Notebooks 01–03."""
+"""The pieces every method family is made of (see :mod:`vadcore.methods`). Notebooks 01–05."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 import torch
+
+from vadcore import engine
+from vadcore.profiles import DRY_RUN, dry_run
 
 
 @dataclass(frozen=True)
 class MethodConfig:
     """The fields every family's ``Config`` starts with. ``validation_clips`` training clips are
     held out (:mod:`vadcore.data.splits`) to monitor the prediction or reconstruction error of
-    unseen normal video during training; the model never trains on them."""
+    unseen normal video during training; the model never trains on them.
+
+    ``device`` (the kind: ``cpu`` or ``cuda``) and ``precision`` (``fp32`` or ``bf16``) are part
+    of the run key; ``compile``, ``cuda_graphs`` and ``deterministic`` are execution settings that
+    change the numbers by rounding at most and are not (:mod:`vadcore.engine`).
+    """
 
     family: ClassVar[str] = ""
     dataset: str = "synthped"
     size: tuple[int, int] = (64, 64)
     seed: int = 0
     validation_clips: int = 0
+    device: str = "cpu"
+    precision: str = "fp32"
+    compile: bool = field(default=False, metadata=engine.EXECUTION)
+    cuda_graphs: bool = field(default=False, metadata=engine.EXECUTION)
+    deterministic: bool = field(default=True, metadata=engine.EXECUTION)
+
+    def __post_init__(self):
+        engine.check_settings(self.device, self.precision)
 
     def code_modules(self) -> tuple[str, ...]:
         """Modules outside the family's own imports whose code this config uses (a family loads
         optional maps by name); they join the run's code fingerprint."""
         return ()
 
+    @classmethod
+    def from_profile(cls, settings: dict, dataset: str, seed: int = 0, **overrides) -> MethodConfig:
+        """A config from a profile's flat ``settings`` and a table row's ``overrides``, on the
+        session's device kind (:func:`vadcore.engine.session_kind`); in a dry run
+        (:func:`vadcore.profiles.dry_run`) with the frame size and schedule shrunk."""
+        values = {"dataset": dataset, "seed": seed, "device": engine.session_kind(), **settings, **overrides}
+        return cls(**(shrunk(cls, values) if dry_run() else values))
+
+
+def shrunk(cls: type[MethodConfig], values: dict) -> dict:
+    """``values`` of a ``cls`` config with what a dry run shrinks (:data:`vadcore.profiles.DRY_RUN`):
+    the frame size (aspect kept, multiples of 16, key regions in proportion), the schedule (two
+    steps; a learning-rate decay and deep k-means' joint stage after the first; validation every
+    step) and the number of test episodes. Everything else is the profile's own."""
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    values = {**defaults, **values}
+    height, width = values["size"]
+    scale = min(1.0, DRY_RUN["side"] / max(height, width))
+    values["size"] = tuple(max(16, round(side * scale / 16) * 16) for side in (height, width))
+    if "crop" in values:
+        values["crop"] = max(4, min(round(values["crop"] * scale), *values["size"]))
+    values["iterations"] = min(values["iterations"], DRY_RUN["iterations"])
+    if "pretrain" in values:
+        values["pretrain"] = min(values["pretrain"], values["iterations"] - 1)
+    if values.get("decay_at") is not None:
+        values["decay_at"] = 1
+    if values.get("validate_every"):
+        values["validate_every"] = 1
+    if "kmeans_windows" in values:
+        values["kmeans_windows"] = min(values["kmeans_windows"], 16)
+    for name in ("test_episodes", "validation_episodes"):
+        if values.get(name):
+            values[name] = min(values[name], DRY_RUN["episodes"])
+    if "tasks_per_batch" in values:
+        values["tasks_per_batch"] = 1
+    return {name: value for name, value in values.items() if name in defaults}
+
 
 @dataclass
 class Trained:
     """What ``train`` returns: the network to score, its curves (per iteration; ``val_*`` per
-    validation step) and the training seconds."""
+    validation step), the training seconds and how it executed (:meth:`vadcore.engine.Engine.describe`)."""
 
     model: torch.nn.Module
     curves: dict[str, np.ndarray]
     seconds: float
+    engine: dict = field(default_factory=dict)

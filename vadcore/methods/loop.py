@@ -1,16 +1,25 @@
 """The one training loop every method family uses: a fixed number of iterations, resumable.
 
 The loop saves a checkpoint (every module's and optimizer's state, the sampling generator, the
-curves, the step) into the run every ``checkpoint_every`` steps and at the end; started again on
-the same run, it continues from the last checkpoint and ends with the same weights as an
+curves, the step) into the run every ``checkpoint_seconds`` of training and at the end; started
+again on the same run, it continues from the last checkpoint and ends with the same weights as an
 uninterrupted run. Every ``validate_every`` steps it calls ``validate()`` (e.g. the prediction
 error on held-out *training* clips) and records the values as ``val_*`` curves with their steps in
 ``val_step``. There is no model selection: the state after the last step is the model that gets
 evaluated, whatever the validation curve does.
-Notebooks 01–03 train through it.
+
+A step returns its losses as 0-d tensors on the run's device; the loop keeps them there and reads
+them every ``log_every`` steps in one transfer, so a step never waits for the GPU. The curves are
+still one value per step.
+
+``VADCORE_DEADLINE`` (seconds since the epoch) stops training cleanly when it passes: the loop
+saves a checkpoint and raises :class:`DeadlineReached`; the next start resumes there (the GPU
+script gives a slot's end this way).
+Notebooks 01–05 train through it.
 """
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 
@@ -21,18 +30,31 @@ from vadcore.progress import progress
 from vadcore.runs import Run
 
 Curves = dict[str, np.ndarray]
+CHECKPOINT_SECONDS = 300.0  # training time between checkpoints
+LOG_EVERY = 50  # steps between reads of the losses from the device
+
+
+class DeadlineReached(RuntimeError):
+    """Training stopped at ``VADCORE_DEADLINE``, after saving a checkpoint to resume from."""
+
+
+def deadline() -> float | None:
+    """``VADCORE_DEADLINE`` as seconds since the epoch, if set."""
+    value = os.environ.get("VADCORE_DEADLINE", "").strip()
+    return float(value) if value else None
 
 
 def train_loop(
     run: Run | None,
-    step: Callable[[int], Mapping[str, float]],
+    step: Callable[[int], Mapping[str, torch.Tensor | float]],
     stateful: Mapping[str, object],
     generator: torch.Generator,
     iterations: int,
-    checkpoint_every: int = 200,
     desc: str = "training",
     validate: Callable[[], Mapping[str, float]] | None = None,
     validate_every: int = 0,
+    checkpoint_seconds: float = CHECKPOINT_SECONDS,
+    log_every: int = LOG_EVERY,
 ) -> tuple[Curves, float]:
     """Call ``step(i)`` for i = start … iterations−1; returns ``(curves, seconds spent)``.
 
@@ -48,10 +70,22 @@ def train_loop(
         generator.set_state(checkpoint["generator"])
         curves = {k: list(v) for k, v in checkpoint["curves"].items()}
         start, seconds = checkpoint["step"], checkpoint["seconds"]
+    pending: list[Mapping[str, torch.Tensor | float]] = []
+    stop_at = deadline()
 
     def record(values: Mapping[str, float], prefix: str = "") -> None:
         for name, value in values.items():
             curves.setdefault(prefix + name, []).append(float(value))
+
+    def flush() -> None:
+        """Read every pending step's losses from the device at once, in step order."""
+        tensors = [v.detach().reshape(()).float() for losses in pending for v in losses.values() if torch.is_tensor(v)]
+        values = iter(torch.stack(tensors).cpu().tolist()) if tensors else iter(())
+        for losses in pending:
+            record({name: next(values) if torch.is_tensor(v) else v for name, v in losses.items()})
+        if pending:
+            bar.set_postfix({k: f"{curves[k][-1]:.4f}" for k in pending[-1]})
+        pending.clear()
 
     def save(done: int) -> None:
         if run is not None:
@@ -64,19 +98,25 @@ def train_loop(
             })
 
     bar = progress(range(start, iterations), desc=desc, initial=start, total=iterations, leave=False)
-    tick = time.perf_counter()
+    tick = last_save = time.perf_counter()
     if validate is not None and validate_every and start == 0:
         record({"step": 0, **validate()}, "val_")
     for i in bar:
-        losses = step(i)
-        record(losses)
-        if i % 20 == 0:
-            bar.set_postfix({k: f"{v:.4f}" for k, v in losses.items()})
-        if validate is not None and validate_every and (i + 1) % validate_every == 0:
+        pending.append(step(i))
+        validating = validate is not None and validate_every and (i + 1) % validate_every == 0
+        late = stop_at is not None and time.time() > stop_at and i + 1 < iterations
+        due = time.perf_counter() - last_save >= checkpoint_seconds or i + 1 == iterations or late
+        if validating or due or len(pending) >= log_every:
+            flush()
+        if validating:
             record({"step": i + 1, **validate()}, "val_")
-        if (i + 1) % checkpoint_every == 0 or i + 1 == iterations:
+        if due:
             seconds += time.perf_counter() - tick
-            tick = time.perf_counter()
+            tick = last_save = time.perf_counter()
             save(i + 1)
+        if late:
+            bar.close()
+            raise DeadlineReached(f"{desc}: stopped after step {i + 1} of {iterations} at the deadline "
+                                  "(VADCORE_DEADLINE); run again to resume from the checkpoint")
     bar.close()
     return {k: np.asarray(v) for k, v in curves.items()}, seconds

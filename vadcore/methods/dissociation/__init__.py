@@ -18,9 +18,10 @@ import torch
 from sklearn.cluster import KMeans
 from torch.nn import functional as F
 
-from vadcore.data.clips import ClipDataset, frames_to_tensor
+from vadcore.data.clips import ClipDataset, FrameBank, frames_to_tensor
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video
+from vadcore.engine import Engine, device_of
 from vadcore.losses import gradient_loss
 from vadcore.methods.base import Trained
 from vadcore.methods.dissociation.config import BRANCHES, Config
@@ -28,7 +29,7 @@ from vadcore.methods.dissociation.profiles import PROFILES, profile_config
 from vadcore.methods.loop import train_loop
 from vadcore.models.dissociation import DissociationAE
 
-__all__ = ["BRANCHES", "Config", "PROFILES", "build", "first_scored", "outputs", "profile_config", "score",
+__all__ = ["BRANCHES", "Config", "PROFILES", "build", "first_scored", "losses", "outputs", "profile_config", "score",
            "scored_frames", "train"]
 
 
@@ -60,7 +61,7 @@ def _prediction(config: Config, clip: torch.Tensor, reconstruction, difference) 
     return reconstruction + difference, last
 
 
-def _losses(config: Config, model: DissociationAE, clip: torch.Tensor, joint: bool) -> dict[str, torch.Tensor]:
+def losses(config: Config, model: DissociationAE, clip: torch.Tensor, joint: bool) -> dict[str, torch.Tensor]:
     """The paper's training objective: L2 on the FIF reconstruction, L2 and gradient loss on the
     motion prediction (FIF + predicted difference against the LIF), and in the joint stage the
     compactness of the codes (their distance to the nearest centre)."""
@@ -78,88 +79,121 @@ def _losses(config: Config, model: DissociationAE, clip: torch.Tensor, joint: bo
 
 
 @torch.no_grad()
-def initialise_centres(config: Config, model: DissociationAE, windows: ClipDataset) -> None:
+def initialise_centres(config: Config, model: DissociationAE, windows: ClipDataset, bank: FrameBank | None = None,
+                       engine: Engine | None = None) -> None:
     """Deep k-means' start: scikit-learn's KMeans on the per-position codes of
-    ``config.kmeans_windows`` training windows (drawn with the run's seed)."""
+    ``config.kmeans_windows`` training windows (drawn with the run's seed; gathered from ``bank``,
+    the windows' frames on the model's device)."""
+    engine = engine or Engine(device_of(model))
+    bank = bank or FrameBank(windows.videos, engine.device)
     model.eval()
     indices = torch.randint(len(windows), (config.kmeans_windows,), generator=torch.Generator().manual_seed(config.seed))
     codes = []
     for batch in indices.split(32):
-        _, _, spatial_code, motion_code = model(torch.stack([windows[int(i)] for i in batch]))
-        codes.append(model.codes(spatial_code, motion_code).permute(0, 2, 3, 1).flatten(0, 2))
-    codes = torch.cat(codes).numpy()
+        picked = windows.table[batch]
+        clip = bank.windows(bank.rows(picked[:, 0], picked[:, 1], config.frames, picked[:, 2]))
+        with engine.autocast():
+            _, _, spatial_code, motion_code = model(clip)
+        codes.append(model.codes(spatial_code, motion_code).float().permute(0, 2, 3, 1).flatten(0, 2))
+    codes = torch.cat(codes).cpu().numpy()
     kmeans = KMeans(n_clusters=config.clusters, n_init=1, random_state=config.seed).fit(codes)
     model.kmeans.centres.copy_(torch.from_numpy(kmeans.cluster_centers_).float())
     model.train()
 
 
-@torch.inference_mode()
-def outputs(config: Config, model: DissociationAE, video: Video, batch_size: int = 16) -> dict[str, np.ndarray]:
+def outputs(config: Config, model: DissociationAE, video: Video, batch_size: int | None = None) -> dict[str, np.ndarray]:
     """Per window of a clip (window ``j`` scores frame ``j + frames − 1``): the scores of the
     module doc, and the maps figures show — ``reconstruction``, ``difference``, ``error_map`` and
     ``cluster_map`` ``(n, H, W)``."""
-    clip = frames_to_tensor(video.frames)
+    return {name: value.cpu().numpy() for name, value in _outputs(config, model, video, batch_size, maps=True).items()}
+
+
+@torch.inference_mode()
+def _outputs(config: Config, model: DissociationAE, video: Video, batch_size: int | None = None, maps: bool = False,
+             engine: Engine | None = None) -> dict[str, torch.Tensor]:
+    """:func:`outputs` as tensors on the model's device (the maps only with ``maps``), computed
+    there from the clip's frames copied once, in the engine's precision."""
+    engine = engine or Engine(device_of(model))
+    clip = frames_to_tensor(video.frames, device=engine.device)
     if len(clip) < config.frames:
         raise ValueError(f"clip {video.name} has {len(clip)} frames; a window needs {config.frames}")
     windows = clip.unfold(0, config.frames, 1).movedim(-1, 1)  # (n, T, C, H, W)
+    batch_size = batch_size or engine.inference_batch // 4
     parts: dict[str, list] = {}
     for start in range(0, len(windows), batch_size):
         batch = windows[start : start + batch_size]
-        reconstruction, difference, spatial_code, motion_code = model(batch)
+        with engine.autocast():
+            reconstruction, difference, spatial_code, motion_code = model(batch)
+            nearest = model.kmeans.nearest(model.codes(spatial_code, motion_code)).float() if config.kmeans else None
+        reconstruction, difference = reconstruction.float(), difference.float()
         prediction, target = _prediction(config, batch, reconstruction, difference)
         error = ((prediction - target) / 2).pow(2).mean(1)  # [0, 1] units, (b, H, W)
         parts.setdefault("error_map", []).append(error)
-        parts.setdefault("reconstruction", []).append(reconstruction.mean(1))
-        parts.setdefault("difference", []).append(difference.mean(1))
+        if maps:
+            parts.setdefault("reconstruction", []).append(reconstruction.mean(1))
+            parts.setdefault("difference", []).append(difference.mean(1))
         if config.kmeans:
-            nearest = model.kmeans.nearest(model.codes(spatial_code, motion_code))
             parts.setdefault("cluster_map", []).append(F.interpolate(nearest, size=error.shape[-2:], mode="nearest")[:, 0])
-    result = {name: torch.cat(values).numpy() for name, values in parts.items()}
-    result["error"] = result["error_map"].mean((1, 2)).astype(np.float64)
-    result["psnr"] = 10 * np.log10(1 / np.maximum(result["error"], 1e-10))
+    result = {name: torch.cat(values) for name, values in parts.items()}
+    result["error"] = result["error_map"].mean((1, 2)).double()
+    result["psnr"] = 10 * torch.log10(1 / result["error"].clamp_min(1e-10))
     if config.kmeans:
-        result["cluster"] = result["cluster_map"].mean((1, 2)).astype(np.float64)
-        result["fused"] = (result["error_map"] * result["cluster_map"]).mean((1, 2)).astype(np.float64)
+        result["cluster"] = result["cluster_map"].mean((1, 2)).double()
+        result["fused"] = (result["error_map"] * result["cluster_map"]).mean((1, 2)).double()
+    if not maps:
+        result = {name: value for name, value in result.items() if name not in ("error_map", "cluster_map")}
     return result
 
 
 def train(config: Config, videos: list[Video], run=None) -> Trained:
     """Pretrain both autoencoders, initialise the centres, then train everything jointly (see
     :class:`Config`); ``config.validation_clips`` held-out clips give ``val_psnr`` every
-    ``config.validate_every`` iterations. Returns the model after the last iteration."""
+    ``config.validate_every`` iterations. Returns the model after the last iteration. Windows are
+    drawn on the host and gathered from the clips' frames on the config's device."""
     torch.manual_seed(config.seed)
     sampler = torch.Generator().manual_seed(config.seed)
+    engine = Engine.of(config)
     train_clips, held_out = validation_split(videos, config.validation_clips)
     windows = ClipDataset(train_clips, config.frames)
-    model = build(config, 1 if train_clips[0].frames.ndim == 3 else 3)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    bank = FrameBank(train_clips, engine.device)
+    model = engine.module(build(config, 1 if train_clips[0].frames.ndim == 3 else 3))
+    optimizer = engine.adam(model.parameters(), lr=config.lr)
 
-    def step(i: int) -> dict[str, float]:
-        joint = config.kmeans and i >= config.pretrain
-        if config.kmeans and i == config.pretrain:
-            initialise_centres(config, model, windows)
-        batch = torch.stack([windows[int(j)] for j in torch.randint(len(windows), (config.batch_size,), generator=sampler)])
-        terms = _losses(config, model, batch, joint)
+    def update(batch: torch.Tensor, joint: bool) -> dict[str, torch.Tensor]:
+        with engine.autocast():
+            terms = losses(config, model, batch, joint)
         optimizer.zero_grad(set_to_none=True)
         sum(terms.values()).backward()
         optimizer.step()
-        return {name: value.item() for name, value in terms.items()}
+        return {name: value.detach() for name, value in terms.items()}
+
+    runners = {joint: engine.runner(lambda batch, joint=joint: update(batch, joint)) for joint in (False, True)}
+
+    def step(i: int) -> dict[str, torch.Tensor]:
+        joint = config.kmeans and i >= config.pretrain
+        if config.kmeans and i == config.pretrain:
+            initialise_centres(config, model, windows, bank, engine)
+        clips, starts, strides = windows.draw(config.batch_size, sampler)
+        return runners[joint](joint, bank.windows(bank.rows(clips, starts, config.frames, strides)))
 
     def validate() -> dict[str, float]:
         model.eval()
-        psnr = np.concatenate([outputs(config, model, v)["psnr"][::4] for v in held_out])
+        psnr = torch.cat([_outputs(config, model, v, engine=engine)["psnr"][::4] for v in held_out])
         model.train()
-        return {"psnr": float(psnr.mean())}
+        return {"psnr": psnr.mean().item()}
 
     model.train()
     curves, seconds = train_loop(run, step, {"model": model, "optimizer": optimizer}, sampler, config.iterations,
                                  desc=f"dissociation seed {config.seed}", validate=validate if held_out else None,
                                  validate_every=config.validate_every)
-    return Trained(model.eval(), curves, seconds)
+    return Trained(model.eval(), curves, seconds, engine.describe())
 
 
 def score(config: Config, model: DissociationAE, videos: list[Video]) -> dict[str, list[np.ndarray]]:
-    """Per-clip scores of frames ``frames`` … T (see the module doc)."""
+    """Per-clip scores of frames ``frames`` … T (see the module doc), computed on the config's
+    device and brought to the host once, at the end."""
+    engine = Engine.of(config)
+    model = model.to(engine.device)
     names = ("psnr", "error", "cluster", "fused") if config.kmeans else ("psnr", "error")
-    per_video = [{name: s[name] for name in names} for s in (outputs(config, model, v) for v in videos)]
-    return {name: [s[name] for s in per_video] for name in names}
+    per_video = [_outputs(config, model, v, engine=engine) for v in videos]
+    return {name: [s[name].cpu().numpy() for s in per_video] for name in names}

@@ -41,6 +41,7 @@ class Config(MethodConfig):
     validate_every: int = 0
 
     def __post_init__(self):
+        super().__post_init__()
         if self.branches not in BRANCHES:
             raise ValueError(f"unknown branches {self.branches!r}; choose one of {BRANCHES}")
         if self.kmeans and self.branches != "both":

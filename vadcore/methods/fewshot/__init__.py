@@ -7,27 +7,29 @@ classes; scoring runs fixed episodes of the unseen ``test`` classes and of the `
 classes and keeps each episode's query accuracy (:mod:`.evaluation` turns them into the mean and
 its 95 % interval). The data is an :class:`~vadcore.data.actions.ActionSet`:
 :func:`training_data` and :func:`test_data` tell :func:`vadcore.methods.cached_run` which splits
-each step reads. Training and scoring run on the GPU when there is one (:func:`device`); the
-device is not part of a run's key (it changes the numbers only by rounding) and is recorded in the
-notebook's provenance.
+each step reads. Training and scoring run on the config's device (its kind is part of the run's
+key, :mod:`vadcore.engine`): a step copies its episode's sampled frames there as uint8 and
+normalises them there; frames read from files are decoded and resized once per clip
+(:class:`~vadcore.data.actions.FrameCache`).
 """
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from vadcore.data.actions import ActionClip, ActionSet, sample_frames
+from vadcore.data.actions import ActionClip, ActionSet, FrameCache, sample_frames
 from vadcore.data.episodes import Episode, fixed_episodes, sample_episode
+from vadcore.engine import Engine, device_of
 from vadcore.methods.base import Trained
 from vadcore.methods.fewshot.config import Config
 from vadcore.methods.fewshot.profiles import (ANOMALOUS, DATASETS, PROFILES, SYNTHACTIONS, VALIDATION,
-                                             profile_config, validated_settings)
+                                             profile_config, profile_inputs, validated_settings)
 from vadcore.methods.loop import train_loop
 from vadcore.models.fewshot import KeyRegionTRX
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 
 __all__ = ["ANOMALOUS", "Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "embed_clips", "episode_accuracies", "profile_config",
-           "score", "test_data", "train", "training_data", "validated_settings"]
+           "profile_inputs", "score", "test_data", "train", "training_data", "validated_settings"]
 
 EVALUATION_SPLITS = ("test", "anomalous")
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -39,11 +41,6 @@ def training_data(data: ActionSet) -> dict[str, list[ActionClip]]:
 
 def test_data(data: ActionSet) -> dict[str, list[ActionClip]]:
     return {split: data.splits[split] for split in EVALUATION_SPLITS if split in data.splits}
-
-
-def device() -> torch.device:
-    """Where this family trains and scores: the first GPU if there is one, else the CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def build(config: Config, channels: int = 3) -> KeyRegionTRX:
@@ -59,23 +56,32 @@ def build(config: Config, channels: int = 3) -> KeyRegionTRX:
                         config.out_dim, config.cardinalities, config.dropout, config.parts)
 
 
-def clips_tensor(config: Config, clips: list[ActionClip], rng: np.random.Generator | None = None) -> torch.Tensor:
-    """``(N, T, 3, H, W)`` frames, ImageNet-normalised, sampled as TRX does (at random in
-    training with ``rng``, evenly at test time)."""
-    frames = np.stack([sample_frames(c, config.frames, rng, config.size) for c in clips])
-    x = torch.from_numpy(frames).float().div(255).permute(0, 1, 4, 2, 3)
-    mean, std = torch.tensor(IMAGENET_MEAN).view(3, 1, 1), torch.tensor(IMAGENET_STD).view(3, 1, 1)
+def clips_tensor(config: Config, clips: list[ActionClip], rng: np.random.Generator | None = None,
+                 device: str | torch.device = "cpu", cache: FrameCache | None = None) -> torch.Tensor:
+    """``(N, T, 3, H, W)`` frames on ``device``, ImageNet-normalised, sampled as TRX does (at random
+    in training with ``rng``, evenly at test time): picked and stacked as uint8 on the host (read
+    through ``cache`` when given), copied once, converted on the device."""
+    device = torch.device(device)
+    frames = torch.from_numpy(np.stack([sample_frames(c, config.frames, rng, config.size, cache) for c in clips]))
+    if device.type == "cuda":
+        frames = frames.pin_memory().to(device, non_blocking=True)
+    x = frames.to(device).permute(0, 1, 4, 2, 3).float().div_(255)
+    mean = torch.tensor(IMAGENET_MEAN, device=device).view(3, 1, 1)
+    std = torch.tensor(IMAGENET_STD, device=device).view(3, 1, 1)
     return (x - mean) / std
 
 
 def _episode_step(config: Config, model: KeyRegionTRX, clips: list[ActionClip], episode: Episode,
-                  rng: np.random.Generator) -> tuple[torch.Tensor, float]:
-    on = next(model.parameters()).device
-    support = clips_tensor(config, [clips[i] for i in episode.support], rng).to(on)
-    queries = clips_tensor(config, [clips[i] for i in episode.query], rng).to(on)
+                  rng: np.random.Generator, engine: Engine, cache: FrameCache) -> tuple[torch.Tensor, torch.Tensor]:
+    """The loss and query accuracy (0-d tensors) of one training episode."""
+    on = engine.device
+    support = clips_tensor(config, [clips[i] for i in episode.support], rng, on, cache)
+    queries = clips_tensor(config, [clips[i] for i in episode.query], rng, on, cache)
     labels = torch.tensor(episode.query_labels, device=on)
-    logits = model(support, torch.tensor(episode.support_labels, device=on), queries, config.way)
-    return model.loss(logits, labels), (logits["final"].argmax(1) == labels).float().mean().item()
+    with engine.autocast():
+        logits = model(support, torch.tensor(episode.support_labels, device=on), queries, config.way)
+    logits = {name: value.float() for name, value in logits.items()}
+    return model.loss(logits, labels), (logits["final"].argmax(1) == labels).float().mean()
 
 
 def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Trained:
@@ -84,13 +90,15 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
     after the last step (no selection on the validation curve)."""
     torch.manual_seed(config.seed)
     sampler = torch.Generator().manual_seed(config.seed)
+    engine = Engine.of(config)
     clips = data["train"]
     labels = [c.label for c in clips]
-    model = build(config).to(device())
+    cache = FrameCache(config.size)
+    model = engine.module(build(config))
     optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[config.optimizer](model.parameters(), lr=config.lr)
     model.train()
 
-    def step(_: int) -> dict[str, float]:
+    def step(_: int) -> dict[str, torch.Tensor]:
         seed = int(torch.randint(2**62, (1,), generator=sampler))
         torch.manual_seed(seed)  # dropout and random regions: resumable from the sampler's state
         rng = np.random.default_rng(seed)
@@ -98,17 +106,17 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
         losses, accuracies = [], []
         for _ in range(config.tasks_per_batch):
             episode = sample_episode(labels, config.way, config.shot, config.queries, rng)
-            loss, accuracy = _episode_step(config, model, clips, episode, rng)
+            loss, accuracy = _episode_step(config, model, clips, episode, rng, engine, cache)
             (loss / config.tasks_per_batch).backward()
-            losses.append(loss.item())
+            losses.append(loss.detach())
             accuracies.append(accuracy)
         optimizer.step()
-        return {"loss": float(np.mean(losses)), "accuracy": float(np.mean(accuracies))}
+        return {"loss": torch.stack(losses).mean(), "accuracy": torch.stack(accuracies).mean()}
 
     def validate() -> dict[str, float]:
         model.eval()
         accuracy = float(np.mean(episode_accuracies(config, model, data["val"], config.validation_episodes,
-                                                    config.episode_seed + 1)))
+                                                    config.episode_seed + 1, engine=engine)))
         model.train()
         return {"accuracy": accuracy}
 
@@ -116,50 +124,55 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
                                  desc=f"few-shot seed {config.seed}",
                                  validate=validate if config.validate_every and "val" in data else None,
                                  validate_every=config.validate_every)
-    return Trained(model.eval().cpu(), curves, seconds)
+    return Trained(model.eval(), curves, seconds, engine.describe())
 
 
 @torch.no_grad()
-def embed_clips(config: Config, model: KeyRegionTRX, clips: list[ActionClip], batch_size: int = 16) -> dict[str, torch.Tensor]:
-    """Every clip's frame features (and key-region centres) in evaluation mode, once: an episode
-    then only gathers them (the features of a clip do not depend on the episode)."""
-    on = next(model.parameters()).device
+def embed_clips(config: Config, model: KeyRegionTRX, clips: list[ActionClip], batch_size: int = 16,
+                engine: Engine | None = None) -> dict[str, torch.Tensor]:
+    """Every clip's frame features (and key-region centres) in evaluation mode, once, on the
+    model's device: an episode then only gathers them (the features of a clip do not depend on
+    the episode)."""
+    engine = engine or Engine(device_of(model))
     parts: dict[str, list[torch.Tensor]] = {}
     for start in range(0, len(clips), batch_size):
-        for name, value in model.embed(clips_tensor(config, clips[start : start + batch_size]).to(on)).items():
-            parts.setdefault(name, []).append(value)
+        with engine.autocast():
+            embedded = model.embed(clips_tensor(config, clips[start : start + batch_size], device=engine.device))
+        for name, value in embedded.items():
+            parts.setdefault(name, []).append(value.float())
     return {name: torch.cat(values) for name, values in parts.items()}
 
 
 @torch.no_grad()
 def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionClip], count: int,
-                       seed: int, shot: int | None = None) -> np.ndarray:
+                       seed: int, shot: int | None = None, engine: Engine | None = None) -> np.ndarray:
     """Query accuracy of each of ``count`` fixed episodes (``seed``; ``shot`` examples per class,
-    default ``config.shot``) over ``clips``."""
+    default ``config.shot``) over ``clips``, computed on the model's device and read once."""
+    engine = engine or Engine(device_of(model))
     was_training = model.training
     model.eval()
-    features = embed_clips(config, model, clips)
+    features = embed_clips(config, model, clips, engine=engine)
     labels = [c.label for c in clips]
+    on = engine.device
     accuracies = []
 
     def gather(indices: tuple[int, ...]) -> dict[str, torch.Tensor]:
         return {k: v[list(indices)] for k, v in features.items() if k in ("global", "local")}
 
     for episode in fixed_episodes(labels, config.way, shot or config.shot, config.test_queries, count, seed):
-        on = features["global"].device
-        logits = model.logits(gather(episode.support), torch.tensor(episode.support_labels, device=on),
-                              gather(episode.query), config.way)["final"]
-        accuracies.append((logits.argmax(1).cpu() == torch.tensor(episode.query_labels)).float().mean().item())
+        with engine.autocast():
+            logits = model.logits(gather(episode.support), torch.tensor(episode.support_labels, device=on),
+                                  gather(episode.query), config.way)["final"]
+        accuracies.append((logits.argmax(1) == torch.tensor(episode.query_labels, device=on)).float().mean())
     model.train(was_training)
-    return np.asarray(accuracies, np.float64)
+    return torch.stack(accuracies).double().cpu().numpy() if accuracies else np.zeros(0)
 
 
 def score(config: Config, model: KeyRegionTRX, data: dict[str, list[ActionClip]]) -> dict[str, list[np.ndarray]]:
     """Per-episode accuracies of ``config.test_episodes`` fixed episodes of each evaluation split,
     one array per K of ``config.evaluated_shots`` (the same episodes for every run with the same
-    ``episode_seed``)."""
-    model = model.to(device())
-    scores = {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed, shot)
-                      for shot in config.evaluated_shots] for split, clips in data.items()}
-    model.cpu()
-    return scores
+    ``episode_seed``), on the config's device."""
+    engine = Engine.of(config)
+    model = model.to(engine.device)
+    return {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed, shot, engine)
+                    for shot in config.evaluated_shots] for split, clips in data.items()}

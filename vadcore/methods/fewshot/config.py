@@ -69,6 +69,7 @@ class Config(MethodConfig):
                      self.extra_losses)
 
     def __post_init__(self):
+        super().__post_init__()
         if not self.key_region and (self.relation or self.refined or self.extra_losses or self.random_regions):
             raise ValueError("without the key-region branch, relation, refined, extra_losses and random_regions "
                              "must be off (that is TRX)")

@@ -1,7 +1,7 @@
 """The few-shot family's settings per profile, as flat literals (notebook 05).
 
 ``full`` is the paper's Kinetics setting (§4.1.2): 224×224 frames, ResNet-50 from ImageNet weights
-(give the file's path as ``weights``), 128×128 key regions, SGD at 10⁻³ for 30,000 iterations of
+(give the file's path as ``weights``: without it ``full`` refuses to start), 128×128 key regions, SGD at 10⁻³ for 30,000 iterations of
 16 episodes, 3 queries per class in training and 10,000 test episodes. ``cpu`` and ``smoke`` run
 on synthactions with narrow ResNet-18s trained from scratch, smaller frames and key regions (the
 same 4 : 7 ratio of region to frame as 128 : 224), no max pooling in the stem (feature maps and
@@ -11,12 +11,21 @@ scratch, plain SGD (10⁻³ to 3·10⁻², 300–600 steps) left TRX at chance o
 where Adam at 10⁻³ reached 40–49 % after 300 steps (measured while choosing the profile; a
 pretraining of the backbone on 64-way clip classification, 300 steps, did not help: 22 %). Trained
 on 1-shot episodes for 600 steps TRX stayed at chance (21 %), so one model per method and seed is
-trained on 5-shot episodes and tested at 1 and 5 shots (``test_shots``).
+trained on 5-shot episodes and tested at 1 and 5 shots (``test_shots``). ``gpu`` trains the same way
+from scratch on larger synthactions frames (96×96) with a ResNet-18 of width 32, four episodes per
+step and twice the steps, in minutes on one GPU; it runs in float32 (TF32 products on the GPU):
+bfloat16 is not shown to leave the key-region selection (a spatial softmax whose argmax picks the
+crop) unchanged.
 """
 from __future__ import annotations
 
-from vadcore.methods.fewshot.config import Config
+from pathlib import Path
 
+from vadcore.methods.fewshot.config import Config
+from vadcore.profiles import ENGINE
+
+# episodes are drawn and cropped on the host step by step: no CUDA graph, nothing to compile
+EAGER = {"compile": False, "cuda_graphs": False}
 PROFILES = {
     "smoke": {"size": (32, 32), "crop": 16, "depth": 18, "width": 4, "maxpool": False, "out_dim": 32, "iterations": 20,
               "optimizer": "adam", "shot": 5, "test_shots": (1, 5), "tasks_per_batch": 1, "test_episodes": 100,
@@ -24,15 +33,19 @@ PROFILES = {
     "cpu": {"size": (64, 64), "crop": 36, "depth": 18, "width": 16, "maxpool": False, "out_dim": 128, "iterations": 1000,
             "optimizer": "adam", "shot": 5, "test_shots": (1, 5), "tasks_per_batch": 1, "test_episodes": 1000,
             "validation_episodes": 100, "validate_every": 100},
-    "full": {},
+    "gpu": {"size": (96, 96), "crop": 54, "depth": 18, "width": 32, "maxpool": False, "out_dim": 256,
+            "iterations": 2000, "optimizer": "adam", "shot": 5, "test_shots": (1, 5), "tasks_per_batch": 4,
+            "test_episodes": 2000, "validation_episodes": 200, "validate_every": 250, **EAGER},
+    "full": {**EAGER},
 }
-DATASETS = {"smoke": "synthactions", "cpu": "synthactions", "full": "kinetics100"}
+DATASETS = {"smoke": "synthactions", "cpu": "synthactions", "gpu": "synthactions", "full": "kinetics100"}
 # the dataset whose test classes are the anomalous split (synthactions has its own)
 ANOMALOUS = {"full": "ucfcrime_v2"}
 # synthactions settings per profile (SynthActionsConfig fields): frames as large as the profile's
 SYNTHACTIONS = {
     "smoke": {"size": 32, "frames": 8, "clips_per_class": 8, "anomalous_clips_per_class": 8, "distractors": 2},
     "cpu": {"size": 64, "frames": 12, "clips_per_class": 20, "anomalous_clips_per_class": 20},
+    "gpu": {"size": 96, "frames": 12, "clips_per_class": 20, "anomalous_clips_per_class": 20},
 }
 
 
@@ -42,15 +55,40 @@ SYNTHACTIONS = {
 VALIDATION = {
     "smoke": {"iterations": 10, "shot": 5, "stages": [[{"lr": 1e-3}, {"lr": 3e-3}]]},
     "cpu": {"iterations": 300, "shot": 5, "stages": [[{"lr": lr} for lr in (3e-4, 1e-3, 3e-3)]]},
+    "gpu": {"iterations": 300, "shot": 5, "stages": [[{"lr": lr} for lr in (3e-4, 1e-3, 3e-3)]]},
 }
+# profiles whose backbone starts from ImageNet weights, which must be given as a file
+NEEDS_WEIGHTS = ("full",)
 TRX = {"key_region": False, "relation": False, "refined": False, "extra_losses": False, "random_regions": 0.0}
 
 
 def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Config:
-    """The config a profile trains with; ``overrides`` set an ablation row."""
-    return Config(**{**PROFILES[profile], "dataset": dataset, "seed": seed, **overrides})
+    """The config a profile trains with; ``overrides`` set an ablation row. A profile of
+    :data:`NEEDS_WEIGHTS` needs ``weights``, the path of a torchvision-format ResNet state_dict."""
+    if profile in NEEDS_WEIGHTS:
+        check_weights(profile, overrides.get("weights"))
+    return Config.from_profile({**ENGINE[profile], **PROFILES[profile]}, dataset, seed, **overrides)
 
 
+def profile_inputs(profile: str, weights: str | None = None) -> dict:
+    """What a profile needs beyond its settings, checked before anything runs: for a profile of
+    :data:`NEEDS_WEIGHTS`, ``weights`` (the notebook parameter ``backbone_weights``) must name a
+    torchvision-format ResNet state_dict file. Returns the overrides to pass to every
+    :func:`profile_config`."""
+    if profile in NEEDS_WEIGHTS:
+        check_weights(profile, weights)
+    return {} if weights is None else {"weights": str(weights)}
+
+
+def check_weights(profile: str, weights) -> None:
+    """A clear error when ``profile`` needs ImageNet weights and ``weights`` names no file."""
+    if weights is None:
+        raise ValueError(f"profile {profile!r} trains ResNet-{Config.depth} from ImageNet weights, which cannot be "
+                         "downloaded here: give the file (a torchvision state_dict, e.g. resnet50-0676ba61.pth) as "
+                         "the notebook parameter `backbone_weights` "
+                         "(vadcore reproduce 05 --profile full -p backbone_weights=/path/to/file)")
+    if not Path(weights).is_file():
+        raise ValueError(f"backbone_weights {str(weights)!r}: no such file (a torchvision ResNet state_dict)")
 def validated_settings(profile: str, data, seed: int = 0, cache=None, lr: float | None = None):
     """``(settings, choice)``: the learning rate the validation search of :data:`VALIDATION` chooses
     on ``data``'s validation classes (``lr`` given: no search; ``full``: the paper's 10⁻³), and

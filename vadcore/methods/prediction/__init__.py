@@ -16,6 +16,7 @@ from vadcore import maps
 from vadcore.data.clips import frames_to_tensor
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video
+from vadcore.engine import Engine, device_of
 from vadcore.maps.foreground import foreground_masks
 from vadcore.methods.base import Trained
 from vadcore.methods.loop import train_loop
@@ -25,7 +26,7 @@ from vadcore.methods.prediction.trainer import Predictor, Trainer, Windows, appl
 from vadcore.quality import psnr, region_psnr
 
 __all__ = ["Config", "PROFILES", "Predictor", "Trainer", "build", "first_scored", "loss_maps", "predict_video",
-           "profile_config", "score", "train"]
+           "profile_config", "score", "train", "validation_scores"]
 
 
 def build(config: Config, channels: int = 1) -> Predictor:
@@ -53,37 +54,48 @@ def loss_maps(config: Config, videos: list[Video]) -> tuple[torch.Tensor | None,
 
 
 @torch.inference_mode()
-def predict_video(model: torch.nn.Module, video: Video, frames: int = 4, batch_size: int = 16,
-                  step: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+def predict_video(model: torch.nn.Module, video: Video, frames: int = 4, batch_size: int | None = None,
+                  step: int = 1, engine: Engine | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Predictions of frames t+1 … T of a clip (every ``step``-th) and those frames, both
-    ``(n, C, H, W)`` in [−1, 1], computed in batches of windows (no per-frame loop). A
+    ``(n, C, H, W)`` in [−1, 1] on the model's device, computed in batches of windows (no
+    per-frame loop) from the clip's frames copied there once, in the engine's precision. A
     :class:`Predictor` with a SEUNet mask sees masked inputs and is compared with masked frames
     (SEUNet Eq. 3)."""
-    clip = apply_mask(frames_to_tensor(video.frames), getattr(model, "mask", None))
+    device = device_of(model)
+    engine = engine or Engine(device)
+    clip = apply_mask(frames_to_tensor(video.frames, device=device), getattr(model, "mask", None))
     if len(clip) <= frames:
         raise ValueError(f"clip {video.name} has {len(clip)} frames; prediction needs more than {frames}")
-    device = next(model.parameters(), torch.empty(0)).device  # trivial predictors have no weights
     windows = clip.unfold(0, frames, 1).movedim(-1, 1)[:-1][::step]  # (n, t, C, H, W)
-    predictions = torch.cat([model(windows[i : i + batch_size].to(device)).cpu()
-                             for i in range(0, len(windows), batch_size)])
+    batch_size = batch_size or engine.inference_batch
+    with engine.autocast():
+        predictions = torch.cat([model(windows[i : i + batch_size]).float() for i in range(0, len(windows), batch_size)])
     return predictions, clip[frames:][::step]
 
 
-def _psnr_scores(model: torch.nn.Module, video: Video, frames: int, step: int = 1,
-                 regions: bool = False) -> dict[str, np.ndarray]:
+def _psnr_scores(model: torch.nn.Module, video: Video, frames: int, step: int = 1, regions: bool = False,
+                 engine: Engine | None = None) -> dict[str, torch.Tensor]:
     """PSNR of the predictions (and masked PSNR, SEUNet Eq. 10; PSNR over the foreground and the
-    background with ``regions``) of frames t+1 … T of a clip."""
-    predictions, targets = predict_video(model, video, frames, step=step)
+    background with ``regions``) of frames t+1 … T of a clip, as tensors on the model's device."""
+    predictions, targets = predict_video(model, video, frames, step=step, engine=engine)
     predictions, targets = (predictions + 1) / 2, (targets + 1) / 2  # [0, 1]
     scores = {"psnr": psnr(predictions, targets)}
     mask = getattr(model, "mask", None)
     if mask is not None:
         scores["psnr_masked"] = psnr(predictions, targets, mask=mask)
     if regions:
-        region = torch.from_numpy(np.array(foreground_masks(video)[frames:], bool)).unsqueeze(1)
+        region = torch.from_numpy(np.array(foreground_masks(video)[frames:], bool)).unsqueeze(1).to(targets.device)
         scores["psnr_foreground"] = region_psnr(predictions, targets, region)
         scores["psnr_background"] = region_psnr(predictions, targets, ~region)
-    return {k: np.asarray(v, np.float64) for k, v in scores.items()}
+    return scores
+
+
+def validation_scores(model: torch.nn.Module, videos: list[Video], frames: int,
+                      engine: Engine | None = None) -> dict[str, float]:
+    """The mean PSNR (and masked PSNR) of every 4th predicted frame of ``videos``: what a run's
+    ``val_*`` curves record on its held-out training clips."""
+    values = [_psnr_scores(model, v, frames, step=4, engine=engine) for v in videos]
+    return {name: torch.cat([s[name] for s in values]).mean().item() for name in values[0]}
 
 
 def train(config: Config, videos: list[Video], run=None) -> Trained:
@@ -93,26 +105,30 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
     of the training predictions — ADL Fig. 9 — and ``val_psnr``) and the training seconds."""
     torch.manual_seed(config.seed)
     sampler = torch.Generator().manual_seed(config.seed)
+    engine = Engine.of(config)
     train_clips, held_out = validation_split(videos, config.validation_clips)
-    windows = Windows(train_clips, config.frames)
+    windows = Windows(train_clips, config.frames, engine.device)
     weight, mask = loss_maps(config, train_clips)
-    trainer = Trainer(config, 1 if train_clips[0].frames.ndim == 3 else 3, weight, mask)
+    trainer = Trainer(config, 1 if train_clips[0].frames.ndim == 3 else 3, weight, mask, engine=engine)
     trainer.model.train()
 
     def validate() -> dict[str, float]:
         trainer.model.eval()
-        values = [_psnr_scores(trainer.model, v, config.frames, step=4) for v in held_out]
+        values = validation_scores(trainer.model, held_out, config.frames, engine)
         trainer.model.train()
-        return {name: float(np.mean(np.concatenate([s[name] for s in values]))) for name in values[0]}
+        return values
 
-    curves, seconds = train_loop(run, lambda _: trainer.step(*windows.sample(config.batch_size, sampler)),
+    curves, seconds = train_loop(run, lambda i: trainer.train_step(i, *windows.sample(config.batch_size, sampler)),
                                  trainer.stateful, sampler, config.iterations, desc=f"prediction seed {config.seed}",
                                  validate=validate if held_out else None, validate_every=config.validate_every)
-    return Trained(trainer.model.eval(), curves, seconds)
+    return Trained(trainer.model.eval(), curves, seconds, engine.describe())
 
 
 def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[str, list[np.ndarray]]:
     """Per-clip scores of frames t+1 … T: ``psnr`` (and ``psnr_masked`` with a SEUNet mask), and
-    the PSNR over the moving foreground and the background (ADL Fig. 7)."""
-    per_video = [_psnr_scores(model, v, config.frames, regions=True) for v in videos]
-    return {name: [s[name] for s in per_video] for name in per_video[0]}
+    the PSNR over the moving foreground and the background (ADL Fig. 7), computed on the config's
+    device and brought to the host once, at the end."""
+    engine = Engine.of(config)
+    model = model.to(engine.device)
+    per_video = [_psnr_scores(model, v, config.frames, regions=True, engine=engine) for v in videos]
+    return {name: [s[name].double().cpu().numpy() for s in per_video] for name in per_video[0]}

@@ -52,6 +52,7 @@ class Config(MethodConfig):
     validate_every: int = 0  # iterations between validation measurements (0: none)
 
     def __post_init__(self):
+        super().__post_init__()
         if self.attention not in ATTENTIONS:
             raise ValueError(f"unknown attention {self.attention!r}; choose one of {ATTENTIONS}")
         if self.mask not in MASKS:

@@ -77,5 +77,5 @@ def run_gradient_shares(config: Config, data: VideoSet, model: torch.nn.Module |
     trainer = Trainer(config, 1 if data.gray else 3, weight, mask)
     if model is not None:
         trainer.model.load_state_dict(model.state_dict())
-    clips, _ = Windows(kept, config.frames).sample(batch_size, torch.Generator().manual_seed(seed))
+    clips, _ = Windows(kept, config.frames, trainer.device).sample(batch_size, torch.Generator().manual_seed(seed))
     return gradient_shares(trainer, clips)

@@ -11,11 +11,11 @@ Notebooks 02–03; ``vadcore bench`` times this step.
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from vadcore.data.clips import frames_to_tensor
+from vadcore.data.clips import FrameBank, draw_clip_first
 from vadcore.data.video import Video
+from vadcore.engine import Engine
 from vadcore.flow import LucasKanade, flow_loss
 from vadcore.losses import (adversarial_discriminator_loss, adversarial_generator_loss, gradient_loss,
                             intensity_loss)
@@ -55,59 +55,63 @@ def apply_mask(clips: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
 
 
 class Windows:
-    """Training windows of t + 1 frames, sampled as AnoPred's loader does: a clip uniformly at
-    random, then a start frame uniformly within it (long clips are not favoured); each window
-    comes with the moving-object mask of its last frame (ADL Fig. 9)."""
+    """Training windows of t + 1 frames, sampled as AnoPred's loader does (a clip uniformly at
+    random, then a start frame uniformly within it: :func:`~vadcore.data.clips.draw_clip_first`),
+    gathered on ``device`` from the clips' frames held there (:class:`~vadcore.data.clips.FrameBank`);
+    each window comes with the moving-object mask of its last frame (ADL Fig. 9)."""
 
-    def __init__(self, videos: list[Video], frames: int):
+    def __init__(self, videos: list[Video], frames: int, device: str | torch.device = "cpu"):
         too_short = [v.name for v in videos if v.n_frames <= frames]
         if too_short:
             raise ValueError(f"clips {too_short} have at most {frames} frames; prediction needs more")
-        self.videos, self.length = videos, frames + 1
-        self.foreground = [foreground_masks(v) for v in videos]
+        self.length = frames + 1
+        self.bank = FrameBank(videos, device, foreground=[foreground_masks(v) for v in videos])
 
     def sample(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        clips, masks = [], []
-        for v in torch.randint(len(self.videos), (batch_size,), generator=generator).tolist():
-            video = self.videos[v]
-            start = int(torch.randint(video.n_frames - self.length + 1, (1,), generator=generator))
-            clips.append(frames_to_tensor(video.frames[start : start + self.length]))
-            masks.append(torch.from_numpy(np.array(self.foreground[v][start + self.length - 1])))
-        return torch.stack(clips), torch.stack(masks).unsqueeze(1)
+        """``(windows (B, t + 1, C, H, W) in [−1, 1], last frames' foreground (B, 1, H, W))``."""
+        rows = self.bank.rows(*draw_clip_first(self.bank.lengths, self.length, batch_size, generator), self.length)
+        return self.bank.windows(rows), self.bank.foreground[rows[:, -1]]
 
 
-def region_mse(prediction: torch.Tensor, target: torch.Tensor, region: torch.Tensor) -> tuple[float, float]:
-    """Mean squared error (images in [0, 1]) over the region's pixels and over the others."""
+def region_mse(prediction: torch.Tensor, target: torch.Tensor, region: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean squared error (images in [0, 1]) over the region's pixels and over the others, as
+    0-d tensors (NaN for an empty region), without waiting for the device."""
     squared = ((prediction - target) / 2).pow(2).mean(1, keepdim=True)
-    inside = region.expand_as(squared)
-    return (squared[inside].mean().item() if inside.any() else float("nan")), squared[~inside].mean().item()
+    inside = region.expand_as(squared).to(squared.dtype)
+
+    def mean(weights: torch.Tensor) -> torch.Tensor:
+        count = weights.sum()
+        return torch.where(count > 0, (squared * weights).sum() / count.clamp_min(1), torch.full_like(count, float("nan")))
+
+    return mean(inside), mean(1 - inside)
 
 
 class Trainer:
-    """G, D, their optimizers and one training step, on any device.
+    """G, D, their optimizers and one training step, on the engine's device.
 
     ``weight`` is the loss weight map ``(H, W)`` (attention or saliency mask) and ``mask`` the
-    SEUNet mask applied to every training frame (kept in ``model``, the :class:`Predictor`). ``amp`` runs the forward passes in bfloat16
-    autocast and ``channels_last`` stores the networks' tensors NHWC — both for GPUs (``vadcore
-    bench`` measures them); the CPU runs of the notebooks use neither. ``flow_estimator``
-    replaces the config's Lucas–Kanade with any module ``(first, second) → (B, 2, H, W)``.
+    SEUNet mask applied to every training frame (kept in ``model``, the :class:`Predictor`).
+    ``engine`` (default: the config's, :meth:`vadcore.engine.Engine.of`) sets the device, the
+    precision (bfloat16 autocast of the forward passes), the memory format, a compiled flow term
+    and the CUDA-graph replay of :meth:`update`. ``flow_estimator`` replaces the config's
+    Lucas–Kanade with any module ``(first, second) → (B, 2, H, W)``.
     """
 
     def __init__(self, config: Config, channels: int = 1, weight: torch.Tensor | None = None,
                  mask: torch.Tensor | None = None, flow_estimator: torch.nn.Module | None = None,
-                 device: str | torch.device = "cpu", amp: bool = False, channels_last: bool = False):
-        self.config, self.device, self.amp = config, torch.device(device), amp
-        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
+                 engine: Engine | None = None):
+        self.config = config
+        self.engine = engine or Engine.of(config)
+        self.device = self.engine.device
         as_map = lambda m: None if m is None else m.reshape(1, 1, *m.shape[-2:]).to(self.device)  # noqa: E731
-        self.model = build_predictor(config, channels, as_map(mask)).to(self.device, memory_format=self.memory_format)
+        self.model = self.engine.module(build_predictor(config, channels, as_map(mask)))
         self.generator, self.mask = self.model.generator, self.model.mask
-        self.optimizer_g = torch.optim.Adam(self.generator.parameters(), lr=config.lr_generator)
+        self.optimizer_g = self.engine.adam(self.generator.parameters(), lr=config.lr_generator)
         self.stateful: dict[str, object] = {"model": self.model, "optimizer_generator": self.optimizer_g}
         self.discriminator = None
         if config.adversarial > 0:
-            self.discriminator = PatchDiscriminator(channels, config.discriminator).to(
-                self.device, memory_format=self.memory_format)
-            self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr_discriminator)
+            self.discriminator = self.engine.module(PatchDiscriminator(channels, config.discriminator))
+            self.optimizer_d = self.engine.adam(self.discriminator.parameters(), lr=config.lr_discriminator)
             self.stateful.update(discriminator=self.discriminator, optimizer_discriminator=self.optimizer_d)
         self.schedulers = []
         if config.decay_at is not None:
@@ -115,12 +119,10 @@ class Trainer:
             self.schedulers = [torch.optim.lr_scheduler.MultiStepLR(o, [config.decay_at], 0.1) for o in optimizers]
             self.stateful.update({f"scheduler_{i}": s for i, s in enumerate(self.schedulers)})
         self.estimator = flow_estimator or LucasKanade(config.lk_levels, config.lk_window, config.lk_iterations,
-                                                       config.lk_ridge)
+                                                       config.lk_ridge, compiled=self.engine.compile)
         weight = as_map(weight)
         self.weights = {term: weight if term in config.attend else None for term in ("intensity", "gradient")}
-
-    def _autocast(self):
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp)
+        self.runner = self.engine.runner(self.update)
 
     def generator_terms(self, inputs: torch.Tensor, target: torch.Tensor, prediction: torch.Tensor) -> dict:
         """Each term of ADL Eq. 12 that the config weights by a non-zero λ (unweighted)."""
@@ -141,34 +143,52 @@ class Trainer:
     def split(self, clips: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(inputs, target)`` of windows ``(B, t + 1, C, H, W)``, masked (SEUNet) if configured."""
         clips = apply_mask(clips.to(self.device, non_blocking=True), self.mask)
-        return clips[:, :-1], clips[:, -1].contiguous(memory_format=self.memory_format)
+        return clips[:, :-1], clips[:, -1].contiguous(memory_format=self.engine.memory_format)
 
-    def step(self, clips: torch.Tensor, foreground: torch.Tensor | None = None) -> dict[str, float]:
-        """One update of D, then of G (AnoPred's order), on windows ``(B, t + 1, C, H, W)``;
-        returns each loss term and, given the last frames' foreground masks, the prediction's MSE
-        over the foreground and the background."""
+    def update(self, clips: torch.Tensor, foreground: torch.Tensor) -> dict[str, torch.Tensor]:
+        """One update of D, then of G (AnoPred's order), on windows ``(B, t + 1, C, H, W)`` with
+        their last frames' foreground masks ``(B, 1, H, W)``: every loss term and the prediction's
+        MSE over the foreground and the background, as 0-d tensors. Nothing here waits for the
+        device, so :class:`~vadcore.engine.StepRunner` can capture it as a CUDA graph."""
         inputs, target = self.split(clips)
-        with self._autocast():
+        with self.engine.autocast():
             prediction = self.generator(inputs).float()
         logged = {}
         if self.discriminator is not None:
-            with self._autocast():
+            with self.engine.autocast():
                 loss_d = adversarial_discriminator_loss(self.discriminator(target).float(),
                                                         self.discriminator(prediction.detach()).float())
             self.optimizer_d.zero_grad(set_to_none=True)
             loss_d.backward()
             self.optimizer_d.step()
-            logged["discriminator"] = loss_d.item()
-        with self._autocast():
+            logged["discriminator"] = loss_d.detach()
+        with self.engine.autocast():
             terms = self.generator_terms(inputs, target, prediction)
             total = self.generator_loss(terms)
         self.optimizer_g.zero_grad(set_to_none=True)
         total.backward()
         self.optimizer_g.step()
+        logged.update({name: value.detach() for name, value in terms.items()})
+        logged["mse_foreground"], logged["mse_background"] = region_mse(prediction.detach(), target,
+                                                                         foreground.to(self.device))
+        return logged
+
+    def train_step(self, i: int, clips: torch.Tensor, foreground: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Step ``i`` of training: :meth:`update` (replayed as a CUDA graph where the engine uses
+        them; a learning-rate decay starts a new graph), then the schedulers."""
+        decayed = self.config.decay_at is not None and i >= self.config.decay_at
+        logged = self.runner(decayed, clips, foreground)
         for scheduler in self.schedulers:
             scheduler.step()
-        logged.update({name: value.item() for name, value in terms.items()})
-        if foreground is not None:
-            logged["mse_foreground"], logged["mse_background"] = region_mse(
-                prediction.detach(), target, foreground.to(self.device))
         return logged
+
+    def step(self, clips: torch.Tensor, foreground: torch.Tensor | None = None) -> dict[str, float]:
+        """One eager update (:meth:`update`, then the schedulers) with its losses as numbers; without
+        ``foreground`` the foreground/background MSE are left out (tests, diagnostics)."""
+        region = foreground if foreground is not None else torch.zeros(len(clips), 1, *clips.shape[-2:], dtype=torch.bool)
+        logged = self.update(clips, region)
+        for scheduler in self.schedulers:
+            scheduler.step()
+        if foreground is None:
+            logged = {k: v for k, v in logged.items() if not k.startswith("mse_")}
+        return {name: value.item() for name, value in logged.items()}

@@ -14,9 +14,10 @@ import numpy as np
 import torch
 
 from vadcore import maps
-from vadcore.data.clips import ClipDataset, frames_to_tensor
+from vadcore.data.clips import ClipDataset, FrameBank, frames_to_tensor
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video
+from vadcore.engine import Engine, device_of
 from vadcore.losses import intensity_loss
 from vadcore.methods.base import Trained
 from vadcore.methods.loop import train_loop
@@ -43,30 +44,40 @@ def first_scored(config: Config) -> int:
     return 0
 
 
-@torch.inference_mode()
-def reconstruction_errors(
-    model: torch.nn.Module, video: Video, window: int = 10, batch_size: int = 8, maps: bool = False,
-) -> tuple[np.ndarray, np.ndarray | None]:
+def reconstruction_errors(model: torch.nn.Module, video: Video, window: int = 10, batch_size: int | None = None,
+                          maps: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """Per-frame error e(t) = Σ (I − F_w(I))² averaged over the windows containing frame t;
     with ``maps=True`` also the per-pixel squared error, averaged the same way, ``(T, H, W)``."""
-    frames = frames_to_tensor(video.frames, (0.0, 1.0))  # (T, C, H, W)
+    errors, pixel = _frame_errors(model, video, window, batch_size, maps)
+    return errors.cpu().numpy(), None if pixel is None else pixel.cpu().numpy()
+
+
+@torch.inference_mode()
+def _frame_errors(model: torch.nn.Module, video: Video, window: int = 10, batch_size: int | None = None,
+                  maps: bool = False, engine: Engine | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """:func:`reconstruction_errors` as float64 tensors on the model's device, computed there
+    from the clip's frames copied once, in the engine's precision."""
+    engine = engine or Engine(device_of(model))
+    frames = frames_to_tensor(video.frames, (0.0, 1.0), engine.device)  # (T, C, H, W)
     n_frames = len(frames)
     if n_frames < window:
         raise ValueError(f"clip {video.name} has {n_frames} frames, fewer than the window of {window}")
     windows = frames.unfold(0, window, 1).movedim(-1, 1)  # (T − window + 1, window, C, H, W)
-    totals = torch.zeros(n_frames, dtype=torch.float64)
-    counts = torch.zeros(n_frames, dtype=torch.float64)
-    pixel = torch.zeros(n_frames, *frames.shape[-2:], dtype=torch.float64) if maps else None
+    totals = torch.zeros(n_frames, dtype=torch.float64, device=engine.device)
+    counts = torch.zeros(n_frames, dtype=torch.float64, device=engine.device)
+    pixel = torch.zeros(n_frames, *frames.shape[-2:], dtype=torch.float64, device=engine.device) if maps else None
+    batch_size = batch_size or engine.inference_batch // 2
     for first in range(0, len(windows), batch_size):
         batch = windows[first : first + batch_size]
-        squared = (model(batch) - batch).pow(2).sum(dim=2)  # (b, window, H, W)
-        index = (torch.arange(len(batch))[:, None] + first + torch.arange(window)[None, :]).flatten()
+        with engine.autocast():
+            squared = (model(batch).float() - batch).pow(2).sum(dim=2)  # (b, window, H, W)
+        index = (torch.arange(len(batch), device=engine.device)[:, None] + first
+                 + torch.arange(window, device=engine.device)[None, :]).flatten()
         totals.index_add_(0, index, squared.flatten(2).sum(-1).flatten().double())
-        counts.index_add_(0, index, torch.ones(index.numel(), dtype=torch.float64))
+        counts.index_add_(0, index, torch.ones(index.numel(), dtype=torch.float64, device=engine.device))
         if maps:
             pixel.index_add_(0, index, squared.flatten(0, 1).double())
-    errors = (totals / counts).numpy()
-    return errors, None if pixel is None else (pixel / counts[:, None, None]).numpy()
+    return totals / counts, None if pixel is None else pixel / counts[:, None, None]
 
 
 @torch.inference_mode()
@@ -83,42 +94,54 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
     """Train on normal clips (ADL Eq. 8's weighted loss with ``attention``), holding out
     ``config.validation_clips`` of them to measure the per-pixel reconstruction error of unseen
     normal frames every ``config.validate_every`` iterations. Returns the model after the last
-    iteration, its curves (``loss``, ``val_mse``) and the training seconds."""
+    iteration, its curves (``loss``, ``val_mse``) and the training seconds. Windows are drawn on
+    the host and gathered from the clips' frames on the config's device."""
     torch.manual_seed(config.seed)
     sampler = torch.Generator().manual_seed(config.seed)
+    engine = Engine.of(config)
     train_clips, held_out = validation_split(videos, config.validation_clips)
     dataset = ClipDataset(train_clips, config.window, config.strides, value_range=(0.0, 1.0))
-    model = build(config, 1 if train_clips[0].frames.ndim == 3 else 3)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, eps=config.eps)
+    bank = FrameBank(train_clips, engine.device)
+    model = engine.module(build(config, 1 if train_clips[0].frames.ndim == 3 else 3))
+    optimizer = engine.adam(model.parameters(), lr=config.lr, eps=config.eps)
     weight = None
     if config.attention is not None:
         values = maps.load("attention").attention_map(config.attention, train_clips, config.dataset, config.size,
                                                       config.background)
-        weight = torch.from_numpy(values).float().reshape(1, 1, 1, *values.shape)
+        weight = torch.from_numpy(values).float().reshape(1, 1, 1, *values.shape).to(engine.device)
 
-    def step(_: int) -> dict[str, float]:
-        indices = torch.randint(len(dataset), (config.batch_size,), generator=sampler)
-        clip = torch.stack([dataset[int(i)] for i in indices])
-        loss = intensity_loss(model(clip), clip, weight)
+    def update(clip: torch.Tensor) -> dict[str, torch.Tensor]:
+        with engine.autocast():
+            reconstruction = model(clip).float()
+        loss = intensity_loss(reconstruction, clip, weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        return {"loss": loss.item()}
+        return {"loss": loss.detach()}
+
+    runner = engine.runner(update)
+
+    def step(_: int) -> dict[str, torch.Tensor]:
+        clips, starts, strides = dataset.draw(config.batch_size, sampler)
+        return runner(None, bank.windows(bank.rows(clips, starts, config.window, strides), (0.0, 1.0)))
 
     def validate() -> dict[str, float]:
         model.eval()
-        errors = np.concatenate([reconstruction_errors(model, v, config.window)[0] / np.prod(config.size)
-                                 for v in held_out])
+        errors = torch.cat([_frame_errors(model, v, config.window, engine=engine)[0] for v in held_out])
         model.train()
-        return {"mse": float(errors.mean())}
+        return {"mse": (errors.mean() / np.prod(config.size)).item()}
 
     model.train()
     curves, seconds = train_loop(run, step, {"model": model, "optimizer": optimizer}, sampler, config.iterations,
                                  desc=f"{config.model} seed {config.seed}", validate=validate if held_out else None,
                                  validate_every=config.validate_every)
-    return Trained(model.eval(), curves, seconds)
+    return Trained(model.eval(), curves, seconds, engine.describe())
 
 
 def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[str, list[np.ndarray]]:
-    """Per-clip reconstruction errors e(t) of every frame (higher = more anomalous)."""
-    return {"error": [reconstruction_errors(model, v, config.window)[0] for v in videos]}
+    """Per-clip reconstruction errors e(t) of every frame (higher = more anomalous), computed on
+    the config's device and brought to the host once, at the end."""
+    engine = Engine.of(config)
+    model = model.to(engine.device)
+    errors = [_frame_errors(model, v, config.window, engine=engine)[0] for v in videos]
+    return {"error": [e.cpu().numpy() for e in errors]}

@@ -30,6 +30,7 @@ class Config(MethodConfig):
     validate_every: int = 0  # iterations between validation measurements (0: none)
 
     def __post_init__(self):
+        super().__post_init__()
         if self.model not in MODELS:
             raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}")
         if self.attention not in (None, "learned"):
