@@ -161,10 +161,12 @@ def _bare_step(family, config, engine: engines.Engine):
 
 
 def measure(profile: str, label: str, family, overrides: dict, device: str | torch.device = "cpu",
-            variant: dict | None = None, warmup: int = 2, steps: int = 5) -> Measurement:
+            variant: dict | None = None, warmup: int | None = None, steps: int = 5) -> Measurement:
     """One row: ``label``'s model at ``profile``'s settings (plus ``variant``'s execution or
-    precision settings) on ``device``."""
+    precision settings) on ``device``. ``warmup`` (default: 2 on a CPU; 5 on a GPU, so that the
+    CUDA graph is captured within it) steps are not timed."""
     device = torch.device(device)
+    warmup = warmup if warmup is not None else (5 if device.type == "cuda" else 2)
     config = family.profile_config(profile, "synthped" if family is not fewshot else "synthactions", 0,
                                    **{**overrides, "device": device.type, "validate_every": 0, **(variant or {})})
     engine = engines.Engine.of(config)
@@ -191,6 +193,21 @@ def measure(profile: str, label: str, family, overrides: dict, device: str | tor
                        inference, memory, "; ".join(engine.notes))
 
 
+def inference_fps(model: torch.nn.Module, windows: torch.Tensor, device: str | torch.device | None = None,
+                  repeats: int = 5) -> float:
+    """Frames per second of a model that scores one frame per window, on a batch of ``windows``
+    ``(B, T, C, H, W)`` already on ``device`` (default: the session's): batched, no per-frame loop
+    (notebook 04 compares the dissociation model with AnoPred's generator this way)."""
+    device = torch.device(device) if device is not None else engines.session_device()
+    model, windows = model.to(device).eval(), windows.to(device)
+
+    @torch.inference_mode()
+    def infer():
+        model(windows)
+
+    return len(windows) * _per_second(infer, device, repeats)
+
+
 def saliency_fps(profile: str) -> float:
     """SGSP saliency frames/s of an 8-frame clip at the prediction profile's size, on the CPU."""
     size = prediction.PROFILES[profile]["size"]
@@ -198,13 +215,16 @@ def saliency_fps(profile: str) -> float:
     return _per_second(lambda: sgsp(frames), torch.device("cpu"), 2, warmup=0) * len(frames)
 
 
-def run(profiles: list[str] | None = None, device: str | None = None, steps: int = 5) -> list[Measurement]:
+GPU_VARIANTS = [None, {"deterministic": True}, {"precision": "fp32", "compile": False, "cuda_graphs": False}]
+
+
+def run(profiles: list[str] | None = None, device: str | None = None, steps: int = 5,
+        variants: list[dict | None] | None = None) -> list[Measurement]:
     """Every model of :data:`MODELS` at every profile on ``device`` (default: what ``auto``
-    means here); on a GPU also deterministic and eager-fp32 variants."""
+    means here), with the profile's own settings and, on a GPU, the ``variants`` of
+    :data:`GPU_VARIANTS` (determinism, eager float32)."""
     device = engines.resolve(device or "auto")
-    variants = [None]
-    if device.type == "cuda":
-        variants += [{"deterministic": True}, {"precision": "fp32", "compile": False, "cuda_graphs": False}]
+    variants = variants or (GPU_VARIANTS if device.type == "cuda" else [None])
     rows = []
     for profile in profiles or PROFILES:
         for label, family, overrides in MODELS:

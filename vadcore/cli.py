@@ -2,7 +2,9 @@
 
     vadcore data synth [--root PATH] [--seed N]       make the synthetic dataset
     vadcore data check NAME ROOT [--lists DIR]        validate a dataset folder and summarise it
+    vadcore data pack NAME ROOT --out DIR [--size H W] [--compare]   a compact, video-coded copy (for a borrowed GPU)
     vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [-p NAME=VALUE ...] [--fresh]
+                      [--script] [--dry-run]
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
     vadcore student [NN ...] --out DIR                 student copies: solutions replaced by stubs
 Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 01–05 (``bench``).
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import sys
 from pathlib import Path
 
@@ -51,6 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lists", type=Path, default=None,
                        help="few-shot datasets: folder of the TRX split lists (default: ROOT/splits)")
 
+    packer = data.add_parser("pack", help="a compact, video-coded copy of a grey dataset (for a borrowed GPU)")
+    packer.add_argument("name", choices=list(DATASETS))
+    packer.add_argument("root", type=Path)
+    packer.add_argument("--out", type=Path, required=True, help="folder of the pack")
+    packer.add_argument("--size", type=int, nargs=2, default=None, metavar=("H", "W"),
+                        help="working size of the packed frames (default: native; the gpu profile's is 256 256)")
+    packer.add_argument("--crf", type=int, default=None, help="H.264 quality (lower: larger and closer; default 14)")
+    packer.add_argument("--compare", action="store_true",
+                        help="measure what packing changes (PSNR, trivial scores' AUC) and record it in pack.json")
+
     rep = commands.add_parser("reproduce", help="run notebooks with papermill into results/<profile>/")
     rep.add_argument("notebooks", nargs="*", help="notebook numbers (default: all), e.g. 00 02")
     rep.add_argument("--profile", choices=PROFILES, default="smoke")
@@ -60,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a notebook parameter (repeatable)")
     rep.add_argument("--fresh", action="store_true",
                      help="recompute every run instead of reading it from the run cache")
+    rep.add_argument("--script", action="store_true",
+                     help="run each notebook as a plain Python script (no Jupyter needed; keeps run.log, no executed copy)")
+    rep.add_argument("--dry-run", action="store_true",
+                     help="the profile's configs with frame size, schedule and clip length shrunk, into a temporary "
+                          "folder: catches shape, dtype, device and parameter errors before a long run")
 
     bench = commands.add_parser("bench", help="training steps/s and inference frames/s → results/bench.md")
     bench.add_argument("--profile", action="append", choices=PROFILES, default=None,
@@ -85,6 +103,19 @@ def main(argv: list[str] | None = None) -> int:
 
             root = generate_synthped(args.root or paths.data_dir() / "synthped", SynthPedConfig(seed=args.seed))
             print(f"synthped written to {root}")
+        elif args.command == "data" and args.action == "pack":
+            from vadcore.data import load_dataset
+            from vadcore.data import pack as packing
+
+            original = load_dataset(args.name, args.root, size=args.size, cache=False)
+            manifest = packing.pack(original, args.out, args.crf or packing.CRF)
+            size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
+            print(f"packed {len(manifest['train'])} + {len(manifest['test'])} clips of {args.name} into {args.out} "
+                  f"({size / 2**20:.1f} MiB)")
+            if args.compare:
+                comparison = packing.compare(original, load_dataset(args.name, args.out, cache=False))
+                packing.record_comparison(args.out, comparison)
+                print(json.dumps(comparison, indent=1))
         elif args.command == "data" and args.action == "check":
             from vadcore.data import load_dataset
             from vadcore.data.check import summarize
@@ -102,9 +133,9 @@ def main(argv: list[str] | None = None) -> int:
             from vadcore.reproduce import reproduce
 
             folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, _parameters(args.parameter),
-                                fresh=args.fresh)
+                                fresh=args.fresh, script=args.script, dry_run=args.dry_run)
             for folder in folders:
-                print(f"wrote {folder}")
+                print(f"dry run of {folder.name}: passed" if args.dry_run else f"wrote {folder}")
         elif args.command == "bench":
             from vadcore import bench
             from vadcore.profiles import PROFILES
@@ -117,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
             for path in write_student_copies(args.notebooks, args.out):
                 print(f"wrote {path}")
-    except (DatasetError, ValueError) as error:
+    except (DatasetError, ValueError, RuntimeError) as error:
         print(f"vadcore: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -117,6 +117,20 @@ def compiled_lucas_kanade():
     return torch.compile(lucas_kanade, dynamic=False)
 
 
+@lru_cache(maxsize=4)
+def compile_problem(device: str) -> str | None:
+    """Why :func:`compiled_lucas_kanade` cannot run on ``device`` (its forward and backward tried
+    once on small frames), or ``None`` when it can: a machine without a working compiler
+    toolchain then runs the flow term eagerly instead of failing."""
+    try:
+        first = torch.rand(1, 1, 32, 32, device=device)
+        second = torch.rand(1, 1, 32, 32, device=device, requires_grad=True)
+        compiled_lucas_kanade()(first, second).abs().mean().backward()
+    except Exception as error:  # noqa: BLE001 — any failure to compile means: stay eager
+        return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    return None
+
+
 def flow_loss(prediction: torch.Tensor, target: torch.Tensor, previous: torch.Tensor,
               estimator: FlowEstimator | None = None) -> torch.Tensor:
     """AnoPred's motion loss ℓ_of = mean |f(I_t, Î_{t+1}) − f(I_t, I_{t+1})| (ADL Eq. 12's ℓ_of).

@@ -83,7 +83,7 @@ class Lab:
         if key not in self._data:
             root = self.data_root if name == self.dataset else None
             data = load_dataset(name, root, size=size, gray=gray)
-            self._data[key] = data.excerpt(DRY_RUN["frames"]) if dry_run() else data
+            self._data[key] = data.excerpt(DRY_RUN["train_frames"], DRY_RUN["test_frames"]) if dry_run() else data
         return self._data[key]
 
     def actions(self, synth: dict | None = None, dataset: str | None = None, anomalous: str | None = None,
@@ -93,9 +93,9 @@ class Lab:
         ``anomalous`` a second dataset whose test classes become the ``anomalous`` split
         (:func:`~vadcore.data.actions.load_action_set`)."""
         name = dataset or self.dataset
-        if dry_run() and synth:  # small frames, four clips per class
+        if dry_run() and synth:  # small frames, few clips per class
             synth = {**synth, "size": min(synth.get("size", DRY_RUN["side"]), DRY_RUN["side"]),
-                     "clips_per_class": 4, "anomalous_clips_per_class": 4}
+                     "clips_per_class": DRY_RUN["clips_per_class"], "anomalous_clips_per_class": DRY_RUN["clips_per_class"]}
         key = (name, None, ("actions", tuple(sorted((synth or {}).items())), anomalous, anomalous_root))
         if key not in self._data:
             from vadcore.data.synthactions import SynthActionsConfig
@@ -106,21 +106,34 @@ class Lab:
         return self._data[key]
 
     def show(self, markdown: str) -> None:
-        """Display Markdown in the notebook (printed outside one)."""
-        try:
-            from IPython.display import Markdown, display
-
-            display(Markdown(markdown))
-        except ImportError:
+        """Display Markdown in the notebook (printed outside one, e.g. run as a script)."""
+        if not _in_kernel():
             print(markdown)
+            return
+        from IPython.display import Markdown, display
+
+        display(Markdown(markdown))
 
     def figure(self, fig, stem: str):
-        """Save a figure as ``<stem>.png`` in the results folder and show it."""
+        """Save a figure as ``<stem>.png`` in the results folder and show it (outside a notebook
+        it is saved and closed)."""
         import matplotlib.pyplot as plt
 
         report.save_figure(fig, self.out, stem)
-        plt.show()
+        if _in_kernel():
+            plt.show()
+        else:
+            plt.close(fig)
         return fig
+
+
+def _in_kernel() -> bool:
+    """Whether this runs inside an IPython kernel or shell (not as a plain script)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
 
 
 def start(profile: str = "smoke", dataset: str | None = None, data_root: str | None = None,

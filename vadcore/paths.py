@@ -6,6 +6,7 @@ checkout's committed results:
 - ``VADCORE_DATA``: datasets, synthetic data, frame caches and the run cache (default
   ``<project>/data``).
 - ``VADCORE_RESULTS``: tables, figures and executed notebooks (default ``<project>/results``).
+- ``VADCORE_RUNS``: the run cache (default ``$VADCORE_DATA/runs``; a dry run uses a temporary one).
 """
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ def project_dir() -> Path:
 
 def data_dir() -> Path:
     return Path(os.environ.get("VADCORE_DATA", project_dir() / "data"))
+
+
+def runs_dir() -> Path:
+    return Path(os.environ.get("VADCORE_RUNS", data_dir() / "runs"))
 
 
 def results_dir() -> Path:

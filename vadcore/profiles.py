@@ -23,8 +23,9 @@ DEFAULT_DATASET = {"smoke": "synthped", "cpu": "ucsd_ped2", "gpu": "ucsd_ped2", 
 SEEDS = {"smoke": (0,), "cpu": (0, 1, 2), "gpu": (0, 1, 2), "full": (0, 1, 2)}
 
 # what a dry run keeps of a profile: frames of this side (the aspect kept), this many training
-# steps, clips of this many frames, this many test episodes (few-shot)
-DRY_RUN = {"side": 32, "iterations": 2, "frames": 24, "episodes": 4}
+# steps, training and test clips of this many frames, this many test episodes and synthetic clips
+# per class (few-shot)
+DRY_RUN = {"side": 32, "iterations": 2, "train_frames": 40, "test_frames": 24, "episodes": 4, "clips_per_class": 8}
 
 
 def check_profile(profile: str) -> str:

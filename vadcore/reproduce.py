@@ -6,21 +6,30 @@ While a notebook runs, its printed lines and progress bars stream to the termina
 shows only finished cells). The executed copy keeps the cells' results but not the progress
 bars, the timing metadata or the parameters that only locate files, so that two runs of the same
 commit give the same files.
+
+``script=True`` runs each notebook as a plain Python script in its own process
+(:mod:`vadcore.script`: no Jupyter needed, as on a borrowed GPU) and keeps what it printed as
+``run.log``. ``dry_run=True`` runs the profile's configs with only frame size, schedule and clip
+length shrunk (:data:`vadcore.profiles.DRY_RUN`), into a temporary results folder and run cache:
+a rehearsal that catches a shape, dtype, device or missing-parameter error before a GPU slot.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from vadcore import paths
 from vadcore.atomic import write_text
 from vadcore.profiles import check_profile
 from vadcore.report import results_folder
+from vadcore.script import parameters
 
 NOTEBOOK_NAME = re.compile(r"(\d\d)_[A-Za-z0-9_]+\.ipynb")
 
@@ -37,10 +46,8 @@ def list_notebooks(folder: Path | None = None) -> dict[str, Path]:
 
 
 def notebook_parameters(path: Path) -> dict:
-    """Names and defaults of the notebook's ``parameters`` cell."""
-    import papermill
-
-    return {name: spec["default"] for name, spec in papermill.inspect_notebook(str(path)).items()}
+    """Names and defaults (as written) of the notebook's ``parameters`` cell."""
+    return parameters(path)
 
 
 def select(numbers: Sequence[str] | None, available: dict[str, Path]) -> dict[str, Path]:
@@ -76,18 +83,21 @@ def reproduce(
     data_root: str | None = None,
     parameters: dict | None = None,
     fresh: bool = False,
+    script: bool = False,
+    dry_run: bool = False,
 ) -> list[Path]:
     """Execute notebooks with ``profile`` (and optional overrides); returns their result folders.
 
     Every override is checked against each notebook's ``parameters`` cell before anything runs:
     a wrong name is an error that lists the valid ones. ``fresh`` recomputes every run instead of
-    reading it from the run cache (``VADCORE_FRESH=1`` in the kernels).
+    reading it from the run cache (``VADCORE_FRESH=1`` in the kernels); ``script`` and ``dry_run``:
+    see the module doc.
     """
-    import papermill
-
     check_profile(profile)
     notebooks = select(numbers, list_notebooks())
     overrides = dict(parameters or {})
+    if "profile" in overrides and overrides["profile"] != profile:
+        raise ValueError(f"-p profile={overrides['profile']!r} contradicts --profile {profile}: use --profile")
     if dataset is not None:
         overrides["dataset"] = dataset
     if data_root is not None:
@@ -100,20 +110,57 @@ def reproduce(
             raise ValueError(
                 f"{path.name} has no parameter {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}"
             )
-        folder = results_folder(profile, path.stem)
-        plans.append((path, folder, {**overrides, "profile": profile}))
-    for path, folder, params in plans:
-        output = folder / path.name
-        print(f"vadcore reproduce: {path.stem} ({profile})", file=sys.stderr, flush=True)
-        with _environment(VADCORE_NOTEBOOK=path.stem, VADCORE_PROGRESS="text", VADCORE_FRESH="1" if fresh else "0"):
-            papermill.execute_notebook(
-                str(path), str(output), parameters=params, cwd=str(path.parent), kernel_name="python3",
-                progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr,
-                request_save_on_cell_execute=False,
-            )
-        clean_executed(output, machine_paths(overrides.get("data_root")))
-    write_index(profile)
-    return [folder for _, folder, _ in plans]
+        plans.append((path, {**overrides, "profile": profile}))
+    with _dry_run_folders() if dry_run else nullcontext({}) as dry:
+        folders = []
+        for path, params in plans:
+            print(f"vadcore reproduce: {path.stem} ({profile}{', dry run' if dry_run else ''})", file=sys.stderr, flush=True)
+            variables = dict(VADCORE_NOTEBOOK=path.stem, VADCORE_PROGRESS="text", VADCORE_FRESH="1" if fresh else "0",
+                             **dry)
+            with _environment(**variables):
+                folder = results_folder(profile, path.stem)
+                (_run_script if script else _run_papermill)(path, folder, params, overrides.get("data_root"))
+            folders.append(folder)
+        if not dry_run:
+            write_index(profile)
+    return folders
+
+
+@contextmanager
+def _dry_run_folders():
+    """Environment of a dry run: shrunk configs, and results and runs in a temporary folder that
+    is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="vadcore-dry-run-") as folder:
+        yield {"VADCORE_DRY_RUN": "1", "VADCORE_RESULTS": f"{folder}/results", "VADCORE_RUNS": f"{folder}/runs"}
+
+
+def _run_papermill(path: Path, folder: Path, params: dict, data_root: str | None) -> None:
+    import papermill
+
+    output = folder / path.name
+    papermill.execute_notebook(
+        str(path), str(output), parameters=params, cwd=str(path.parent), kernel_name="python3",
+        progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr, request_save_on_cell_execute=False,
+    )
+    clean_executed(output, machine_paths(data_root))
+
+
+def _run_script(path: Path, folder: Path, params: dict, data_root: str | None) -> None:
+    """The notebook as a script in a child process; what it prints goes to the terminal and to
+    ``run.log`` (machine folders named by placeholder). A failure raises with the log's tail."""
+    log = []
+    command = [sys.executable, "-u", "-m", "vadcore.script", str(path), json.dumps(params)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
+                              str(paths.PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")]))}) as child:
+        for line in child.stdout:
+            sys.stdout.write(line)
+            log.append(line)
+    text = _placeholders("".join(log), machine_paths(data_root))
+    if (folder / "provenance.json").exists() or child.returncode == 0:
+        write_text(folder / "run.log", text)
+    if child.returncode != 0:
+        raise RuntimeError(f"{path.stem} failed (exit {child.returncode}):\n" + "".join(log[-15:]))
 
 
 def machine_paths(data_root: str | None = None) -> dict[str, Path]:
@@ -136,12 +183,16 @@ def clean_executed(path: Path, placeholders: dict[str, Path] | None = None) -> N
     papermill_meta = notebook.get("metadata", {}).get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables"):
         papermill_meta.pop(key, None)
-    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    write_text(path, _placeholders(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", placeholders))
+
+
+def _placeholders(text: str, placeholders: dict[str, Path] | None) -> str:
+    """``text`` with every folder of ``placeholders`` replaced by its placeholder name."""
     folders = {str(f): name for name, folder in (placeholders or {}).items()
                for f in {Path(folder).expanduser(), Path(folder).expanduser().resolve()} if f.is_absolute()}
     for folder in sorted(folders, key=len, reverse=True):  # the longest first: data/ inside the project
         text = text.replace(folder, folders[folder])
-    write_text(path, text)
+    return text
 
 
 def write_index(profile: str) -> Path:

@@ -9,8 +9,8 @@ A run's *key* hashes three things (see the README's "Run cache" section):
 - its **code**: the fingerprint of the method family's source (:mod:`vadcore.methods.code`), so
   an edited loss never returns a run trained with the old one.
 
-``data/runs/<key>/`` holds ``identity.json`` (those three), ``checkpoint.pt`` (while training;
-kept afterwards so figures can load the trained model), ``scores.npz``, ``timings.json`` and
+``data/runs/<key>/`` (``VADCORE_RUNS``) holds ``identity.json`` (those three), ``checkpoint.pt``
+(while training; afterwards only the trained network, so figures can load it), ``scores.npz``, ``timings.json`` and
 ``metrics.json``, written last, which marks the run finished. A finished run is never recomputed;
 an interrupted one resumes from its checkpoint; two tables that need the same run share it. Every
 write is atomic. ``RunCache(fresh=True)`` (or ``VADCORE_FRESH=1``, which ``vadcore reproduce
@@ -121,6 +121,14 @@ class Run:
         with atomic_path(self.checkpoint_path) as tmp:
             torch.save(state, tmp)
 
+    def keep_only_the_model(self) -> None:
+        """Once the run is finished, its checkpoint keeps only the trained network (``state.model``,
+        what :func:`vadcore.methods.load_model` reads): optimizer and discriminator states are only
+        needed to resume, and are most of its size."""
+        checkpoint = self.load_checkpoint()
+        if checkpoint is not None and set(checkpoint.get("state", {})) - {"model"}:
+            self.save_checkpoint({"state": {"model": checkpoint["state"]["model"]}, "step": checkpoint.get("step")})
+
     def load_checkpoint(self) -> dict | None:
         """The last checkpoint, or ``None`` when the run has not saved one yet."""
         import torch
@@ -163,7 +171,7 @@ class RunCache:
     returned."""
 
     def __init__(self, root: str | Path | None = None, fresh: bool | None = None):
-        self.root = Path(root) if root is not None else paths.data_dir() / "runs"
+        self.root = Path(root) if root is not None else paths.runs_dir()
         self.fresh = fresh if fresh is not None else os.environ.get("VADCORE_FRESH", "") not in ("", "0")
 
     def run(self, config, data: str = "", code: str = "") -> Run:
@@ -183,5 +191,6 @@ class RunCache:
         tick = time.perf_counter()
         result = compute(run)
         run.save(result)
+        run.keep_only_the_model()
         ledger.computed[run.key] = time.perf_counter() - tick
         return result

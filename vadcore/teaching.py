@@ -14,8 +14,6 @@ import ast
 import json
 from pathlib import Path
 
-import nbformat
-
 from vadcore import paths
 from vadcore.profiles import PROFILES
 from vadcore.reproduce import list_notebooks, select
@@ -48,8 +46,10 @@ def stub(source: str) -> str:
     return "\n".join(kept)
 
 
-def student_notebook(path: str | Path) -> nbformat.NotebookNode:
+def student_notebook(path: str | Path):
     """A notebook's student copy (see the module doc)."""
+    import nbformat  # the dev extras: a GPU machine runs the notebooks without Jupyter
+
     notebook = nbformat.read(str(path), as_version=4)
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -62,6 +62,8 @@ def student_notebook(path: str | Path) -> nbformat.NotebookNode:
 
 def write_student_copies(numbers=None, out: str | Path = "student") -> list[Path]:
     """Write the student copy of each notebook (all by default) into ``out``."""
+    import nbformat
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []

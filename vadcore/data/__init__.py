@@ -14,6 +14,7 @@ from vadcore import paths
 from vadcore.data.avenue import load_avenue
 from vadcore.data.clips import ClipDataset
 from vadcore.data.errors import DatasetError
+from vadcore.data.pack import is_pack, load_pack
 from vadcore.data.shanghaitech import load_shanghaitech
 from vadcore.data.synthped import SynthPedConfig, generate_synthped, is_current
 from vadcore.data.ucsd import load_ucsd
@@ -59,7 +60,8 @@ def load_dataset(
 
     Args:
         name: one of :data:`DATASETS`.
-        root: the dataset folder (any layout the loader knows; see each loader's docstring).
+        root: the dataset folder (any layout the loader knows; see each loader's docstring), or
+            a compact copy of it made by ``vadcore data pack`` (:mod:`vadcore.data.pack`).
         size: working size ``(H, W)``; frames are resized once and cached. ``None``: native.
         gray: keep one channel (default: UCSD and synthped gray, Avenue/ShanghaiTech RGB).
         cache: cache decoded frames as ``.npy`` under ``data/cache/``.
@@ -70,6 +72,11 @@ def load_dataset(
     _check_name(name)
     folder, default_gray = DATASETS[name]
     gray = default_gray if gray is None else gray
+    if root is not None and is_pack(Path(root)):  # a compact copy made by `vadcore data pack`
+        if synth is not None:
+            raise ValueError("'synth' settings make a synthped copy; a pack is one already")
+        root, train, test = load_pack(Path(root), name, gray)
+        return build_videoset(name, root, train, test, size, gray, cache)
     if name == "synthped":
         if root is None:  # the managed copy: always the default (or the given) settings
             root, config = paths.data_dir() / folder, synth or SynthPedConfig()

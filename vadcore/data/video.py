@@ -190,10 +190,12 @@ class VideoSet:
         """The working size ``(H, W)`` (``None``: native)."""
         return self.train[0].size if self.train else None
 
-    def excerpt(self, frames: int) -> VideoSet:
-        """The same clips cut to ``frames`` frames each (a dry run's data): training clips from
-        their start, test clips around their first change of label, so that both classes stay."""
+    def excerpt(self, train_frames: int, test_frames: int | None = None) -> VideoSet:
+        """The same clips cut short (a dry run's data): training clips to their first
+        ``train_frames`` frames, test clips to ``test_frames`` (default: as many) around their first
+        change of label, so that both classes stay."""
         def cut(video: Video) -> Video:
+            frames = train_frames if video.labels is None else (test_frames or train_frames)
             start = 0
             if video.labels is not None and video.n_frames > frames:
                 changes = np.flatnonzero(np.diff(np.asarray(video.labels)))

@@ -54,8 +54,8 @@ class MethodConfig:
 def shrunk(cls: type[MethodConfig], values: dict) -> dict:
     """``values`` of a ``cls`` config with what a dry run shrinks (:data:`vadcore.profiles.DRY_RUN`):
     the frame size (aspect kept, multiples of 16, key regions in proportion), the schedule (two
-    steps; a learning-rate decay and deep k-means' joint stage after the first; validation every
-    step) and the number of test episodes. Everything else is the profile's own."""
+    steps; a learning-rate decay and deep k-means' joint stage after the first; validation at the
+    start and the end) and the number of test episodes. Everything else is the profile's own."""
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     values = {**defaults, **values}
     height, width = values["size"]
@@ -69,7 +69,7 @@ def shrunk(cls: type[MethodConfig], values: dict) -> dict:
     if values.get("decay_at") is not None:
         values["decay_at"] = 1
     if values.get("validate_every"):
-        values["validate_every"] = 1
+        values["validate_every"] = values["iterations"]
     if "kmeans_windows" in values:
         values["kmeans_windows"] = min(values["kmeans_windows"], 16)
     for name in ("test_episodes", "validation_episodes"):

@@ -16,7 +16,7 @@ import torch
 from vadcore.data.clips import FrameBank, draw_clip_first
 from vadcore.data.video import Video
 from vadcore.engine import Engine
-from vadcore.flow import LucasKanade, flow_loss
+from vadcore.flow import LucasKanade, compile_problem, flow_loss
 from vadcore.losses import (adversarial_discriminator_loss, adversarial_generator_loss, gradient_loss,
                             intensity_loss)
 from vadcore.maps.foreground import foreground_masks
@@ -118,8 +118,12 @@ class Trainer:
             optimizers = [o for k, o in self.stateful.items() if k.startswith("optimizer")]
             self.schedulers = [torch.optim.lr_scheduler.MultiStepLR(o, [config.decay_at], 0.1) for o in optimizers]
             self.stateful.update({f"scheduler_{i}": s for i, s in enumerate(self.schedulers)})
+        compiled = self.engine.compile and flow_estimator is None and config.flow > 0
+        if compiled and compile_problem(str(self.device)):
+            compiled = False
+            self.engine.notes.append(f"the flow term runs eagerly: torch.compile failed ({compile_problem(str(self.device))})")
         self.estimator = flow_estimator or LucasKanade(config.lk_levels, config.lk_window, config.lk_iterations,
-                                                       config.lk_ridge, compiled=self.engine.compile)
+                                                       config.lk_ridge, compiled=compiled)
         weight = as_map(weight)
         self.weights = {term: weight if term in config.attend else None for term in ("intensity", "gradient")}
         self.runner = self.engine.runner(self.update)

@@ -1,0 +1,77 @@
+"""A GPU slot is never lost to a shape, dtype, device or missing-parameter error: every notebook
+runs at the `gpu` profile, and every family's `full` configs train and score, with only the frame
+size, the schedule and the clips' length shrunk — widths, precision (bfloat16 on the CPU),
+losses and variants are the profiles' own."""
+import dataclasses
+
+import pytest
+import torch
+
+from vadcore import reproduce
+from vadcore.data import SynthPedConfig, load_dataset
+from vadcore.methods import cached_run, dissociation, fewshot, prediction, reconstruction
+from vadcore.methods.base import shrunk
+from vadcore.models.resnet import ResNet
+from vadcore.profiles import DRY_RUN
+
+NOTEBOOKS = ("00", "01", "02", "03", "04", "05")
+
+
+def test_a_dry_run_shrinks_only_size_schedule_and_test_length():
+    values = shrunk(prediction.Config, dataclasses.asdict(prediction.profile_config("full", "ucsd_ped2")))
+    assert (values["size"], values["iterations"], values["decay_at"]) == ((32, 32), 2, 1)
+    assert (values["width"], values["discriminator"], values["precision"]) == (64, (128, 256, 512, 512), "bf16")
+    joint = shrunk(dissociation.Config, dataclasses.asdict(dissociation.profile_config("gpu", "ucsd_ped2")))
+    assert (joint["iterations"], joint["pretrain"], joint["validate_every"], joint["clusters"]) == (2, 1, 2, 128)
+    few = shrunk(fewshot.Config, {"size": (224, 224), "crop": 128, "test_episodes": 10_000, "tasks_per_batch": 16})
+    assert (few["size"], few["crop"], few["test_episodes"], few["tasks_per_batch"]) == ((32, 32), 18, 4, 1)
+    assert shrunk(prediction.Config, {"size": (240, 360)})["size"] == (16, 32)  # the aspect, in multiples of 16
+
+
+@pytest.fixture(scope="module")
+def dry_data(tmp_path_factory):
+    return tmp_path_factory.mktemp("dry-data")  # frames decoded once for every notebook
+
+
+@pytest.mark.parametrize("number", NOTEBOOKS)
+def test_every_notebook_runs_dry_at_the_gpu_profile(number, dry_data, monkeypatch, request):
+    root = None if number == "05" else request.getfixturevalue("shared_ped2")  # 05 runs on synthactions
+    monkeypatch.setenv("VADCORE_DATA", str(dry_data))
+    [folder] = reproduce.reproduce([number], "gpu", data_root=root, script=True, dry_run=True)
+    assert not folder.exists()  # a dry run leaves no results behind
+
+
+def test_notebook_05_at_full_stops_first_without_imagenet_weights(monkeypatch):
+    with pytest.raises(RuntimeError, match="backbone_weights"):
+        reproduce.reproduce(["05"], "full", script=True, dry_run=True)
+    with pytest.raises(ValueError, match="no such file"):
+        fewshot.profile_inputs("full", "/nowhere/resnet50.pth")
+
+
+def test_every_familys_full_configs_train_and_score_dry(tmp_path, monkeypatch):
+    monkeypatch.setenv("VADCORE_DRY_RUN", "1")
+    small = SynthPedConfig(seed=1, height=64, width=96, n_train=4, n_test=2, train_frames=DRY_RUN["train_frames"],
+                           test_frames=DRY_RUN["test_frames"] + 16)
+    configs = [prediction.profile_config("full", "synthped", attention=a) for a in (None, "learned", "human")]
+    configs += [prediction.profile_config("full", "synthped", mask="sgsp"),
+                reconstruction.profile_config("full", "synthped", model="convlstm_ae"),
+                reconstruction.profile_config("full", "synthped", model="conv_ae", attention="learned"),
+                dissociation.profile_config("full", "synthped")]
+    for config in configs:
+        assert config.size == (32, 32) and config.iterations == 2
+        data = load_dataset("synthped", tmp_path / "synthped", synth=small, size=config.size,
+                            gray=config.family != "dissociation")
+        result = cached_run(config, data.excerpt(DRY_RUN["train_frames"], DRY_RUN["test_frames"]))
+        assert 0 <= result.metrics["micro_auc"] <= 1, config
+    # few-shot at full: ResNet-50 from a torchvision-format weights file, on synthactions
+    weights = tmp_path / "resnet50.pth"
+    torch.save(ResNet(50, 64).state_dict(), weights)
+    config = fewshot.profile_config("full", "synthactions", **fewshot.profile_inputs("full", str(weights)))
+    assert (config.depth, config.size, config.crop) == (50, (32, 32), 18)
+    from vadcore.data.actions import load_action_set
+    from vadcore.data.synthactions import SynthActionsConfig
+
+    actions = load_action_set("synthactions", synth=SynthActionsConfig(size=32, clips_per_class=DRY_RUN["clips_per_class"],
+                                                                       anomalous_clips_per_class=DRY_RUN["clips_per_class"]))
+    result = cached_run(config, actions)
+    assert 0 <= result.metrics["accuracy"] <= 100

@@ -1,0 +1,143 @@
+"""The GPU engine on the CPU: devices resolve with clear errors, device kind and precision are part
+of a run's key (execution settings are not), windows gathered from frames on the device are the
+host's windows, the loop reads losses in batches and stops cleanly at a deadline."""
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from vadcore import engine
+from vadcore.data.clips import ClipDataset, FrameBank, draw_clip_first, frames_to_tensor
+from vadcore.data.video import Video, VideoSource
+from vadcore.methods import dissociation, fewshot, prediction, reconstruction
+from vadcore.methods.loop import DeadlineReached, train_loop
+from vadcore.runs import RunCache, canonical_config, config_hash
+
+
+def video(name: str, n_frames: int, seed: int, size=(8, 12), rgb=False) -> Video:
+    frames = np.random.default_rng(seed).integers(0, 256, (n_frames, *size, *((3,) if rgb else ())), dtype=np.uint8)
+    return Video(name, "train", VideoSource(name, n_frames, lambda: frames), size)
+
+
+def test_devices_resolve_or_say_why_not(monkeypatch):
+    monkeypatch.setenv("VADCORE_DEVICE", "cpu")
+    assert engine.resolve("auto") == torch.device("cpu") and engine.resolve("CPU") == torch.device("cpu")
+    with pytest.raises(ValueError, match="unknown device 'gpu0'"):
+        engine.resolve("gpu0")
+    with pytest.raises(ValueError, match="vadcore runs on cpu or cuda"):
+        engine.resolve("meta")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="sees no GPU here"):
+            engine.resolve("cuda:1")
+        monkeypatch.setenv("VADCORE_DEVICE", "cuda")  # auto means what VADCORE_DEVICE says
+        with pytest.raises(ValueError, match="sees no GPU"):
+            engine.resolve("auto")
+
+
+def test_device_kind_and_precision_are_in_the_key_execution_settings_are_not():
+    base = prediction.Config(size=(16, 16))
+    keys = {config_hash(c) for c in (base, dataclasses.replace(base, device="cuda"),
+                                     dataclasses.replace(base, precision="bf16"))}
+    assert len(keys) == 3
+    for execution in ({"compile": True}, {"cuda_graphs": True}, {"deterministic": False}):
+        assert config_hash(dataclasses.replace(base, **execution)) == config_hash(base)
+    assert {"device", "precision"} <= set(canonical_config(base)) and "cuda_graphs" not in canonical_config(base)
+    with pytest.raises(ValueError, match="device kind"):
+        prediction.Config(device="cuda:0")
+    with pytest.raises(ValueError, match="unknown precision 'fp16'"):
+        reconstruction.Config(precision="fp16")
+
+
+def test_profile_configs_take_the_sessions_device_kind(monkeypatch):
+    assert prediction.profile_config("smoke", "synthped").device == "cpu"
+    monkeypatch.setitem(engine._session, "device", torch.device("cuda"))  # a config can be made without the GPU
+    for config in (prediction.profile_config("gpu", "ucsd_ped2"), dissociation.profile_config("gpu", "ucsd_ped2"),
+                   reconstruction.profile_config("gpu", "ucsd_ped2", model="conv_ae"),
+                   fewshot.profile_config("gpu", "synthactions")):
+        assert config.device == "cuda" and config.size[0] >= 96
+    gpu = prediction.profile_config("gpu", "ucsd_ped2")
+    assert (gpu.size, gpu.width, gpu.precision, gpu.cuda_graphs, gpu.compile) == ((256, 256), 64, "bf16", True, True)
+    assert fewshot.profile_config("gpu", "synthactions").precision == "fp32"
+
+
+def test_the_engine_of_a_cpu_run_uses_no_gpu_speed_ups():
+    config = prediction.Config(size=(16, 16), precision="bf16", compile=True, cuda_graphs=True)
+    run_engine = engine.Engine.of(config)
+    assert run_engine.device.type == "cpu" and not run_engine.compile and not run_engine.cuda_graphs
+    assert run_engine.memory_format == torch.contiguous_format
+    with run_engine.autocast():
+        assert torch.nn.Linear(2, 2)(torch.ones(1, 2)).dtype == torch.bfloat16
+    with engine.Engine(torch.device("cpu")).autocast():
+        assert torch.nn.Linear(2, 2)(torch.ones(1, 2)).dtype == torch.float32
+
+
+def test_an_eager_step_runner_is_the_update_itself():
+    calls = []
+    runner = engine.StepRunner(lambda x: calls.append(x) or {"loss": x.sum()}, engine.Engine(torch.device("cpu")))
+    out = runner("phase", torch.ones(3))
+    assert out["loss"].item() == 3 and len(calls) == 1 and runner.graph is None
+
+
+def test_device_windows_are_the_hosts_windows_for_one_seed():
+    clips = [video("a", 7, 0), video("b", 30, 1)]
+    bank = FrameBank(clips)
+    which, starts = draw_clip_first(bank.lengths, 5, 64, torch.Generator().manual_seed(3))
+    gathered = bank.windows(bank.rows(which, starts, 5))
+    host = torch.stack([frames_to_tensor(clips[v].frames[s : s + 5]) for v, s in zip(which.tolist(), starts.tolist())])
+    torch.testing.assert_close(gathered, host, rtol=0, atol=0)
+    assert set(which.tolist()) == {0, 1} and all(s + 5 <= bank.lengths[v] for v, s in zip(which.tolist(), starts.tolist()))
+    # every window of a ClipDataset, strides included, through the bank
+    dataset = ClipDataset(clips, 4, strides=(1, 3), value_range=(0.0, 1.0))
+    picked = dataset.table
+    stacked = bank.windows(bank.rows(picked[:, 0], picked[:, 1], 4, picked[:, 2]), (0.0, 1.0))
+    torch.testing.assert_close(stacked, torch.stack([dataset[i] for i in range(len(dataset))]), rtol=0, atol=0)
+    a, b, c = dataset.draw(5, torch.Generator().manual_seed(0))
+    torch.testing.assert_close(torch.stack([a, b, c], 1), picked[torch.randint(len(dataset), (5,), generator=torch.Generator().manual_seed(0))])
+
+
+def test_prediction_windows_come_with_the_foreground_of_their_last_frame():
+    clips = [video("a", 9, 0), video("b", 12, 1)]
+    windows = prediction.Windows(clips, frames=4)
+    sampler = torch.Generator().manual_seed(5)
+    frames, foreground = windows.sample(8, sampler)
+    which, starts = draw_clip_first([9, 12], 5, 8, torch.Generator().manual_seed(5))
+    masks = [prediction.trainer.foreground_masks(v) for v in clips]
+    expected = torch.stack([torch.from_numpy(np.array(masks[v][s + 4])) for v, s in zip(which.tolist(), starts.tolist())])
+    torch.testing.assert_close(foreground[:, 0], expected)
+    assert frames.shape == (8, 5, 1, 8, 12)
+
+
+def test_losses_are_read_in_batches_yet_recorded_per_step():
+    seen = []
+
+    def step(i):
+        seen.append(i)
+        return {"loss": torch.tensor(float(i) ** 2), "count": i}
+
+    curves, _ = train_loop(None, step, {}, torch.Generator(), 7, log_every=3)
+    np.testing.assert_array_equal(curves["loss"], [i ** 2 for i in range(7)])
+    np.testing.assert_array_equal(curves["count"], range(7))
+
+
+def test_a_deadline_stops_training_with_a_checkpoint_to_resume_from(tmp_path, monkeypatch):
+    layer = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
+    generator = torch.Generator().manual_seed(0)
+
+    def step(_):
+        x = torch.randn(4, 2, generator=generator)
+        loss = layer(x).pow(2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return {"loss": loss.detach()}
+
+    run = RunCache(tmp_path).run({"name": "deadline"})
+    monkeypatch.setenv("VADCORE_DEADLINE", "0")  # long past
+    with pytest.raises(DeadlineReached, match="after step 1 of 5"):
+        train_loop(run, step, {"layer": layer, "optimizer": optimizer}, generator, 5)
+    assert run.load_checkpoint()["step"] == 1
+    monkeypatch.delenv("VADCORE_DEADLINE")
+    curves, _ = train_loop(run, step, {"layer": layer, "optimizer": optimizer}, generator, 5)
+    assert len(curves["loss"]) == 5

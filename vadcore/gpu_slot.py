@@ -1,0 +1,223 @@
+"""A borrowed GPU slot, used fully: ``tools/gpu-run.sh`` (which calls :func:`main`) turns a bare
+GPU machine — PyTorch and the scientific stack, no network, no Jupyter, no PyAV — into
+``results/gpu/<NN_slug>/`` within a wall-time budget, and packs what it made into one archive.
+
+In order, each step only while the budget lasts:
+
+1. **the machine**: torch, CUDA, the GPU, written to ``slot.log``;
+2. **self-check**: a few prediction steps replayed as a CUDA graph with the compiled flow term
+   against the same steps run eagerly; if they disagree the slot switches both speed-ups off
+   (``VADCORE_CUDA_GRAPHS=0``, ``VADCORE_COMPILE=0``) rather than lose its results;
+3. **bench**: ``vadcore bench`` of every family at the profile's size (``results/bench.md``);
+4. **notebooks**: each run as a script (:mod:`vadcore.script`) on the packed data
+   (``vadcore data pack``), with ``VADCORE_DEADLINE`` set so that training stops cleanly, with a
+   checkpoint, before the slot ends;
+5. **archive**: ``<out>/gpu-slot.tar.gz`` with ``results/<profile>/<NN_slug>/`` (tables, figures,
+   provenance, ``run.log``), ``results/bench.md``, ``slot.log`` and the finished runs' records
+   (scores, metrics, curves, timings — not their weights). Given back with ``--runs`` to a later
+   slot, they are not trained again.
+
+Tested on the CPU at ``smoke`` sizes (``tests/test_gpu_slot.py``).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+ARCHIVE = "gpu-slot.tar.gz"
+RESERVE_S = 45.0  # kept at the end of the budget for the archive
+MIN_NOTEBOOK_S = 60.0  # a notebook is not started with less time left
+
+
+class Slot:
+    """The budget and the log of one slot."""
+
+    def __init__(self, budget_s: float, work: Path):
+        self.start, self.budget_s, self.work = time.time(), budget_s, work
+        self.log_lines: list[str] = []
+
+    @property
+    def deadline(self) -> float:
+        return self.start + self.budget_s - RESERVE_S
+
+    def left(self) -> float:
+        return self.deadline - time.time()
+
+    def log(self, line: str) -> None:
+        stamped = f"[{time.time() - self.start:7.1f} s] {line}"
+        print(stamped, flush=True)
+        self.log_lines.append(stamped)
+
+
+def describe_machine() -> list[str]:
+    import torch
+
+    lines = [f"python {platform.python_version()}, torch {torch.__version__}, CUDA available: {torch.cuda.is_available()}"]
+    if torch.cuda.is_available():
+        properties = torch.cuda.get_device_properties(0)
+        lines.append(f"GPU: {properties.name}, {properties.total_memory / 2**30:.0f} GiB, "
+                     f"{properties.multi_processor_count} multiprocessors, CUDA {torch.version.cuda}")
+    for name in ("av", "cv2", "papermill", "seaborn", "skimage", "sklearn", "scipy"):
+        try:
+            module = __import__(name)
+            lines.append(f"{name} {getattr(module, '__version__', '?')}")
+        except ImportError:
+            lines.append(f"{name}: not installed")
+    return lines
+
+
+def self_check(device, steps: int = 12, tolerance: float = 2e-2) -> str | None:
+    """Train the same small prediction model twice from one initialisation on the same windows,
+    eagerly and with the engine's speed-ups (CUDA graphs, compiled flow; a learning-rate decay
+    half-way, so that a second graph is captured); returns why they disagree, or ``None`` when
+    every logged loss agrees within ``tolerance`` (relative)."""
+    import torch
+
+    from vadcore.engine import Engine
+    from vadcore.methods import prediction
+
+    config = prediction.Config(size=(64, 64), width=16, discriminator=(16, 32, 64, 64), decay_at=steps // 2,
+                               device=device.type, precision="bf16")
+    clips = torch.rand(steps, config.batch_size, config.frames + 1, 1, 64, 64, generator=torch.Generator().manual_seed(0))
+    region = torch.zeros(config.batch_size, 1, 64, 64, dtype=torch.bool, device=device)
+    curves = {}
+    for fast in (False, True):
+        torch.manual_seed(0)
+        engine = Engine(device, "bf16", compile=fast, cuda_graphs=fast, deterministic=True).configure()
+        trainer = prediction.Trainer(config, 1, torch.ones(64, 64), engine=engine)
+        logged = [trainer.train_step(i, clips[i].to(device), region) for i in range(steps)]
+        curves[fast] = {name: torch.stack([step[name] for step in logged]).float().cpu() for name in logged[0]}
+        if engine.notes:
+            return "; ".join(engine.notes)
+    for name, eager in curves[False].items():
+        fast = curves[True][name]
+        if not torch.allclose(fast, eager, rtol=tolerance, atol=1e-6, equal_nan=True):
+            return f"{name}: eager {eager.tolist()} vs graphs+compile {fast.tolist()}"
+    return None
+
+
+def run_notebooks(slot: Slot, numbers: list[str], profile: str, data: Path | None, device: str) -> list[str]:
+    """Each notebook as a script while the budget lasts; returns the ones that finished."""
+    from vadcore.reproduce import reproduce
+
+    finished = []
+    for number in numbers:
+        if slot.left() < MIN_NOTEBOOK_S:
+            slot.log(f"notebook {number}: not started, {slot.left():.0f} s left")
+            continue
+        slot.log(f"notebook {number}: start ({slot.left():.0f} s left)")
+        tick = time.time()
+        os.environ["VADCORE_DEADLINE"] = str(slot.deadline)
+        try:
+            reproduce([number], profile, data_root=str(data) if data else None, parameters={"device": device},
+                      script=True)
+        except (RuntimeError, ValueError) as error:
+            reason = str(error).splitlines()[-1] if str(error) else type(error).__name__
+            slot.log(f"notebook {number}: stopped after {time.time() - tick:.0f} s — {reason}")
+            continue
+        finally:
+            os.environ.pop("VADCORE_DEADLINE", None)
+        slot.log(f"notebook {number}: finished in {time.time() - tick:.0f} s")
+        finished.append(number)
+    return finished
+
+
+def seed_runs(archive: Path, runs: Path) -> int:
+    """Unpack the finished runs of a previous slot's archive into the run cache; returns how many."""
+    with tarfile.open(archive) as tar:
+        members = [m for m in tar.getmembers() if m.name.startswith("runs/") and m.isfile()]
+        for member in members:
+            member.name = member.name[len("runs/"):]
+        tar.extractall(runs, members=members, filter="data")
+    return len({m.name.split("/")[0] for m in members})
+
+
+def write_archive(slot: Slot, out: Path, profile: str, results: Path, runs: Path) -> Path:
+    """``<out>/gpu-slot.tar.gz``: results, bench, the slot's log, finished runs without weights."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / ARCHIVE
+    with tarfile.open(path, "w:gz") as tar:
+        for folder in sorted((results / profile).glob("*")) if (results / profile).is_dir() else []:
+            if folder.is_dir():
+                tar.add(folder, arcname=f"results/{profile}/{folder.name}")
+        if (results / "bench.md").is_file():
+            tar.add(results / "bench.md", arcname="results/bench.md")
+        for run in sorted(runs.glob("*")) if runs.is_dir() else []:
+            if (run / "metrics.json").is_file():
+                for name in ("identity.json", "metrics.json", "timings.json", "scores.npz"):
+                    if (run / name).is_file():
+                        tar.add(run / name, arcname=f"runs/{run.name}/{name}")
+        text = "\n".join(slot.log_lines).encode() + b"\n"
+        info = tarfile.TarInfo("slot.log")
+        info.size, info.mtime = len(text), int(time.time())
+        tar.addfile(info, io.BytesIO(text))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools/gpu-run.sh", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notebooks", nargs="+", default=["01", "02", "03", "04"], help="notebook numbers, in order")
+    parser.add_argument("--profile", default="gpu", help="profile (default gpu; smoke to rehearse on a CPU)")
+    parser.add_argument("--budget", type=float, default=9.0, help="wall-time budget in minutes, archive included")
+    parser.add_argument("--data", type=Path, default=None, help="the dataset's folder: a pack of `vadcore data pack`")
+    parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", "gpu-slot")), help="where the archive goes")
+    parser.add_argument("--work", type=Path, default=None, help="data caches, runs and results (default: a folder in /tmp)")
+    parser.add_argument("--runs", type=Path, default=None, help="a previous slot's archive: its finished runs are reused")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--commit", default=None, help="the commit this copy is (recorded in provenance)")
+    parser.add_argument("--no-bench", action="store_true")
+    parser.add_argument("--bench-steps", type=int, default=None, help="timed steps per bench row (default: 20 on a GPU, 2 on a CPU)")
+    args = parser.parse_args(argv)
+
+    work = args.work or Path(os.environ.get("TMPDIR", "/tmp")) / "vadcore-gpu-slot"
+    results, runs = work / "results", work / "runs"
+    os.environ.update(VADCORE_DATA=str(work / "data"), VADCORE_RESULTS=str(results), VADCORE_RUNS=str(runs),
+                      VADCORE_PROGRESS="text", MPLBACKEND="Agg")
+    if args.commit:
+        os.environ["VADCORE_COMMIT"] = args.commit
+    slot = Slot(args.budget * 60, work)
+    from vadcore import engine
+
+    device = engine.use(args.device)
+    for line in describe_machine():
+        slot.log(line)
+    slot.log(f"device {device}, profile {args.profile}, notebooks {' '.join(args.notebooks)}, budget {args.budget} min")
+    if args.runs is not None:
+        slot.log(f"reused {seed_runs(args.runs, runs)} finished runs from {args.runs}")
+    if device.type == "cuda":
+        try:
+            problem = self_check(device)
+        except Exception as error:  # noqa: BLE001 — the slot goes on without the speed-ups
+            problem = f"{type(error).__name__}: {error}"
+        if problem is None:
+            slot.log("self-check: CUDA graphs and the compiled flow term agree with eager steps")
+        else:
+            os.environ.update(VADCORE_CUDA_GRAPHS="0", VADCORE_COMPILE="0")
+            slot.log(f"self-check: switched CUDA graphs and compile off — {problem}")
+    if not args.no_bench and slot.left() > MIN_NOTEBOOK_S:
+        from vadcore import bench
+
+        tick = time.time()
+        rows = bench.run([args.profile], str(device), args.bench_steps or (20 if device.type == "cuda" else 2),
+                         variants=[None, bench.GPU_VARIANTS[-1]] if device.type == "cuda" else None)
+        bench.write(rows)
+        slot.log(f"bench: {len(rows)} rows in {time.time() - tick:.0f} s")
+        for row in rows:
+            slot.log(f"  {row.model} [{row.variant}]: engine {row.engine_steps_per_s:.1f} steps/s, bare "
+                     f"{row.bare_steps_per_s:.1f}, inference {row.inference_per_s:.0f}/s"
+                     + (f", {row.peak_memory_mib:.0f} MiB" if row.peak_memory_mib else ""))
+    finished = run_notebooks(slot, args.notebooks, args.profile, args.data, args.device)
+    slot.log(f"finished notebooks: {' '.join(finished) or 'none'}")
+    path = write_archive(slot, args.out, args.profile, results, runs)
+    slot.log(f"archive {path} ({path.stat().st_size / 2**20:.1f} MiB)")
+    return 0 if len(finished) == len(args.notebooks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

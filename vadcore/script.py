@@ -1,0 +1,51 @@
+"""Run a notebook as a plain Python script, where Jupyter is not installed (a borrowed GPU machine
+has PyTorch but no papermill, nbclient or ipykernel).
+
+    python -m vadcore.script notebooks/02_attention_driven_loss.ipynb '{"profile": "gpu"}'
+
+executes the notebook's code cells in order in one namespace, the values of its ``parameters``
+cell replaced by the given ones (as papermill injects them), and prints what the cells print.
+Tables, figures and provenance land in the results folder as with papermill; there is no
+executed copy of the notebook (``vadcore reproduce --script`` keeps the printed record as
+``run.log`` beside the tables). Reads the notebook file as JSON: needs nothing but the package.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def code_cells(path: Path) -> list[tuple[str, list[str]]]:
+    """``(source, tags)`` of every code cell of a notebook file."""
+    cells = json.loads(Path(path).read_text())["cells"]
+    return [("".join(c["source"]) if isinstance(c["source"], list) else c["source"], c.get("metadata", {}).get("tags", []))
+            for c in cells if c["cell_type"] == "code"]
+
+
+def parameters(path: Path) -> dict[str, str]:
+    """Names and default values (as written) of the notebook's ``parameters`` cell."""
+    for source, tags in code_cells(path):
+        if "parameters" in tags:
+            tree = ast.parse(source)
+            return {node.targets[0].id: ast.get_source_segment(source, node.value) for node in tree.body
+                    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
+    raise ValueError(f"{Path(path).name} has no cell tagged 'parameters'")
+
+
+def run(path: Path, values: dict) -> None:
+    """Execute the notebook at ``path`` with ``values`` for its parameters, in this process."""
+    path = Path(path).resolve()
+    os.environ.setdefault("VADCORE_NOTEBOOK", path.stem)
+    namespace = {"__name__": "__main__", "__file__": str(path)}
+    os.chdir(path.parent)  # as papermill runs a notebook: from its folder
+    for index, (source, tags) in enumerate(code_cells(path)):
+        exec(compile(source, f"{path.name}, code cell {index + 1}", "exec"), namespace)  # noqa: S102
+        if "parameters" in tags:
+            namespace.update(values)
+
+
+if __name__ == "__main__":
+    run(Path(sys.argv[1]), json.loads(sys.argv[2]) if len(sys.argv) > 2 else {})
