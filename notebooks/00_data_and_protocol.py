@@ -23,8 +23,9 @@
 # so nobody mistakes an easy dataset for a good model: a learned model is only interesting where
 # it beats them.
 #
-# Profiles: `smoke` (default) evaluates on `synthped`; `cpu` and `full` on real UCSD Ped2
-# (`vadcore reproduce 00 --profile cpu`). Nothing is trained here, so `cpu` and `full` are the same.
+# Profiles: `smoke` (default) evaluates on `synthped`; `cpu`, `gpu` and `full` on real UCSD Ped2
+# (`vadcore reproduce 00 --profile cpu`). Nothing is trained here, so they differ only in the size
+# of the trivial predictors' frames (96×96 at `cpu`, 256×256 at `gpu` and `full`).
 #
 # **In this lab you will**
 # 1. read a dataset in the official UCSD layout and see what its anomalies look like;

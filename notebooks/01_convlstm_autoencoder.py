@@ -26,7 +26,8 @@
 # (notebook 02) compares against.
 #
 # Profiles: `smoke` (default, synthped, minutes), `cpu` (real UCSD Ped2, reduced size and widths),
-# `full` (256×256, full widths; GPU).
+# `gpu` (256×256, full widths, a short schedule: minutes on one GPU), `full` (the tutorial's
+# schedule; GPU).
 #
 # **In this lab you will**
 # 1. prepare video for an autoencoder: sliding windows and temporal-stride augmentation;

@@ -28,7 +28,8 @@
 # This notebook walks through Sections III–V and regenerates Tables I–V and Figures 4, 6, 7, 8
 # and 9, each followed by a verdict computed from the numbers. Profiles: `smoke` (default,
 # synthped, minutes: every path runs, no claim is made), `cpu` (real UCSD Ped2 at reduced size and
-# schedule), `full` (the paper's settings; GPU).
+# schedule), `gpu` (the paper's size and widths, a short schedule: minutes on one GPU), `full`
+# (the paper's settings; GPU hours).
 #
 # **In this lab you will**
 # 1. derive a data-driven attention map in closed form and check it against autograd;

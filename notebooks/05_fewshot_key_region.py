@@ -132,8 +132,8 @@ print("settings on top of the profile:", report.settings_text(settings))
 
 
 def config(shot: int, seed: int, **overrides) -> fewshot.Config:
-    """The run that gives the K = ``shot`` numbers: its own run at `full` (as the paper); at `cpu` and
-    `smoke` one run trained on the profile's K and tested at every K of ``shots``."""
+    """The run that gives the K = ``shot`` numbers: its own run at `full` (as the paper); at `smoke`,
+    `cpu` and `gpu` one run trained on the profile's K and tested at every K of ``shots``."""
     per_k = {"test_shots": tuple(shots)} if fewshot.PROFILES[profile].get("test_shots") else {"shot": shot}
     return fewshot.profile_config(profile, lab.dataset, seed, **{**per_k, **inputs, **settings, **overrides})
 
@@ -214,13 +214,13 @@ print("centre: correct")
 # %% [markdown]
 # ## 3. Training
 #
-# Episodes of the training classes (one episode per step at `cpu`; the paper accumulates 16), with
-# the profile's optimizer (the paper's SGD at `full`; Adam at `cpu` and `smoke`, where SGD
+# Episodes of the training classes (one episode per step at `cpu`, four at `gpu`; the paper
+# accumulates 16), with the profile's optimizer (the paper's SGD at `full`; Adam elsewhere, where SGD
 # from scratch stayed at chance). Every few hundred steps the accuracy on fixed episodes of the
 # **validation** classes is recorded. The model after the last step is the one tested — the
 # validation curve selects nothing. At `full` TRX and ours are trained separately for each K, as in
-# the paper; at `cpu` one model per method and seed, trained on 5-shot episodes, is tested at 1 and
-# 5 shots (half the training time; a stated deviation).
+# the paper; at `cpu` and `gpu` one model per method and seed, trained on 5-shot episodes, is tested
+# at 1 and 5 shots (half the training time; a stated deviation).
 
 # %%
 methods = {"TRX": paper.MODULE_ROWS["TRX"], paper.OURS: {}}

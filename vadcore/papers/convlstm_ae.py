@@ -28,15 +28,15 @@ CLAIMS = {row: Claim(f"{row} reaches the paper's {quoted} row", row)
           for row, quoted in (("ConvLSTM-AE (tutorial)", "ConvLSTM-AE"), ("Conv-AE (Hasan et al.)", "3DConv-AE"))}
 
 DEVIATIONS = (
-    "**Dataset:** the tutorial trains and shows its curves on UCSD Ped1; `cpu` and `full` use Ped2, the dataset "
+    "**Dataset:** the tutorial trains and shows its curves on UCSD Ped1; `cpu`, `gpu` and `full` use Ped2, the dataset "
     "of the other notebooks (Ped1 loads the same way: `dataset=\"ucsd_ped1\"`).",
     "**Frame size and width:** the tutorial trains at 256×256 with the full channel counts (128/64/32); `smoke` "
-    "and `cpu` use smaller frames and scale every channel count (`width`) to fit a 2-core CPU. `full` uses "
-    "256×256 and full widths.",
+    "and `cpu` use smaller frames and scale every channel count (`width`) to fit a 2-core CPU. `gpu` and `full` use "
+    "256×256 and full widths (`gpu` on schedules of 1,500 and 3,000 iterations, not yet chosen on validation curves).",
     "**Schedule:** a fixed number of iterations of 4 random windows (strides 1, 2, 3) instead of the tutorial's "
     "3 epochs over non-overlapping sequences; the `cpu` schedules come from the validation curves of section 5. "
     "The tutorial's Keras learning-rate decay (1e-5 per update, < 1 % over this schedule) is not applied.",
-    "**Validation clips:** `cpu` and `smoke` train on the training clips minus two held out for validation.",
+    "**Validation clips:** `smoke`, `cpu` and `gpu` train on the training clips minus two held out for validation.",
     "**Per-frame cost:** the tutorial's cost is one number per 10-frame sequence; ours averages each frame's "
     "error e(t) over the windows that contain it, so every frame gets a score.",
     "**Regularity score:** the correct min–max formula, not the tutorial code's ÷ max (section 6).",

@@ -82,14 +82,14 @@ CLAIMS = {
 }
 
 DEVIATIONS = (
-    "**Data:** `smoke` and `cpu` run on synthactions (generated; class-disjoint 64/12/24 normal classes like "
+    "**Data:** `smoke`, `cpu` and `gpu` run on synthactions (generated; class-disjoint 64/12/24 normal classes like "
     "Kinetics-100, 8 anomalous classes for testing only, like UCF-Crime v2 in the paper), not on HMDB51, Kinetics or "
     "UCF-Crime v2: our numbers are not comparable with the paper's values, only the differences between rows are.",
-    "**Backbones:** narrow ResNet-18s (width 16 at `cpu`, 4 at `smoke`) trained from scratch on small frames "
+    "**Backbones:** narrow ResNet-18s (width 32 at `gpu` on 96×96 frames with 54-pixel regions, 16 at `cpu`, 4 at `smoke`) trained from scratch on small frames "
     "(64×64 / 32×32, key regions 36 / 16 pixels: the paper's 128 : 224 ratio), without the stem's max pooling so that "
     "the anchor grid is 4×4 / 2×2 (with it, 2×2 / 1×1: a 1×1 grid fixes the region); the paper uses ImageNet "
     "ResNet-50s on 224×224 frames with 128×128 regions and a 7×7 grid (`full`, given the weights file).",
-    "**Schedule:** Adam, one episode per step, 1,000 steps at `cpu` (the paper: SGD, 30,000 steps of 16 episodes "
+    "**Schedule:** Adam, one episode per step, 1,000 steps at `cpu` (`gpu`: 2,000 steps of 4 episodes; the paper: SGD, 30,000 steps of 16 episodes "
     "on Kinetics, from ImageNet weights; from scratch, SGD left TRX at chance on the validation classes after "
     "300–600 steps); one model per method and seed trained on 5-shot episodes and tested at 1 and 5 shots (the "
     "paper trains per K; trained on 1-shot episodes for 600 steps TRX stayed at chance); the learning rate is "

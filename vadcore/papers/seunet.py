@@ -64,7 +64,7 @@ DEVIATIONS = (
     "grayscale frames, with Lucas–Kanade flow; its settings are ours, as the paper gives none.",
     "**Mask threshold and region size:** g = Otsu per map (the paper's \"best segmentation threshold\"); "
     "`bwareaopen` removes regions under 0.5 % of the frame (the paper gives no size).",
-    "**Training setting:** the prediction family's `cpu` setting and the λ_of and learning rates chosen on "
+    "**Training setting:** the prediction family's setting of the profile (`cpu`, `gpu`) and the λ_of and learning rates chosen on "
     "validation clips in notebook 02 (the paper uses λ = 1, 1, 2, 0.05 on Ped2, FlowNet, 256×256 and "
     "AnoPred's learning rates); its AnoPred and ADL rows are notebook 02's runs.",
     "**Shortened schedule of Table 3:** the validation runs' schedule instead of the paper's 10,000 iterations.",
