@@ -3,8 +3,8 @@
     vadcore data synth [--root PATH] [--seed N]       make the synthetic dataset
     vadcore data check NAME ROOT [--lists DIR]        validate a dataset folder and summarise it
     vadcore data pack NAME ROOT --out DIR [--size H W] [--compare]   a compact, video-coded copy (for a borrowed GPU)
-    vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [-p NAME=VALUE ...] [--fresh]
-                      [--script] [--dry-run]
+    vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [--device D] [-p NAME=VALUE ...]
+                      [--fresh] [--script] [--dry-run]
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
     vadcore student [NN ...] --out DIR                 student copies: solutions replaced by stubs
 Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 01–05 (``bench``).
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--profile", choices=PROFILES, default="smoke")
     rep.add_argument("--dataset", choices=list(DATASETS) + ["synthactions", *ACTION_DATASETS], default=None)
     rep.add_argument("--data-root", default=None, help="folder of the dataset")
+    rep.add_argument("--device", default=None, help="auto (the default: the GPU if there is one), cpu, cuda or cuda:N")
     rep.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="override a notebook parameter (repeatable)")
     rep.add_argument("--fresh", action="store_true",
@@ -132,7 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "reproduce":
             from vadcore.reproduce import reproduce
 
-            folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, _parameters(args.parameter),
+            parameters = _parameters(args.parameter)
+            if args.device is not None:
+                from vadcore.engine import resolve
+
+                resolve(args.device)  # a GPU that is not here is an error before anything runs
+                parameters["device"] = args.device
+            folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, parameters,
                                 fresh=args.fresh, script=args.script, dry_run=args.dry_run)
             for folder in folders:
                 print(f"dry run of {folder.name}: passed" if args.dry_run else f"wrote {folder}")
