@@ -141,3 +141,26 @@ def test_a_deadline_stops_training_with_a_checkpoint_to_resume_from(tmp_path, mo
     monkeypatch.delenv("VADCORE_DEADLINE")
     curves, _ = train_loop(run, step, {"layer": layer, "optimizer": optimizer}, generator, 5)
     assert len(curves["loss"]) == 5
+
+
+def test_channels_last_reaches_only_2d_convolutions():
+    model = fewshot.build(fewshot.profile_config("gpu", "synthactions"))  # its relation module has a 3-D convolution
+    engine.channels_last(model)
+    conv2d = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    conv3d = [m for m in model.modules() if isinstance(m, torch.nn.Conv3d)]
+    assert conv2d and conv3d
+    assert all(m.weight.is_contiguous(memory_format=torch.channels_last) for m in conv2d if m.weight.shape[-1] > 1)
+    assert all(m.weight.is_contiguous() for m in conv3d)
+
+
+def test_a_resumed_optimizer_keeps_whether_its_step_can_be_captured():
+    from vadcore.methods.loop import _load_state
+
+    layer = torch.nn.Linear(2, 1)
+    eager = torch.optim.Adam(layer.parameters(), capturable=False)
+    layer(torch.ones(1, 2)).sum().backward()
+    eager.step()
+    graphed = torch.optim.Adam(layer.parameters(), capturable=True)
+    _load_state(graphed, eager.state_dict())
+    assert graphed.param_groups[0]["capturable"] is True
+    assert graphed.state[layer.weight]["step"].dtype == torch.float32

@@ -58,3 +58,11 @@ def test_finished_runs_travel_to_the_next_slot_without_their_weights(tmp_path):
     assert not any("checkpoint" in n or unfinished.key in n for n in names)
     assert gpu_slot.seed_runs(archive, tmp_path / "next") == 1
     assert RunCache(tmp_path / "next").get_or_compute(config, lambda run: 1 / 0).metrics == {"micro_auc": 0.9}
+
+
+def test_the_self_check_runs_its_three_families_and_agrees_where_nothing_differs():
+    """On the CPU the engine's GPU speed-ups are off, so both trainings are the same: the check's
+    own code (data, three families, the comparisons) runs before any GPU slot depends on it."""
+    import torch
+
+    assert gpu_slot.self_check(torch.device("cpu"), steps=6) is None

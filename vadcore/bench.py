@@ -107,19 +107,20 @@ def _action_data(config):
     return {"train": data.splits["train"]}, {"test": data.splits["test"][: 4 * config.way * 2]}
 
 
-def _engine_steps(family, config, train_data, warmup: int, steps: int) -> tuple[float, object]:
+def _engine_steps(family, config, train_data, warmup: int, steps: int):
     """Steps/s of the family's own training, from a run of ``warmup + steps`` iterations minus
-    one of ``warmup``; returns the longer run's model too."""
+    one of ``warmup``; returns the longer run (its model, and its engine's notes) too."""
     short = family.train(dataclasses.replace(config, iterations=warmup), train_data)
     long = family.train(dataclasses.replace(config, iterations=warmup + steps), train_data)
-    return steps / max(long.seconds - short.seconds, 1e-9), long.model
+    return steps / max(long.seconds - short.seconds, 1e-9), long
 
 
 def _bare_step(family, config, engine: engines.Engine):
     """One eager update of the family's model, loss and optimizer on device tensors."""
     device, batch = engine.device, getattr(config, "batch_size", 1)
     if family is prediction:
-        trainer = prediction.Trainer(config, 1, torch.ones(*config.size), engine=dataclasses.replace(engine, cuda_graphs=False))
+        plain = dataclasses.replace(engine, cuda_graphs=False, compile=False)
+        trainer = prediction.Trainer(config, 1, torch.ones(*config.size), engine=plain)
         clips = torch.rand(batch, config.frames + 1, 1, *config.size, device=device) * 2 - 1
         region = torch.zeros(batch, 1, *config.size, dtype=torch.bool, device=device)
         return lambda: trainer.update(clips, region)
@@ -180,7 +181,8 @@ def measure(profile: str, label: str, family, overrides: dict, device: str | tor
         scored_items = lambda scores: sum(len(s) for s in next(iter(scores.values())))  # noqa: E731
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
-    engine_rate, model = _engine_steps(family, config, train_data, warmup, steps)
+    engine_rate, trained = _engine_steps(family, config, train_data, warmup, steps)
+    model = trained.model
     memory = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
     bare_rate = _per_second(_bare_step(family, config, engine), device, steps, warmup)
     if family is fewshot:
@@ -190,7 +192,7 @@ def measure(profile: str, label: str, family, overrides: dict, device: str | tor
     inference = scored_items(scores) / (time.perf_counter() - tick)
     name = "+".join(f"{k}={v}" for k, v in (variant or {}).items()) or "profile's own"
     return Measurement(profile, label, tuple(config.size), report.device_name(device), name, engine_rate, bare_rate,
-                       inference, memory, "; ".join(engine.notes))
+                       inference, memory, "; ".join(trained.engine.get("notes", []) + engine.notes))
 
 
 def inference_fps(model: torch.nn.Module, windows: torch.Tensor, device: str | torch.device | None = None,

@@ -161,8 +161,10 @@ class Engine:
         return torch.autocast(self.device.type, dtype=torch.bfloat16)
 
     def module(self, module: torch.nn.Module) -> torch.nn.Module:
-        """``module`` on the device, in the engine's memory format."""
-        return module.to(self.device, memory_format=self.memory_format)
+        """``module`` on the device; on a GPU its 2-D convolutions' weights NHWC
+        (:func:`channels_last`)."""
+        module = module.to(self.device)
+        return channels_last(module) if self.gpu else module
 
     def adam(self, parameters, **options) -> torch.optim.Adam:
         """Adam whose step can be captured in a CUDA graph when the engine uses them."""
@@ -176,6 +178,15 @@ class Engine:
         return {"device": torch.cuda.get_device_name(self.device) if self.gpu else "cpu",
                 "precision": self.precision, "compile": self.compile, "cuda_graphs": self.cuda_graphs,
                 "deterministic": self.deterministic, "channels_last": self.gpu, "notes": list(self.notes)}
+
+
+def channels_last(module: torch.nn.Module) -> torch.nn.Module:
+    """``module`` with the weights of its 2-D convolutions in NHWC memory order (what tensor cores
+    read without transposes); other layers — a 3-D convolution, a linear layer — keep theirs."""
+    for layer in module.modules():
+        if isinstance(layer, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
+            layer.to(memory_format=torch.channels_last)
+    return module
 
 
 class StepRunner:
@@ -200,8 +211,10 @@ class StepRunner:
     def __call__(self, phase, *tensors: torch.Tensor) -> dict[str, torch.Tensor]:
         if not self.enabled:
             return self.update(*tensors)
+        phase = (phase, tuple((t.shape, t.dtype) for t in tensors))  # other inputs' shapes: another graph
         if phase != self.phase:
-            self.phase, self.calls, self.graph = phase, 0, None
+            self.release()
+            self.phase = phase
         if self.graph is None and self.calls < self.warmup:
             self.calls += 1
             return self._side_stream(tensors)
@@ -211,6 +224,10 @@ class StepRunner:
             static.copy_(new)
         self.graph.replay()
         return {name: value.clone() for name, value in self.outputs.items()}
+
+    def release(self) -> None:
+        """Free the current graph and its memory pool (a phase that will not come back)."""
+        self.phase, self.calls, self.graph, self.inputs, self.outputs = None, 0, None, [], {}
 
     def _side_stream(self, tensors) -> dict[str, torch.Tensor]:
         stream = torch.cuda.Stream(self.engine.device)
@@ -223,10 +240,13 @@ class StepRunner:
     def _capture(self, tensors) -> bool:
         self.inputs = [t.clone() for t in tensors]
         graph = torch.cuda.CUDAGraph()
+        stream = torch.cuda.current_stream(self.engine.device)
         try:
             with torch.cuda.graph(graph):
                 self.outputs = self.update(*self.inputs)
         except Exception as error:  # noqa: BLE001 — any failure to capture means: stay eager
+            torch.cuda.set_stream(stream)  # an invalidated capture can leave its stream current
+            torch.cuda.synchronize(self.engine.device)
             self.enabled = False
             self.inputs, self.outputs = [], {}
             note = f"CUDA graph capture failed ({type(error).__name__}: {error}); the step runs eagerly"

@@ -123,8 +123,9 @@ def compile_problem(device: str) -> str | None:
     once on small frames), or ``None`` when it can: a machine without a working compiler
     toolchain then runs the flow term eagerly instead of failing."""
     try:
-        first = torch.rand(1, 1, 32, 32, device=device)
-        second = torch.rand(1, 1, 32, 32, device=device, requires_grad=True)
+        generator = torch.Generator(device).manual_seed(0)  # leaves the global generators alone
+        first = torch.rand(1, 1, 32, 32, device=device, generator=generator)
+        second = torch.rand(1, 1, 32, 32, device=device, generator=generator).requires_grad_()
         compiled_lucas_kanade()(first, second).abs().mean().backward()
     except Exception as error:  # noqa: BLE001 — any failure to compile means: stay eager
         return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"

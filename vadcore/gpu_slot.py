@@ -5,9 +5,10 @@ GPU machine — PyTorch and the scientific stack, no network, no Jupyter, no PyA
 In order, each step only while the budget lasts:
 
 1. **the machine**: torch, CUDA, the GPU, written to ``slot.log``;
-2. **self-check**: a few prediction steps replayed as a CUDA graph with the compiled flow term
-   against the same steps run eagerly; if they disagree the slot switches both speed-ups off
-   (``VADCORE_CUDA_GRAPHS=0``, ``VADCORE_COMPILE=0``) rather than lose its results;
+2. **self-check** (in a child process): small models of three families trained with CUDA graphs
+   and the compiled flow term against the same training run eagerly; unless they agree the slot
+   switches both speed-ups off (``VADCORE_CUDA_GRAPHS=0``, ``VADCORE_COMPILE=0``) rather than lose
+   its results;
 3. **bench**: ``vadcore bench`` of every family at the profile's size (``results/bench.md``);
 4. **notebooks**: each run as a script (:mod:`vadcore.script`) on the packed data
    (``vadcore data pack``), with ``VADCORE_DEADLINE`` set so that training stops cleanly, with a
@@ -72,34 +73,83 @@ def describe_machine() -> list[str]:
     return lines
 
 
-def self_check(device, steps: int = 12, tolerance: float = 2e-2) -> str | None:
-    """Train the same small prediction model twice from one initialisation on the same windows,
-    eagerly and with the engine's speed-ups (CUDA graphs, compiled flow; a learning-rate decay
-    half-way, so that a second graph is captured); returns why they disagree, or ``None`` when
-    every logged loss agrees within ``tolerance`` (relative)."""
+def self_check(device, steps: int = 16, tolerance: float = 2e-2) -> str | None:
+    """Train small models of the prediction (a learning-rate decay half-way: a second graph),
+    dissociation (pretraining, then k-means and the joint stage: two runners) and reconstruction
+    families twice from one initialisation on the same frames — eagerly, and with the engine's
+    speed-ups (CUDA graphs, compiled flow term) — at the profiles' execution settings. Returns why
+    they disagree (a logged loss beyond ``tolerance``, relative; or final weights further apart
+    than ``tolerance`` of the distance training moved them; or a fallback the engine noted), or
+    ``None``."""
+    import dataclasses
+
     import torch
 
-    from vadcore.engine import Engine
-    from vadcore.methods import prediction
+    from vadcore.bench import noise_videos
+    from vadcore.methods import dissociation, prediction, reconstruction
 
-    config = prediction.Config(size=(64, 64), width=16, discriminator=(16, 32, 64, 64), decay_at=steps // 2,
-                               device=device.type, precision="bf16")
-    clips = torch.rand(steps, config.batch_size, config.frames + 1, 1, 64, 64, generator=torch.Generator().manual_seed(0))
-    region = torch.zeros(config.batch_size, 1, 64, 64, dtype=torch.bool, device=device)
-    curves = {}
-    for fast in (False, True):
-        torch.manual_seed(0)
-        engine = Engine(device, "bf16", compile=fast, cuda_graphs=fast, deterministic=True).configure()
-        trainer = prediction.Trainer(config, 1, torch.ones(64, 64), engine=engine)
-        logged = [trainer.train_step(i, clips[i].to(device), region) for i in range(steps)]
-        curves[fast] = {name: torch.stack([step[name] for step in logged]).float().cpu() for name in logged[0]}
-        if engine.notes:
-            return "; ".join(engine.notes)
-    for name, eager in curves[False].items():
-        fast = curves[True][name]
-        if not torch.allclose(fast, eager, rtol=tolerance, atol=1e-6, equal_nan=True):
-            return f"{name}: eager {eager.tolist()} vs graphs+compile {fast.tolist()}"
+    common = {"device": device.type, "iterations": steps, "deterministic": False}
+    configs = [
+        (prediction, prediction.Config(size=(64, 64), width=16, discriminator=(16, 32, 64, 64), decay_at=steps // 2,
+                                       lr_generator=1e-3, lr_discriminator=1e-4, attention="learned",
+                                       precision="bf16", **common)),
+        (dissociation, dissociation.Config(size=(64, 64), width=8, clusters=8, pretrain=steps // 2, kmeans_windows=16,
+                                           lr=1e-3, precision="bf16", **common)),
+        (reconstruction, reconstruction.Config(size=(64, 64), model="convlstm_ae", width=0.25, lr=1e-3, **common)),
+    ]
+
+    def weights(model) -> torch.Tensor:
+        return torch.cat([p.detach().float().flatten().cpu() for p in model.parameters()])
+
+    for family, config in configs:
+        data = noise_videos(config, 3, 24)
+        torch.manual_seed(config.seed)  # what train() starts from: the same draws build the same network
+        start = weights(family.build(config, 3 if family is dissociation else 1))
+        eager = family.train(dataclasses.replace(config, compile=False, cuda_graphs=False), data)
+        fast = family.train(dataclasses.replace(config, compile=True, cuda_graphs=True), data)
+        name = config.family
+        if fast.engine.get("notes"):
+            return f"{name}: " + "; ".join(fast.engine["notes"])
+        for term, values in eager.curves.items():
+            a, b = torch.as_tensor(values), torch.as_tensor(fast.curves[term])
+            if a.shape != b.shape or not torch.allclose(b, a, rtol=tolerance, atol=1e-6, equal_nan=True):
+                return f"{name} {term}: eager {a.tolist()} vs graphs+compile {b.tolist()}"
+        moved, apart = (weights(eager.model) - start).norm(), (weights(fast.model) - weights(eager.model)).norm()
+        if apart > tolerance * moved:
+            return f"{name}: final weights {apart:.3g} apart after training moved them {moved:.3g}"
     return None
+
+
+def checked_speed_ups(slot: Slot, device) -> None:
+    """Run :func:`self_check` in a child process (a GPU fault there cannot take the slot down) and
+    switch CUDA graphs and compilation off for the rest of the slot unless it passes."""
+    import subprocess
+
+    command = [sys.executable, "-m", "vadcore.gpu_slot", "--self-check", "--device", str(device)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=max(60.0, min(240.0, slot.left() / 3)))
+    verdict = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    if done.returncode == 0 and verdict == "agree":
+        slot.log("self-check: CUDA graphs and the compiled flow term train as eager steps do")
+        return
+    os.environ.update(VADCORE_CUDA_GRAPHS="0", VADCORE_COMPILE="0")
+    reason = verdict or (done.stderr.strip().splitlines() or ["no output"])[-1]
+    slot.log(f"self-check: switched CUDA graphs and compile off — {reason}")
+
+
+def measure_speed(slot: Slot, profile: str, device, steps: int | None) -> None:
+    """``vadcore bench`` of every family at ``profile`` into ``results/bench.md``, logged."""
+    from vadcore import bench
+
+    tick = time.time()
+    rows = bench.run([profile], str(device), steps or (20 if device.type == "cuda" else 2),
+                     variants=[None, bench.GPU_VARIANTS[-1]] if device.type == "cuda" else None)
+    bench.write(rows)
+    slot.log(f"bench: {len(rows)} rows in {time.time() - tick:.0f} s")
+    for row in rows:
+        slot.log(f"  {row.model} [{row.variant}]: engine {row.engine_steps_per_s:.1f} steps/s, bare "
+                 f"{row.bare_steps_per_s:.1f}, inference {row.inference_per_s:.0f}/s"
+                 + (f", {row.peak_memory_mib:.0f} MiB" if row.peak_memory_mib else "")
+                 + (f" — {row.note}" if row.note else ""))
 
 
 def run_notebooks(slot: Slot, numbers: list[str], profile: str, data: Path | None, device: str) -> list[str]:
@@ -172,8 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--commit", default=None, help="the commit this copy is (recorded in provenance)")
     parser.add_argument("--no-bench", action="store_true")
+    parser.add_argument("--self-check", action="store_true", help="only the self-check; prints 'agree' or why not")
     parser.add_argument("--bench-steps", type=int, default=None, help="timed steps per bench row (default: 20 on a GPU, 2 on a CPU)")
     args = parser.parse_args(argv)
+    if args.self_check:
+        from vadcore import engine
+
+        problem = self_check(engine.use(args.device))
+        print(problem or "agree")
+        return 0 if problem is None else 1
 
     work = args.work or Path(os.environ.get("TMPDIR", "/tmp")) / "vadcore-gpu-slot"
     results, runs = work / "results", work / "runs"
@@ -191,27 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs is not None:
         slot.log(f"reused {seed_runs(args.runs, runs)} finished runs from {args.runs}")
     if device.type == "cuda":
-        try:
-            problem = self_check(device)
-        except Exception as error:  # noqa: BLE001 — the slot goes on without the speed-ups
-            problem = f"{type(error).__name__}: {error}"
-        if problem is None:
-            slot.log("self-check: CUDA graphs and the compiled flow term agree with eager steps")
-        else:
-            os.environ.update(VADCORE_CUDA_GRAPHS="0", VADCORE_COMPILE="0")
-            slot.log(f"self-check: switched CUDA graphs and compile off — {problem}")
+        checked_speed_ups(slot, device)
     if not args.no_bench and slot.left() > MIN_NOTEBOOK_S:
-        from vadcore import bench
-
-        tick = time.time()
-        rows = bench.run([args.profile], str(device), args.bench_steps or (20 if device.type == "cuda" else 2),
-                         variants=[None, bench.GPU_VARIANTS[-1]] if device.type == "cuda" else None)
-        bench.write(rows)
-        slot.log(f"bench: {len(rows)} rows in {time.time() - tick:.0f} s")
-        for row in rows:
-            slot.log(f"  {row.model} [{row.variant}]: engine {row.engine_steps_per_s:.1f} steps/s, bare "
-                     f"{row.bare_steps_per_s:.1f}, inference {row.inference_per_s:.0f}/s"
-                     + (f", {row.peak_memory_mib:.0f} MiB" if row.peak_memory_mib else ""))
+        try:
+            measure_speed(slot, args.profile, device, args.bench_steps)
+        except Exception as error:  # noqa: BLE001 — the notebooks matter more than the bench
+            slot.log(f"bench: stopped — {type(error).__name__}: {error}")
     finished = run_notebooks(slot, args.notebooks, args.profile, args.data, args.device)
     slot.log(f"finished notebooks: {' '.join(finished) or 'none'}")
     path = write_archive(slot, args.out, args.profile, results, runs)

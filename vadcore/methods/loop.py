@@ -44,6 +44,22 @@ def deadline() -> float | None:
     return float(value) if value else None
 
 
+def _load_state(obj, state: dict) -> None:
+    """``obj.load_state_dict(state)``; an optimizer keeps whether its step can be captured in a
+    CUDA graph (the checkpoint may come from a run that replayed none, or the other way round)."""
+    if not isinstance(obj, torch.optim.Optimizer):
+        obj.load_state_dict(state)
+        return
+    capturable = [group.get("capturable", False) for group in obj.param_groups]
+    obj.load_state_dict(state)
+    for group, flag in zip(obj.param_groups, capturable):
+        group["capturable"] = flag
+        for parameter in group["params"]:
+            step = obj.state.get(parameter, {}).get("step")
+            if torch.is_tensor(step):
+                obj.state[parameter]["step"] = step.to(parameter.device if flag else "cpu", torch.float32)
+
+
 def train_loop(
     run: Run | None,
     step: Callable[[int], Mapping[str, torch.Tensor | float]],
@@ -66,7 +82,7 @@ def train_loop(
     checkpoint = run.load_checkpoint() if run is not None else None
     if checkpoint is not None:
         for name, obj in stateful.items():
-            obj.load_state_dict(checkpoint["state"][name])
+            _load_state(obj, checkpoint["state"][name])
         generator.set_state(checkpoint["generator"])
         curves = {k: list(v) for k, v in checkpoint["curves"].items()}
         start, seconds = checkpoint["step"], checkpoint["seconds"]

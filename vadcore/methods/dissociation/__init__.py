@@ -172,6 +172,7 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
     def step(i: int) -> dict[str, torch.Tensor]:
         joint = config.kmeans and i >= config.pretrain
         if config.kmeans and i == config.pretrain:
+            runners[False].release()  # the pretraining graph is not replayed again
             initialise_centres(config, model, windows, bank, engine)
         clips, starts, strides = windows.draw(config.batch_size, sampler)
         return runners[joint](joint, bank.windows(bank.rows(clips, starts, config.frames, strides)))

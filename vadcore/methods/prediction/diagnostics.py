@@ -16,6 +16,7 @@ import torch
 from vadcore.data.clips import frames_to_tensor
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video, VideoSet
+from vadcore.engine import device_of
 from vadcore.methods.prediction import loss_maps
 from vadcore.methods.prediction.config import Config
 from vadcore.methods.prediction.trainer import Trainer, Windows, apply_mask
@@ -27,9 +28,10 @@ def error_map(model: torch.nn.Module, video: Video, t: int, frames: int = 4) -> 
     images (channels averaged): ADL Fig. 8."""
     if not frames <= t < video.n_frames:
         raise ValueError(f"frame {t} of clip {video.name} has no prediction (frames {frames}–{video.n_frames - 1} do)")
-    clip = apply_mask(frames_to_tensor(video.frames[t - frames : t + 1]), getattr(model, "mask", None))
+    clip = apply_mask(frames_to_tensor(video.frames[t - frames : t + 1], device=device_of(model)),
+                      getattr(model, "mask", None))
     prediction = model(clip[None, :frames])[0]
-    return ((prediction - clip[frames]) / 2).pow(2).mean(0).numpy()
+    return ((prediction - clip[frames]) / 2).pow(2).mean(0).cpu().numpy()
 
 
 def gradient_shares(trainer: Trainer, clips: torch.Tensor, motion_threshold: float = 0.05) -> dict[str, dict]:

@@ -179,9 +179,11 @@ class Trainer:
 
     def train_step(self, i: int, clips: torch.Tensor, foreground: torch.Tensor) -> dict[str, torch.Tensor]:
         """Step ``i`` of training: :meth:`update` (replayed as a CUDA graph where the engine uses
-        them; a learning-rate decay starts a new graph), then the schedulers."""
-        decayed = self.config.decay_at is not None and i >= self.config.decay_at
-        logged = self.runner(decayed, clips, foreground)
+        them; a captured step holds its learning rates, so a change of rate starts a new graph),
+        then the schedulers."""
+        rates = tuple(group["lr"] for key, o in self.stateful.items() if key.startswith("optimizer")
+                      for group in o.param_groups)
+        logged = self.runner(rates, clips, foreground)
         for scheduler in self.schedulers:
             scheduler.step()
         return logged

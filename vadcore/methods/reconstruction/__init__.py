@@ -85,9 +85,9 @@ def reconstruct_frame(model: torch.nn.Module, video: Video, t: int, window: int 
     """The reconstruction of frame ``t`` from the first window that contains it, in [0, 1]
     ``(H, W[, C])`` (for figures; scores average over every window, :func:`reconstruction_errors`)."""
     start = max(0, min(t - window + 1, video.n_frames - window))
-    clip = frames_to_tensor(video.frames[start : start + window], (0.0, 1.0))
+    clip = frames_to_tensor(video.frames[start : start + window], (0.0, 1.0), device_of(model))
     frame = model(clip[None])[0, t - start]
-    return frame.permute(1, 2, 0).squeeze(-1).numpy()
+    return frame.permute(1, 2, 0).squeeze(-1).cpu().numpy()
 
 
 def train(config: Config, videos: list[Video], run=None) -> Trained:
