@@ -8,8 +8,8 @@ joint stage, the key-region TRX) it measures, in one run:
 - **engine** training steps/s: the family's own ``train`` (windows drawn on the host and gathered
   on the device, losses read every few steps, the profile's precision, compilation and CUDA-graph
   replay, the notebooks' determinism settings), timed as the difference between a run of
-  ``warmup + steps`` iterations and one of ``warmup``, so that set-up, compilation and capture
-  cancel out;
+  ``warmup + steps`` iterations and one of ``warmup`` (after an untimed one), so that set-up,
+  compilation and capture cancel out;
 - **bare** training steps/s: the same model, loss and optimizer on tensors already on the
   device, eagerly, nothing else — the engine's overhead is the ratio of the two (below 1 where
   the engine's speed-ups beat a plain loop);
@@ -109,7 +109,10 @@ def _action_data(config):
 
 def _engine_steps(family, config, train_data, warmup: int, steps: int):
     """Steps/s of the family's own training, from a run of ``warmup + steps`` iterations minus
-    one of ``warmup``; returns the longer run (its model, and its engine's notes) too."""
+    one of ``warmup``, both after an untimed run of ``warmup`` (which fills the kernel and
+    allocator caches the first run of a process pays for); returns the longer run (its model, and
+    its engine's notes) too."""
+    family.train(dataclasses.replace(config, iterations=warmup), train_data)
     short = family.train(dataclasses.replace(config, iterations=warmup), train_data)
     long = family.train(dataclasses.replace(config, iterations=warmup + steps), train_data)
     return steps / max(long.seconds - short.seconds, 1e-9), long
