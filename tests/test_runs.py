@@ -102,3 +102,14 @@ def test_interrupted_run_resumes_from_checkpoint(tmp_path):
 def test_unfinished_run_cannot_be_loaded(tmp_path):
     with pytest.raises(FileNotFoundError, match="has not finished"):
         RunCache(tmp_path).run(Config()).load()
+
+
+def test_a_finished_run_keeps_only_its_network(tmp_path):
+    cache = RunCache(tmp_path)
+
+    def compute(run):
+        run.save_checkpoint({"state": {"model": {"w": 1}, "optimizer": {"m": [0] * 1000}}, "step": 7, "curves": {}})
+        return RunResult(metrics={"micro_auc": 0.5})
+
+    cache.get_or_compute(Config(), compute)
+    assert cache.run(Config()).load_checkpoint() == {"state": {"model": {"w": 1}}, "step": 7}
