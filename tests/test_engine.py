@@ -161,6 +161,25 @@ def test_a_resumed_optimizer_keeps_whether_its_step_can_be_captured():
     layer(torch.ones(1, 2)).sum().backward()
     eager.step()
     graphed = torch.optim.Adam(layer.parameters(), capturable=True)
-    _load_state(graphed, eager.state_dict())
+    saved = eager.state_dict()
+    saved["state"][0]["step"] = saved["state"][0]["step"].double()  # loaded as saved, unless capturable
+    _load_state(graphed, saved)
     assert graphed.param_groups[0]["capturable"] is True
     assert graphed.state[layer.weight]["step"].dtype == torch.float32
+
+
+def test_a_dry_runs_excerpt_keeps_both_classes_of_a_test_clip():
+    from vadcore.data.video import VideoSet
+
+    labels = np.zeros(100, np.uint8)
+    labels[60:80] = 1
+    frames = np.arange(100, dtype=np.uint8)[:, None, None].repeat(4, 1).repeat(4, 2)
+    masks = frames > 50
+    test = Video("t", "test", VideoSource("t", 100, lambda: frames, labels, lambda: masks), None)
+    train = Video("a", "train", VideoSource("a", 100, lambda: frames), None)
+    short = VideoSet("x", None, [train], [test]).excerpt(40, 24)
+    assert short.train[0].n_frames == 40 and short.train[0].frames[0, 0, 0] == 0
+    cut = short.test[0]
+    assert cut.n_frames == 24 and cut.frames[0, 0, 0] == 48  # 12 frames before the anomaly starts
+    np.testing.assert_array_equal(cut.labels, labels[48:72])
+    np.testing.assert_array_equal(cut.masks, masks[48:72])

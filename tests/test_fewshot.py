@@ -75,3 +75,20 @@ def test_action_set_fingerprint_follows_the_frames():
     assert ActionSet("s", {"train": [clip]}).fingerprint() == ActionSet("s", {"train": [clip]}).fingerprint()
     assert ActionSet("s", {"train": [clip]}).fingerprint() != ActionSet("s", {"train": [other]}).fingerprint()
     assert ActionSet("s", {"train": [clip]}).size == (4, 4)
+
+
+def test_clip_frames_are_imagenet_normalised_and_read_through_the_cache_once():
+    from vadcore.data.actions import FrameCache
+
+    frames = np.zeros((8, 4, 6, 3), np.uint8)
+    frames[..., 0], frames[..., 1], frames[..., 2] = 255, 0, 128
+    clip = ActionClip("c", "a", frames)
+    config = fewshot.Config(size=(4, 6), frames=8, crop=2)
+    x = fewshot.clips_tensor(config, [clip])
+    expected = [(1 - 0.485) / 0.229, (0 - 0.456) / 0.224, (128 / 255 - 0.406) / 0.225]
+    np.testing.assert_allclose(x[0, :, :, 0, 0].numpy(), np.tile(expected, (8, 1)), rtol=1e-5)
+    cache = FrameCache((2, 3))  # frames of another size are resized once, then kept
+    first = fewshot.clips_tensor(fewshot.Config(size=(2, 3), frames=8, crop=2), [clip], cache=cache)
+    assert len(cache.frames) == 8 and first.shape == (1, 8, 3, 2, 3)  # an 8-frame clip: every frame
+    fewshot.clips_tensor(fewshot.Config(size=(2, 3), frames=8, crop=2), [clip], cache=cache)
+    assert len(cache.frames) == 8  # read once

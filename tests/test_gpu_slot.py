@@ -66,3 +66,14 @@ def test_the_self_check_runs_its_three_families_and_agrees_where_nothing_differs
     import torch
 
     assert gpu_slot.self_check(torch.device("cpu"), steps=6) is None
+
+
+def test_the_self_check_tells_a_replay_that_trains_differently():
+    import torch
+
+    start, eager = torch.zeros(4), torch.ones(4)
+    curves = {"loss": [1.0, 0.8, 0.6]}
+    assert gpu_slot.disagreement(curves, dict(curves), start, eager, eager + 1e-3) is None
+    assert "loss" in gpu_slot.disagreement(curves, {"loss": [1.0, 0.8, 0.7]}, start, eager, eager)
+    assert "apart" in gpu_slot.disagreement(curves, dict(curves), start, eager, eager * 1.1)  # an update lost
+    assert gpu_slot.disagreement(curves, dict(curves), start, eager, eager, notes=["capture failed"]) == "capture failed"
