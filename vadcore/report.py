@@ -240,17 +240,18 @@ def save_figure(fig, folder: Path, stem: str) -> Path:
 
 
 def git_commit() -> str:
-    """The checkout's short commit (``-dirty`` with uncommitted changes to ``vadcore/`` or
-    ``notebooks/``); ``VADCORE_COMMIT`` where the copy has no git history (a borrowed GPU)."""
+    """The checkout's short commit (``-dirty`` with uncommitted changes to tracked files outside
+    ``results/``, ``docs/`` and the README); ``VADCORE_COMMIT`` where the copy has no git history
+    (a borrowed GPU)."""
     if os.environ.get("VADCORE_COMMIT"):
         return os.environ["VADCORE_COMMIT"]
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=paths.project_dir(), capture_output=True, text=True, timeout=10
         )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "vadcore", "notebooks"], cwd=paths.project_dir(),
-            capture_output=True, text=True, timeout=10,
+        dirty = subprocess.run(  # any change that can move a number: code, notebooks, the project's settings
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!results", ":!docs", ":!README.md"],
+            cwd=paths.project_dir(), capture_output=True, text=True, timeout=10,
         ).stdout.strip()
         return out.stdout.strip() + ("-dirty" if dirty else "") if out.returncode == 0 else "unknown"
     except (OSError, subprocess.SubprocessError):
@@ -269,6 +270,24 @@ def device_name(device=None) -> str:
     return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
 
 
+# the packages whose version can move a number in a table
+NUMERIC_PACKAGES = ("numpy", "scipy", "scikit-learn", "scikit-image", "torch", "av", "pillow", "tifffile",
+                    "matplotlib", "seaborn", "papermill", "opencv-python-headless")
+
+
+def package_versions() -> dict[str, str]:
+    """``{package: version}`` of :data:`NUMERIC_PACKAGES` installed here (missing ones left out)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in NUMERIC_PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
 def write_provenance(folder: Path, profile: str, dataset: str, seeds: Sequence[int], started: float,
                      commit: str | None = None, **extra) -> dict:
     """``provenance.json``: commit, profile, dataset, seeds, device, versions, wall time, and
@@ -284,6 +303,7 @@ def write_provenance(folder: Path, profile: str, dataset: str, seeds: Sequence[i
         "device": device_name(),
         "torch": torch.__version__,
         "python": platform.python_version(),
+        "packages": package_versions(),
         "wall_time_s": round(time.time() - started, 1),
         **extra,
     }

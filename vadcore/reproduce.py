@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -101,7 +102,7 @@ def reproduce(
     if dataset is not None:
         overrides["dataset"] = dataset
     if data_root is not None:
-        overrides["data_root"] = str(Path(data_root).resolve())
+        overrides["data_root"] = data_root
     plans = []
     for path in notebooks.values():
         valid = notebook_parameters(path)
@@ -110,7 +111,7 @@ def reproduce(
             raise ValueError(
                 f"{path.name} has no parameter {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}"
             )
-        plans.append((path, {**overrides, "profile": profile}))
+        plans.append((path, {**check_parameters(overrides, valid), "profile": profile}))
     with _dry_run_folders() if dry_run else nullcontext({}) as dry:
         folders = []
         for path, params in plans:
@@ -118,12 +119,96 @@ def reproduce(
             variables = dict(VADCORE_NOTEBOOK=path.stem, VADCORE_PROGRESS="text", VADCORE_FRESH="1" if fresh else "0",
                              **dry)
             with _environment(**variables):
-                folder = results_folder(profile, path.stem)
-                (_run_script if script else _run_papermill)(path, folder, params, overrides.get("data_root"))
-            folders.append(folder)
+                given = params.get("results_dir")
+                with _staged(profile, path.stem, given) as folder:
+                    (_run_script if script else _run_papermill)(path, folder, params, params.get("data_root"))
+                folders.append(Path(given) if given else paths.results_dir() / profile / path.stem)
         if not dry_run:
             write_index(profile)
     return folders
+
+
+PATHS = ("data_root", "results_dir", "anomalous_root", "backbone_weights")  # resolved against the working directory
+COUNTS = ("iterations", "ablation_iterations")  # None or a whole number ≥ 1
+
+
+def check_parameters(values: dict, defaults: dict[str, str]) -> dict:
+    """``values`` checked against the notebook's parameter defaults before a kernel starts, with
+    paths made absolute (relative ones are the caller's, not the notebook folder's): a wrong
+    type, a count < 1, seeds that are not whole numbers, a device that is not here, or a data
+    folder that does not exist is an error naming the parameter."""
+    import ast
+
+    from vadcore.engine import resolve
+
+    checked = {}
+    for name, value in values.items():
+        default = ast.literal_eval(defaults[name]) if name in defaults else None
+        if name in PATHS and value is not None:
+            value = str(Path(value).expanduser().resolve())
+            if name == "data_root" and not Path(value).exists():
+                raise ValueError(f"data_root {value!r}: no such folder (put the dataset there, or give no data_root)")
+        elif name == "seeds" and value is not None:
+            if not isinstance(value, (list, tuple)) or not value or \
+                    not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in value):
+                raise ValueError(f"seeds must be a list of whole numbers ≥ 0, like [0, 1, 2]; got {value!r}")
+            value = list(value)
+        elif name in COUNTS and value is not None:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a whole number ≥ 1 (or None for the profile's); got {value!r}")
+        elif name == "device":
+            resolve(value)
+        elif default is not None and value is not None and not _same_kind(value, default):
+            raise ValueError(f"{name} must be a {type(default).__name__} like its default {default!r}; got {value!r}")
+        checked[name] = value
+    return checked
+
+
+def _same_kind(value, default) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, (list, tuple))
+    return isinstance(value, type(default))
+
+
+@contextmanager
+def _staged(profile: str, name: str, given: str | None):
+    """The results folder a notebook writes into: a staging folder that replaces
+    ``results/<profile>/<name>/`` only when the notebook succeeded (a failed one leaves the old
+    results as they were, and its partial output in ``results/<profile>/.failed-<name>/``). A
+    ``results_dir`` given as a parameter is written directly."""
+    if given:
+        yield results_folder(profile, name, given)
+        return
+    final = results_folder(profile, name)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{name}-", dir=final.parent))
+    for record in paths.results_dir().glob(f"*/{name}/provenance.json"):  # what the runtime table reads
+        target = staging / "records" / record.relative_to(paths.results_dir())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(record.read_bytes())
+    folder = staging / "records" / profile / name
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with _environment(VADCORE_RESULTS=str(staging / "records")):
+            yield folder
+    except BaseException:
+        failed = final.parent / f".failed-{name}"
+        shutil.rmtree(failed, ignore_errors=True)
+        folder.rename(failed)
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"vadcore reproduce: {name} failed; its results are unchanged, the partial output is in {failed}",
+              file=sys.stderr)
+        raise
+    old = final.parent / f".replaced-{name}"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    folder.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 @contextmanager
@@ -156,9 +241,7 @@ def _run_script(path: Path, folder: Path, params: dict, data_root: str | None) -
         for line in child.stdout:
             sys.stdout.write(line)
             log.append(line)
-    text = _placeholders("".join(log), machine_paths(data_root))
-    if (folder / "provenance.json").exists() or child.returncode == 0:
-        write_text(folder / "run.log", text)
+    write_text(folder / "run.log", _placeholders("".join(log), machine_paths(data_root)))
     if child.returncode != 0:
         raise RuntimeError(f"{path.stem} failed (exit {child.returncode}):\n" + "".join(log[-15:]))
 
@@ -204,7 +287,7 @@ def write_index(profile: str) -> Path:
         f"Regenerate with `vadcore reproduce --profile {profile}`. Each folder holds the executed "
         "notebook, its tables (`.csv` + `.md`), figures (`.png`) and `provenance.json`.",
     ]
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []:
         lines += ["", f"## {folder.name}", ""]
         provenance = folder / "provenance.json"
         if provenance.is_file():

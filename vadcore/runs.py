@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from vadcore import paths
-from vadcore.atomic import atomic_path, write_text
+from vadcore.atomic import atomic_path, lock, write_text
 
 
 def canonical_config(config) -> dict:
@@ -130,12 +131,19 @@ class Run:
             self.save_checkpoint({"state": {"model": checkpoint["state"]["model"]}, "step": checkpoint.get("step")})
 
     def load_checkpoint(self) -> dict | None:
-        """The last checkpoint, or ``None`` when the run has not saved one yet."""
+        """The last checkpoint, or ``None`` when the run has not saved one yet — or when the file
+        cannot be read (a disk that filled up, a copy cut short): it is then set aside, said so,
+        and training starts over."""
         import torch
 
         if not self.checkpoint_path.is_file():
             return None
-        return torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        try:
+            return torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        except Exception as error:  # noqa: BLE001 — whatever broke the file, the run goes on without it
+            aside = set_aside(self.checkpoint_path, error, "its training starts over")
+            print(f"vadcore: the checkpoint of run {self.key} could not be read; moved to {aside}", file=sys.stderr)
+            return None
 
     def save(self, result: RunResult) -> None:
         arrays = {f"scores__{name}__{i}": np.asarray(a) for name, videos in result.scores.items() for i, a in enumerate(videos)}
@@ -178,19 +186,50 @@ class RunCache:
         return Run(self.root, config, data, code)
 
     def get_or_compute(self, config, compute: Callable[[Run], RunResult], data: str = "", code: str = "") -> RunResult:
+        """The finished run of ``config``, or ``compute(run)`` stored. Under a lock per key: of
+        several processes asking for one missing run, one trains it and the others then read it.
+        A finished entry that cannot be read is set aside (named on stderr) and trained again."""
         run = self.run(config, data, code)
         redo = self.fresh and run.key not in ledger.computed
-        if run.finished and not redo:
-            result = run.load()
-            if run.key not in ledger.computed:
-                ledger.reused.setdefault(run.key, result.compute_seconds)
+        result = None if redo else self._finished(run)
+        if result is not None:
             return result
-        if redo:
-            shutil.rmtree(run.dir, ignore_errors=True)
-        run.start()
-        tick = time.perf_counter()
-        result = compute(run)
-        run.save(result)
-        run.keep_only_the_model()
-        ledger.computed[run.key] = time.perf_counter() - tick
+        with lock(self.root / ".locks" / f"{run.key}.lock", f"training run {run.key}"):
+            result = None if redo else self._finished(run)  # another process may have trained it meanwhile
+            if result is not None:
+                return result
+            if redo:
+                shutil.rmtree(run.dir, ignore_errors=True)
+            run.start()
+            tick = time.perf_counter()
+            result = compute(run)
+            run.save(result)
+            run.keep_only_the_model()
+            ledger.computed[run.key] = time.perf_counter() - tick
+            return result
+
+    def _finished(self, run: Run) -> RunResult | None:
+        if not run.finished:
+            return None
+        try:
+            result = run.load()
+        except Exception as error:  # noqa: BLE001 — a damaged entry is set aside, never a dead end
+            aside = set_aside(run.dir, error, "it is trained again")
+            print(f"vadcore: run {run.key} could not be read ({type(error).__name__}: {error}); "
+                  f"moved to {aside}, and it is trained again", file=sys.stderr)
+            return None
+        if run.key not in ledger.computed:
+            ledger.reused.setdefault(run.key, result.compute_seconds)
         return result
+
+
+def set_aside(path: Path, error: BaseException, consequence: str) -> Path:
+    """Move a damaged run folder or file into ``<runs>/.damaged/`` (kept for a look, out of the
+    way), with a note of what was wrong; returns where it went."""
+    runs_root = path.parent if path.is_dir() else path.parent.parent
+    target = runs_root / ".damaged" / f"{path.name if path.is_dir() else path.parent.name + '-' + path.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), str(target))
+    note = f"{type(error).__name__}: {error}\n{consequence}\n"
+    (target / "DAMAGED.txt" if target.is_dir() else target.with_name(target.name + ".txt")).write_text(note)
+    return target

@@ -16,7 +16,7 @@ from vadcore.data.clips import ClipDataset
 from vadcore.data.errors import DatasetError
 from vadcore.data.pack import is_pack, load_pack
 from vadcore.data.shanghaitech import load_shanghaitech
-from vadcore.data.synthped import SynthPedConfig, generate_synthped, is_current
+from vadcore.data.synthped import SynthPedConfig, ensure_synthped, generate_synthped
 from vadcore.data.ucsd import load_ucsd
 from vadcore.data.video import Video, VideoSet, VideoSource, build_videoset
 
@@ -82,8 +82,10 @@ def load_dataset(
             root, config = paths.data_dir() / folder, synth or SynthPedConfig()
         else:  # a user's copy: whatever settings made it, unless others are asked for
             root, config = Path(root), synth
-        if not is_current(root, config):
-            generate_synthped(root, config or SynthPedConfig())
+            if synth is None and not root.exists():
+                raise DatasetError(root, "folder not found: give the folder of a synthped copy, or no root "
+                                         "(synthped is then generated in data/synthped), or synth=… to make one here")
+        ensure_synthped(root, config)
         root, train, test = load_ucsd(root, None, gray, foreground_root=root / "foreground")
         return build_videoset(name, root, train, test, size, gray, cache)
     if synth is not None:

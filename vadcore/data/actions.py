@@ -14,6 +14,7 @@ training). :func:`sample_frames` takes the same 8 sparse frames per clip as TRX.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -162,8 +163,8 @@ def _read_rgb(path: Path) -> np.ndarray:
 def read_list(path: Path) -> list[tuple[str, str]]:
     """``(class, video)`` pairs of a TRX split list: one ``<class>/<video>`` per line (class names
     may hold spaces); a video file extension and a trailing numeric label column are dropped."""
-    pairs = []
-    for line in Path(path).read_text().splitlines():
+    pairs, seen = [], {}
+    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
         entry = line.strip()
         head, _, tail = entry.rpartition(" ")
         if head and tail.isdigit():
@@ -173,7 +174,11 @@ def read_list(path: Path) -> list[tuple[str, str]]:
         label, _, video = entry.rpartition("/")
         if not label or not video:
             raise DatasetError(path, f"line {line!r} is not <class>/<video>")
-        pairs.append((label, Path(video).stem if Path(video).suffix.lower() in VIDEO_SUFFIXES else video))
+        pair = (label, Path(video).stem if Path(video).suffix.lower() in VIDEO_SUFFIXES else video)
+        if pair in seen:
+            raise DatasetError(path, f"line {number} repeats line {seen[pair]} ({'/'.join(pair)}): a clip would count twice")
+        seen[pair] = number
+        pairs.append(pair)
     return pairs
 
 
@@ -190,14 +195,23 @@ def load_action_folders(root: Path, lists: Path, split_number: int = 3, name: st
             if split == "val":
                 continue
             raise DatasetError(listing, "split list not found")
-        clips = []
+        clips, short = [], []
         for label, video in read_list(listing):
             folder = root / label / video
             if not folder.is_dir():
                 raise DatasetError(folder, f"listed in {listing.name}, but not a folder")
             frames = tuple(sorted(p for p in folder.iterdir() if p.suffix.lower() in FRAME_SUFFIXES))
+            if not frames:
+                raise DatasetError(folder, f"listed in {listing.name}, but holds no frame ({', '.join(FRAME_SUFFIXES)})")
             if len(frames) >= min_frames:
                 clips.append(ActionClip(f"{label}/{video}", label, frames))
+            else:
+                short.append(f"{label}/{video} ({len(frames)})")
+        if short:
+            print(f"vadcore: {listing.name}: left out {len(short)} video(s) with fewer than {min_frames} frames, as TRX "
+                  f"does: {', '.join(short[:5])}{' …' if len(short) > 5 else ''}", file=sys.stderr)
+        if not clips:
+            raise DatasetError(listing, f"no video of {split!r} has {min_frames} frames or more")
         splits[split] = clips
     return ActionSet(name or root.name, splits)
 

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 from scipy.ndimage import gaussian_filter
+
+from vadcore.atomic import lock
 from vadcore.progress import progress as tqdm
 
 GENERATOR_VERSION = 3
@@ -349,12 +351,32 @@ def _ranges(labels: np.ndarray) -> str:
 
 
 def generate_synthped(root: Path, config: SynthPedConfig = SynthPedConfig(), progress: bool = True) -> Path:
-    """Write a synthped copy to ``root`` (atomically: a temporary folder renamed at the end)."""
+    """Write a synthped copy to ``root`` (atomically: a temporary folder renamed at the end;
+    under a lock, so that two processes never write one copy, and what a killed generation left
+    behind is removed first)."""
+    with lock(Path(root).parent / f".{Path(root).name}.lock", f"generating synthped in {root}"):
+        return _generate(Path(root), config, progress)
+
+
+def ensure_synthped(root: Path, config: SynthPedConfig | None) -> None:
+    """Generate synthped in ``root`` unless a current copy made with ``config`` (any, if ``None``)
+    is there; a process that finds another one generating waits for it and reads its copy."""
     root = Path(root)
+    if is_current(root, config):
+        return
+    with lock(root.parent / f".{root.name}.lock", f"generating synthped in {root}"):
+        if not is_current(root, config):
+            _generate(root, config or SynthPedConfig(), True)
+
+
+def _generate(root: Path, config: SynthPedConfig, progress: bool) -> Path:
     rng = np.random.default_rng(config.seed)
     scene = make_scene(rng, config.height, config.width)
     root.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".synthped-", dir=root.parent))
+    prefix = f".{root.name}-generating-"
+    for stale in root.parent.glob(prefix + "*"):  # left by a killed generation (we hold the lock)
+        shutil.rmtree(stale, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=root.parent))
     try:
         gt_lines, summary = ["TestVideoFile = {};"], []
         total = config.n_train + config.n_test

@@ -35,7 +35,7 @@ import torch
 from vadcore.data.video import VideoSet
 from vadcore.methods.base import MethodConfig, Trained
 from vadcore.methods.code import code_fingerprint
-from vadcore.runs import RunCache, RunResult
+from vadcore.runs import RunCache, RunResult, set_aside
 
 __all__ = ["FAMILIES", "MethodConfig", "Trained", "cached_run", "evaluate", "family_of", "load_model", "run_code"]
 
@@ -111,8 +111,14 @@ def cached_run(config: MethodConfig, data: VideoSet, cache: RunCache | None = No
 def load_model(config: MethodConfig, data: VideoSet, cache: RunCache | None = None) -> torch.nn.Module:
     """The trained network of ``config``'s finished run on ``data``, from its last checkpoint
     (trained first if needed), in evaluation mode."""
+    cache = cache or RunCache()
     cached_run(config, data, cache)
-    run = (cache or RunCache()).run(config, data.fingerprint(), run_code(config))
+    run = cache.run(config, data.fingerprint(), run_code(config))
+    checkpoint = run.load_checkpoint()
+    if checkpoint is None:  # finished without its network (a GPU slot's records, a damaged file): train again
+        set_aside(run.dir, FileNotFoundError("no trained network in the run's checkpoint"), "it is trained again")
+        cached_run(config, data, cache)
+        checkpoint = run.load_checkpoint()
     model = family_of(config).build(config, 1 if data.gray else 3)
-    model.load_state_dict(run.load_checkpoint()["state"]["model"])
+    model.load_state_dict(checkpoint["state"]["model"])
     return model.eval()

@@ -36,6 +36,15 @@ class MethodConfig:
 
     def __post_init__(self):
         engine.check_settings(self.device, self.precision)
+        for name in ("iterations", "batch_size", "validate_every"):
+            value = getattr(self, name, None)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                      or value < (0 if name == "validate_every" else 1)):
+                raise ValueError(f"{name} must be {'a whole number ≥ 0' if name == 'validate_every' else 'a positive whole number'}, "
+                                 f"got {value!r}")
+        if self.seed < 0 or self.validation_clips < 0 or len(self.size) != 2 or min(self.size) < 1:
+            raise ValueError(f"seed and validation_clips must be ≥ 0 and size two positive sides, got "
+                             f"seed={self.seed}, validation_clips={self.validation_clips}, size={self.size}")
 
     def code_modules(self) -> tuple[str, ...]:
         """Modules outside the family's own imports whose code this config uses (a family loads
