@@ -52,12 +52,13 @@ import numpy as np
 from vadcore import baselines, figures, metrics, report
 from vadcore.data import find_root
 from vadcore.data.check import background_change, periodic_excess, summarize
-from vadcore.methods import prediction
+from vadcore.papers import protocol
 from vadcore.notebook import finish, start
 from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
+study = lab.study(protocol.study(profile, lab.dataset, lab.seeds))  # nothing to train: the predictors' settings
 data = lab.data()
 previews = {"synthped": lab.data(dataset="synthped")}
 if lab.dataset == "ucsd_ped2" or find_root("ucsd_ped2") is not None:
@@ -233,8 +234,8 @@ lab.show("\n".join(f"- {n}: static-background change at every 12th frame is **{a
 
 # %%
 trivial = baselines.evaluate_trivial(data.test, seeds)
-predictor = prediction.profile_config(profile, lab.dataset)
-predictor_data = lab.data(size=predictor.size)
+predictor = study.value["predictor"]
+predictor_data = lab.data_for(predictor)
 predictions = baselines.trivial_predictions(predictor, predictor_data)
 for name, outcome in predictions.items():
     trivial[f"{name} ({'×'.join(map(str, predictor.size))})"] = [metrics.FrameMetrics(**outcome["metrics"])]

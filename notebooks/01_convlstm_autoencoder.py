@@ -55,7 +55,7 @@ import numpy as np
 from vadcore import baselines, figures, metrics, report
 from vadcore.data.clips import ClipDataset
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
-from vadcore.methods import cached_run, load_model, prediction, reconstruction
+from vadcore.methods import load_model, reconstruction
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import convlstm_ae as paper
@@ -63,11 +63,10 @@ from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
-schedule = {} if iterations is None else {"iterations": iterations}
-configs = {(row, s): reconstruction.profile_config(profile, lab.dataset, s, model=model, lr=lr, **schedule)
-           for row, model in paper.MODELS.items() for s in lab.seeds}
+study = lab.study(paper.study(profile, lab.dataset, lab.seeds, iterations=iterations, lr=lr))  # trained or read
+configs, results = study.configs, study.results  # by (row, seed)
 first = configs[next(iter(paper.MODELS)), lab.seeds[0]]
-data = lab.data(size=first.size)
+data = lab.data_for(first)
 print(data, "working size", first.size, "seeds", lab.seeds)
 
 # %% [markdown]
@@ -157,7 +156,6 @@ print(reconstruction.build(first))
 # its last checkpoint.
 
 # %%
-results = {key: cached_run(config, data, lab.cache) for key, config in configs.items()}
 fig = figures.training_curves({f"{row}, seed {s}": r.curves["loss"] for (row, s), r in results.items()},
                               "training loss (MSE)")
 lab.figure(fig, "fig2_training_loss")
@@ -261,7 +259,7 @@ lab.figure(fig, "fig5_regularity_curves")
 # %%
 ours = {row: [100 * results[row, s].metrics["micro_auc"] for s in lab.seeds] for row in paper.MODELS}
 reference = {"frame difference": [100 * baselines.frame_difference_metrics(data.test).micro_auc]}
-predictor = prediction.profile_config(profile, lab.dataset, size=first.size)
+predictor = study.value["predictor"]
 for name, outcome in baselines.trivial_predictions(predictor, data).items():
     reference[name] = [100 * outcome["metrics"]["micro_auc"]]
 lab.show(report.paper_table(

@@ -64,9 +64,8 @@ from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
 from vadcore.flow import LucasKanade
 from vadcore.losses import gradient_loss
 from vadcore.maps import attention
-from vadcore.methods import cached_run, load_model, prediction, reconstruction
+from vadcore.methods import load_model
 from vadcore.methods.prediction import diagnostics
-from vadcore.methods.prediction.profiles import VALIDATION, validated_settings
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import Claim, adl
@@ -74,8 +73,12 @@ from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
-base = prediction.profile_config(profile, lab.dataset)
-data = lab.data(size=base.size, gray=True)
+study = lab.study(adl.study(profile, lab.dataset, lab.seeds, flow=flow, lr=lr, iterations=iterations, tables=tables,
+                            ablation_iterations=ablation_iterations))  # every run, trained or read from the cache
+plan, runs = study.configs, study.results
+settings, choice, short = study.value["settings"], study.value["choice"], study.value["short"]
+base = plan["full", "AnoPred", lab.seeds[0]]
+data = lab.data_for(base)
 print(data, "working size", base.size, "seeds", lab.seeds)
 
 # %% [markdown]
@@ -236,7 +239,6 @@ print("attention_gradient_loss: correct")
 # iteration). No test label is read. `full` keeps the paper's values.
 
 # %%
-settings, choice = validated_settings(profile, data, lab.seeds[0], lab.cache, flow, lr)
 if choice is not None:
     reference_psnr = {f"{name}: {v['val_psnr']:.2f} dB": v["val_psnr"]
                       for name, v in baselines.trivial_predictions(choice.trials[0].config, data).items()}
@@ -249,7 +251,6 @@ if choice is not None:
     curves = {f"stage {t.stage + 1}: {report.settings_text(t.overrides)}": (t.result.curves["val_step"], t.result.curves["val_psnr"])
               for t in choice.trials}
     lab.figure(figures.validation_curves(curves, reference_psnr, title="Held-out training clips"), "fig0_validation")
-settings.update({} if iterations is None else {"iterations": iterations})
 print("settings on top of the profile:", report.settings_text(settings))
 
 # %% [markdown]
@@ -293,11 +294,8 @@ if paper_flow is not None:
 # table carries the trivial predictors at the same size, scored the same way.
 
 # %%
-short = ablation_iterations or (VALIDATION[profile]["iterations"] if profile in VALIDATION else base.iterations // 10)
-plan = adl.plan(profile, lab.dataset, lab.seeds, settings, tables, short)
-runs = {key: cached_run(config, data, lab.cache) for key, config in plan.items()}
 micro = {}
-for (schedule, variant, seed), result in runs.items():
+for (schedule, variant, seed), result in ((label, r) for label, r in runs.items() if label[0] in ("full", "short")):
     micro.setdefault((schedule, variant), []).append(100 * result.metrics["micro_auc"])
 headline_config = plan["full", "AnoPred", lab.seeds[0]]
 trivial = baselines.trivial_predictions(headline_config, data)
@@ -371,10 +369,7 @@ if "III" in tables:
 
 # %%
 if "IV" in tables:
-    configs = {row: reconstruction.profile_config(profile, lab.dataset, lab.seeds[0], model=model, attention=att)
-               for row, (model, att) in adl.RECONSTRUCTION_ROWS.items()}
-    rec_data = lab.data(size=next(iter(configs.values())).size, gray=True)
-    ours = {row: [100 * cached_run(config, rec_data, lab.cache).metrics["micro_auc"]] for row, config in configs.items()}
+    ours = {row: [100 * runs["IV", row, lab.seeds[0]].metrics["micro_auc"]] for row in adl.RECONSTRUCTION_ROWS}
     lab.show(report.paper_table(lab.out, "table4_reconstruction_models", adl.TABLE_4, lab.dataset, ours, reference,
                                 footnote=f"Micro AUC %, seed {lab.seeds[0]}; notebook 01's settings (reduced widths and "
                                          f"schedules); every frame scored."))

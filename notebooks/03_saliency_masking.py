@@ -58,8 +58,7 @@ from vadcore import baselines, figures, metrics, report
 from vadcore.data.showcase import showcase_clips
 from vadcore.data.splits import validation_split
 from vadcore.maps import saliency
-from vadcore.methods import cached_run, evaluate, load_model, prediction
-from vadcore.methods.prediction.profiles import VALIDATION, validated_settings
+from vadcore.methods import evaluate, load_model, prediction
 from vadcore.notebook import finish, start
 from vadcore.papers import seunet
 from vadcore.quality import psnr
@@ -67,8 +66,11 @@ from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
-base = prediction.profile_config(profile, lab.dataset)
-data = lab.data(size=base.size, gray=True)
+study = lab.study(seunet.study(profile, lab.dataset, lab.seeds, flow=flow, lr=lr, iterations=iterations, tables=tables,
+                               ablation_iterations=ablation_iterations))  # every run, trained or read from the cache
+plan, runs = study.last()  # by (row, seed)
+settings, choice, short, base = (study.value[k] for k in ("settings", "choice", "short", "base"))
+data = lab.data_for(base)
 training_clips, held_out = validation_split(data.train, base.validation_clips)
 print(data, "working size", base.size, "seeds", lab.seeds)
 
@@ -198,18 +200,6 @@ print("coverage: correct")
 # (the same validation runs, from the run cache). AnoPred and ADL are notebook 02's runs.
 
 # %%
-settings, choice = validated_settings(profile, data, lab.seeds[0], lab.cache, flow, lr)
-settings.update({} if iterations is None else {"iterations": iterations})
-short = ablation_iterations or (VALIDATION[profile]["iterations"] if profile in VALIDATION else base.iterations // 10)
-plan = {(v, s): prediction.profile_config(profile, lab.dataset, s, **{**settings, **seunet.VARIANTS[v]})
-        for v in seunet.HEADLINE for s in lab.seeds}
-plan[("SEUNet, motion mask", lab.seeds[0])] = prediction.profile_config(
-    profile, lab.dataset, lab.seeds[0], **{**settings, **seunet.VARIANTS["SEUNet, motion mask"]})
-if "3" in tables:
-    for row, variant in (("With attention loss", "SEUNet (ours)"), ("Without attention loss", "Without attention loss")):
-        plan[(row, lab.seeds[0])] = prediction.profile_config(
-            profile, lab.dataset, lab.seeds[0], **{**settings, "iterations": short, **seunet.VARIANTS[variant]})
-runs = {key: cached_run(config, data, lab.cache) for key, config in plan.items()}
 auc = {}
 for (row, seed), result in runs.items():
     auc.setdefault(row, []).append(100 * result.metrics["micro_auc"])

@@ -58,9 +58,8 @@ from sklearn.decomposition import PCA
 
 from vadcore import baselines, bench, figures, metrics, report
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
-from vadcore.methods import cached_run, dissociation, evaluate, load_model, prediction
+from vadcore.methods import dissociation, evaluate, load_model, prediction
 from vadcore.methods.dissociation.diagnostics import attention_maps, most_distant_codes
-from vadcore.methods.prediction.profiles import validated_settings
 from vadcore.models.dissociation import KMeansLayer, VarianceAttention
 from vadcore.notebook import finish, start
 from vadcore.papers import dissociation as paper
@@ -68,10 +67,11 @@ from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
-schedule = {} if iterations is None else {"iterations": iterations, "pretrain": iterations * 2 // 3}
-configs = {s: dissociation.profile_config(profile, lab.dataset, s, **schedule) for s in lab.seeds}
+study = lab.study(paper.study(profile, lab.dataset, lab.seeds, iterations=iterations, ablations=ablations))
+plan, results = study.last()  # every run, trained or read from the cache, by (row, seed)
+configs = {s: plan["Dissociation AE", s] for s in lab.seeds}
 headline = configs[lab.seeds[0]]
-data = lab.data(size=headline.size, gray=False)  # three channels; grey datasets repeat their one channel
+data = lab.data_for(headline)  # three channels; grey datasets repeat their one channel
 print(data, "working size", headline.size, "seeds", lab.seeds)
 
 # %% [markdown]
@@ -182,11 +182,10 @@ print("compactness: correct")
 # labels, as for AnoPred.
 
 # %%
-runs = {s: cached_run(config, data, lab.cache) for s, config in configs.items()}
+runs = {s: results["Dissociation AE", s] for s in lab.seeds}
 print("scored frames of a 10-frame clip:", dissociation.scored_frames(headline, 10))
 curves = {f"seed {s}": (r.curves["val_step"], r.curves["val_psnr"]) for s, r in runs.items() if "val_psnr" in r.curves}
-trivial = baselines.trivial_predictions(prediction.profile_config(profile, lab.dataset, size=headline.size),
-                                        lab.data(size=headline.size, gray=True))
+trivial = baselines.trivial_predictions(study.value["predictor"], lab.data_for(study.value["predictor"]))
 if curves:
     lab.figure(figures.validation_curves(curves, {f"{n} ({t['val_psnr']:.2f} dB)": t["val_psnr"] for n, t in trivial.items()},
                                          title="Predicted LIFs of the held-out training clips"), "fig1_validation")
@@ -202,10 +201,7 @@ if curves:
 ours = {"Dissociation AE": [100 * r.metrics["micro_auc"] for r in runs.values()]}
 reference = {name: [100 * t["metrics"]["micro_auc"]] for name, t in trivial.items()}
 reference["frame difference"] = [100 * baselines.frame_difference_metrics(data.test, headline.frames - 1).micro_auc]
-gray = lab.data(size=headline.size, gray=True)
-settings, _ = validated_settings(profile, gray, lab.seeds[0], lab.cache)
-anopred = [100 * cached_run(prediction.profile_config(profile, lab.dataset, s, size=headline.size, **settings), gray,
-                            lab.cache).metrics["micro_auc"] for s in lab.seeds]
+anopred = [100 * results["AnoPred", s].metrics["micro_auc"] for s in lab.seeds]
 reference["AnoPred (notebook 02's runs)"] = anopred
 noise = float(np.std(ours["Dissociation AE"], ddof=1)) if len(lab.seeds) > 1 else None
 lab.show(report.paper_table(
@@ -227,9 +223,8 @@ lab.show(report.verdict(paper.CLAIMS["anopred"], {"Dissociation AE": ours["Disso
 # %%
 rows = {"both autoencoders": ours["Dissociation AE"][:1], "full model": ours["Dissociation AE"][:1]}
 if ablations:
-    for row, overrides in paper.ABLATIONS.items():
-        config = dissociation.profile_config(profile, lab.dataset, lab.seeds[0], **{**schedule, **overrides})
-        rows[row] = [100 * cached_run(config, data, lab.cache).metrics["micro_auc"]]
+    for row in paper.ABLATIONS:
+        rows[row] = [100 * results[row, lab.seeds[0]].metrics["micro_auc"]]
 scores = {"fused score": ours["Dissociation AE"],
           "prediction error only": [100 * evaluate(configs[s], runs[s], data, "error")["micro_auc"] for s in lab.seeds]}
 table = {row: values for row, values in rows.items() if row != "full model"}
@@ -315,7 +310,7 @@ if headline.kmeans:
 
 # %%
 batch = torch.rand(32, headline.frames, 3, *headline.size) * 2 - 1
-anopred_config = prediction.profile_config(profile, lab.dataset, size=headline.size, **settings)
+anopred_config = plan["AnoPred", lab.seeds[0]]
 speed = {"dissociation AE": bench.inference_fps(trained, batch),
          "AnoPred generator": bench.inference_fps(prediction.build(anopred_config, 1), batch[:, :4, :1])}
 rows = [["paper (one GPU, 256×256)", "32"]] + [[f"{name} ({report.device_name()}, "

@@ -63,7 +63,7 @@ import torch
 
 from vadcore import figures, metrics, report
 from vadcore.data.actions import sample_frames
-from vadcore.methods import cached_run, fewshot, load_model
+from vadcore.methods import fewshot, load_model
 from vadcore.methods.fewshot import baselines, diagnostics
 from vadcore.methods.fewshot.evaluation import at_shot
 from vadcore.models.fewshot import hausdorff_distance
@@ -74,9 +74,13 @@ from vadcore.teaching import runtime_table
 
 lab = start(profile, dataset or fewshot.DATASETS[profile], data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
-inputs = fewshot.profile_inputs(profile, backbone_weights)  # full: the weights file, checked first
-data = lab.actions(fewshot.SYNTHACTIONS.get(profile), anomalous=anomalous or fewshot.ANOMALOUS.get(profile),
-                   anomalous_root=anomalous_root)
+fewshot.profile_inputs(profile, backbone_weights)  # full: the weights file, checked before anything loads
+data = paper.load(lab, profile, anomalous, anomalous_root)
+study = lab.study(paper.study(profile, lab.dataset, lab.seeds, shots=shots, iterations=iterations, lr=lr,
+                              ablations=ablations, ablation_iterations=ablation_iterations,
+                              backbone_weights=backbone_weights, anomalous=anomalous))  # trained or read from the cache
+plan, results = study.last()
+settings, choice, short, headline = (study.value[k] for k in ("settings", "choice", "short", "headline"))
 print(data)
 
 # %% [markdown]
@@ -107,8 +111,7 @@ lab.show(report.write_table(lab.out, "table0_splits", ["split", "classes", "clip
 # nothing about actions.
 
 # %%
-trivial = {shot: baselines.trivial_accuracies(fewshot.profile_config(profile, lab.dataset, shot=shot, **inputs), fewshot.test_data(data))
-           for shot in shots}
+trivial = {shot: baselines.trivial_accuracies(study.value["reference"][shot], fewshot.test_data(data)) for shot in shots}
 
 # %% [markdown]
 # ### The learning rate, chosen on the validation classes
@@ -119,7 +122,6 @@ trivial = {shot: baselines.trivial_accuracies(fewshot.profile_config(profile, la
 # model then train at it, so the paper's method gets no tuning of its own. No test class is read.
 
 # %%
-settings, choice = fewshot.validated_settings(profile, data, lab.seeds[0], lab.cache, lr)
 if choice is not None:
     rows = [[report.settings_text(t.overrides), f"{100 * t.value:.1f}", "chosen" if t.config == choice.final.config else ""]
             for t in choice.trials]
@@ -127,18 +129,7 @@ if choice is not None:
                                 f"Learning rate of TRX on the validation classes ({choice.final.config.iterations} steps, "
                                 f"{choice.final.config.shot}-shot, {choice.final.config.validation_episodes} episodes)",
                                 "Chance: 20 %."))
-settings.update({} if iterations is None else {"iterations": iterations})
 print("settings on top of the profile:", report.settings_text(settings))
-
-
-def config(shot: int, seed: int, **overrides) -> fewshot.Config:
-    """The run that gives the K = ``shot`` numbers: its own run at `full` (as the paper); at `smoke`,
-    `cpu` and `gpu` one run trained on the profile's K and tested at every K of ``shots``."""
-    per_k = {"test_shots": tuple(shots)} if fewshot.PROFILES[profile].get("test_shots") else {"shot": shot}
-    return fewshot.profile_config(profile, lab.dataset, seed, **{**per_k, **inputs, **settings, **overrides})
-
-
-headline = config(shots[-1], lab.seeds[0])
 print("frames", headline.size, "key region", headline.crop, "seeds", lab.seeds)
 
 # %% [markdown]
@@ -223,12 +214,11 @@ print("centre: correct")
 # at 1 and 5 shots (half the training time; a stated deviation).
 
 # %%
-methods = {"TRX": paper.MODULE_ROWS["TRX"], paper.OURS: {}}
-runs = {(method, shot, seed): cached_run(config(shot, seed, **overrides), data, lab.cache)
-        for method, overrides in methods.items() for shot in shots for seed in lab.seeds}
+methods = ("TRX", paper.OURS)
+runs = {label: result for label, result in results.items() if label[0] in methods}  # (method, K, seed)
 curves = {f"{method}, {shot}-shot training, seed {seed}": (r.curves["val_step"], 100 * r.curves["val_accuracy"])
           for (method, shot, seed), r in runs.items()
-          if "val_accuracy" in r.curves and config(shot, seed, **methods[method]).shot == shot}
+          if "val_accuracy" in r.curves and plan[method, shot, seed].shot == shot}
 if curves:
     fig = figures.validation_curves(curves, {"chance": 100 / headline.way}, title="Validation classes")
     fig.axes[0].set_ylabel("episode accuracy %")
@@ -247,7 +237,7 @@ SPLITS = {"test": "unseen normal", "anomalous": "anomalous"}
 
 def accuracy(method: str, shot: int, split: str) -> np.ndarray:
     """Per-episode accuracy (%) of a headline row, the seeds' episodes one after the other."""
-    return np.concatenate([100 * at_shot(config(shot, seed, **methods[method]), runs[(method, shot, seed)].scores,
+    return np.concatenate([100 * at_shot(plan[method, shot, seed], runs[(method, shot, seed)].scores,
                                          split, shot) for seed in lab.seeds])
 
 
@@ -297,23 +287,18 @@ for split, kind in SPLITS.items():
 # %%
 ablation_shot = shots[-1]
 seed = lab.seeds[0]
-short = ablation_iterations or fewshot.VALIDATION.get(profile, {}).get("iterations", headline.iterations)
 
 
-def ablation(rows: dict[str, dict]) -> dict[str, dict[str, np.ndarray]]:
-    """Per-episode accuracy (%) of each row on each split."""
-    out = {}
-    for row, overrides in rows.items():
-        row_config = config(ablation_shot, seed, iterations=short, **overrides)
-        result = cached_run(row_config, data, lab.cache)
-        out[row] = {split: 100 * at_shot(row_config, result.scores, split, ablation_shot) for split in SPLITS}
-    return out
+def ablation(name: str, rows: dict[str, dict]) -> dict[str, dict[str, np.ndarray]]:
+    """Per-episode accuracy (%) of each row of table ``name`` on each split."""
+    return {row: {split: 100 * at_shot(plan["ablation", name, row], results["ablation", name, row].scores, split,
+                                       ablation_shot) for split in SPLITS} for row in rows}
 
 
 if ablations:
     for stem, table, rows_config in (("table2_modules", paper.TABLE2, paper.MODULE_ROWS),
                                      ("table3_tricks", paper.TABLE3, paper.TRICK_ROWS)):
-        measured = ablation(rows_config)
+        measured = ablation(stem.split("_")[1], rows_config)
         columns = [c for c in table.columns if c.endswith(f"{ablation_shot}-shot")]
         header = ["row"] + [f"paper {c}" for c in columns] + [f"ours {SPLITS[s]}" for s in SPLITS]
         lines = [[row] + [report.fmt(table.value(row, c)) for c in columns] + [cell(measured[row][s]) for s in SPLITS]
@@ -335,7 +320,7 @@ if ablations:
 # placed at random in the valid range — what a branch that learnt nothing would give.
 
 # %%
-model = load_model(config(shots[-1], seed), data, lab.cache)
+model = load_model(plan[paper.OURS, shots[-1], seed], data, lab.cache)
 shown = fewshot.test_data(data)
 regions = {split: diagnostics.key_regions(headline, model, clips) for split, clips in shown.items()}
 clips = shown["anomalous"][:: max(1, len(shown["anomalous"]) // 5)][:5]

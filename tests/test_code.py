@@ -66,7 +66,8 @@ LAYERS = [  # a module may import from its own layer and the layers above it in 
     {"vadcore.models", "vadcore.losses", "vadcore.flow", "vadcore.maps", "vadcore.quality"},
     {"vadcore.runs", "vadcore.methods"},
     {"vadcore.metrics", "vadcore.baselines", "vadcore.papers", "vadcore.report", "vadcore.figures"},
-    {"vadcore.notebook", "vadcore.reproduce", "vadcore.script", "vadcore.bench", "vadcore.teaching", "vadcore.cli"},
+    {"vadcore.notebook", "vadcore.reproduce", "vadcore.script", "vadcore.compare", "vadcore.plan", "vadcore.bench",
+     "vadcore.gpu_slot", "vadcore.teaching", "vadcore.cli"},
 ]
 
 

@@ -267,7 +267,8 @@ INTRO = ("# Speed of every method family\n\n"
 
 def write(measurements: list[Measurement], path=None, saliency: dict[str, float] | None = None) -> str:
     """Add this machine's measurements to ``results/bench.md``: one section per machine, in which
-    a new measurement replaces the rows of its profile and keeps the other profiles' rows."""
+    a new measurement replaces the rows of its profile and keeps the other profiles' rows (the
+    same for the SGSP saliency table)."""
     path = path or paths.results_dir() / "bench.md"
     machine = f"{measurements[0].device} — torch {torch.__version__}, Python {platform.python_version()}"
     sections = {}
@@ -275,16 +276,25 @@ def write(measurements: list[Measurement], path=None, saliency: dict[str, float]
         for block in path.read_text().split("\n## ")[1:]:
             title, _, body = block.partition("\n")
             sections[title] = body.strip()
-    table = to_markdown(measurements).splitlines()  # header, separator, one row per measurement
-    measured = {m.profile for m in measurements}
-    old = sections.get(machine, "").split("\n\n")[0].splitlines()
-    kept = [row for row in old[2:] if old and old[0] == table[0] and _row_profile(row) not in measured]
-    rows = [row for name in PROFILES for row in table[2:] + kept if _row_profile(row) == name]
-    body = "\n".join(table[:2] + rows)
+    old_tables = sections.get(machine, "").split("\n\n")
+    tables = [_merge(to_markdown(measurements), old_tables[0] if old_tables else "", {m.profile for m in measurements})]
     if saliency:
-        body += "\n\nSGSP saliency (SEUNet, notebook 03) on this machine's CPU, frames/s at each profile's size: " + \
-                ", ".join(f"{p} {v:.1f}" for p, v in saliency.items())
-    sections[machine] = body
+        rows = [[profile, "×".join(map(str, prediction.PROFILES[profile]["size"])), f"{fps:.1f}"]
+                for profile, fps in saliency.items()]
+        previous = next((table for table in old_tables if table.startswith("| profile | size | SGSP")), "")
+        tables.append(_merge(report.markdown_table(SALIENCY_HEADER, rows), previous, set(saliency)))
+    sections[machine] = "\n\n".join(tables)
     text = INTRO + "".join(f"## {title}\n\n{body}\n\n" for title, body in sections.items())
     write_text(path, text)
     return text
+
+
+SALIENCY_HEADER = ["profile", "size", "SGSP saliency frames/s (SEUNet, notebook 03; on the CPU)"]
+
+
+def _merge(new: str, old: str, measured: set[str]) -> str:
+    """The rows of table ``new`` and those of ``old`` (same header) whose profile was not measured
+    now, in profile order."""
+    table, previous = new.splitlines(), old.splitlines()
+    kept = [row for row in previous[2:] if previous and previous[0] == table[0] and _row_profile(row) not in measured]
+    return "\n".join(table[:2] + [row for name in PROFILES for row in table[2:] + kept if _row_profile(row) == name])

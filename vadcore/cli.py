@@ -4,7 +4,9 @@
     vadcore data check NAME ROOT [--lists DIR]        validate a dataset folder and summarise it
     vadcore data pack NAME ROOT --out DIR [--size H W] [--compare]   a compact, video-coded copy (for a borrowed GPU)
     vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [--device D] [-p NAME=VALUE ...]
-                      [--fresh] [--script] [--dry-run]
+                      [--fresh] [--script] [--dry-run] [--compare]
+    vadcore plan [NN ...] --profile P [-p NAME=VALUE ...] [--json]   every run the notebooks need, cached or not
+    vadcore train [NN ...] --profile P [--jobs N] [--executor local|slurm] [...]   train what is not cached
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
     vadcore student [NN ...] --out DIR                 student copies: solutions replaced by stubs
 Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 01–05 (``bench``).
@@ -76,9 +78,29 @@ def build_parser() -> argparse.ArgumentParser:
                      help="recompute every run instead of reading it from the run cache")
     rep.add_argument("--script", action="store_true",
                      help="run each notebook as a plain Python script (no Jupyter needed; keeps run.log, no executed copy)")
+    rep.add_argument("--compare", action="store_true",
+                     help="after each notebook, print the table cells that moved beyond the committed spread")
     rep.add_argument("--dry-run", action="store_true",
                      help="the profile's configs with frame size, schedule and clip length shrunk, into a temporary "
                           "folder: catches shape, dtype, device and parameter errors before a long run")
+
+    planner = commands.add_parser("plan", help="every run notebooks need: key, cached or not, estimated minutes")
+    planner.add_argument("notebooks", nargs="*", help="notebook numbers (default: all)")
+    planner.add_argument("--profile", choices=PROFILES, default="smoke")
+    planner.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+    planner.add_argument("--json", action="store_true", help="one JSON object per run")
+
+    trainer = commands.add_parser("train", help="train the runs notebooks need that are not cached, N at a time")
+    trainer.add_argument("notebooks", nargs="*", help="notebook numbers (default: all)")
+    trainer.add_argument("--profile", choices=PROFILES, default="smoke")
+    trainer.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+    trainer.add_argument("--jobs", type=int, default=1, help="runs at a time (local processes; several per GPU)")
+    trainer.add_argument("--executor", choices=("local", "slurm", "submitit-local"), default="local",
+                         help="local processes, or Slurm jobs through submitit (the run cache on a shared filesystem)")
+    trainer.add_argument("--partition", default=None, help="Slurm partition")
+    trainer.add_argument("--gpus-per-job", type=int, default=None, help="Slurm: GPUs per job")
+    trainer.add_argument("--time-limit", type=int, default=60, help="Slurm: minutes per job")
+    trainer.add_argument("--account", default=None, help="Slurm account")
 
     bench = commands.add_parser("bench", help="training steps/s and inference frames/s → results/bench.md")
     bench.add_argument("--profile", action="append", choices=PROFILES, default=None,
@@ -140,9 +162,27 @@ def main(argv: list[str] | None = None) -> int:
                 resolve(args.device)  # a GPU that is not here is an error before anything runs
                 parameters["device"] = args.device
             folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, parameters,
-                                fresh=args.fresh, script=args.script, dry_run=args.dry_run)
+                                fresh=args.fresh, script=args.script, dry_run=args.dry_run, compare=args.compare)
             for folder in folders:
                 print(f"dry run of {folder.name}: passed" if args.dry_run else f"wrote {folder}")
+        elif args.command == "plan":
+            from vadcore import plan
+
+            planned, complete = plan.plan(args.notebooks, args.profile, _parameters(args.parameter))
+            if args.json:
+                for run in planned:
+                    print(json.dumps(run.row()))
+            else:
+                print(plan.to_markdown(planned, complete))
+        elif args.command == "train":
+            from vadcore import plan
+
+            if args.jobs < 1:
+                raise ValueError("--jobs must be at least 1")
+            slurm = {"slurm_partition": args.partition, "gpus_per_node": args.gpus_per_job,
+                     "timeout_min": args.time_limit, "slurm_account": args.account}
+            trained = plan.train(args.notebooks, args.profile, _parameters(args.parameter), args.jobs, args.executor, slurm)
+            print(f"vadcore train: trained {len(trained)} run(s); `vadcore reproduce` now renders from the cache")
         elif args.command == "bench":
             from vadcore import bench
             from vadcore.profiles import PROFILES

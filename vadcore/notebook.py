@@ -25,6 +25,7 @@ import torch
 from vadcore import engine, report, runs
 from vadcore.data import VideoSet, load_dataset
 from vadcore.data.actions import ActionSet, load_action_set
+from vadcore.methods.study import Outcome
 from vadcore.profiles import DRY_RUN, SEEDS, check_profile, default_dataset, dry_run
 from vadcore.reproduce import list_notebooks
 from vadcore.seeding import seed_everything
@@ -104,6 +105,29 @@ class Lab:
             self._data[key] = load_action_set(name, root, synth=SynthActionsConfig(**(synth or {})),
                                               anomalous=anomalous, anomalous_root=anomalous_root)
         return self._data[key]
+
+    def data_for(self, config) -> VideoSet | ActionSet:
+        """The data a run of ``config`` trains and scores on: its dataset at its size (three
+        channels for the dissociation family), or the few-shot action set loaded before."""
+        if config.family == "fewshot":
+            found = [d for d in self._data.values() if isinstance(d, ActionSet) and d.name == config.dataset]
+            if not found:
+                raise ValueError(f"load the action set {config.dataset!r} first (lab.actions)")
+            return found[0]
+        return self.data(size=config.size, gray=config.family != "dissociation", dataset=config.dataset)
+
+    def study(self, steps) -> Outcome:
+        """Train (or read from the run cache) every run a paper module's study declares, stage by
+        stage, and return them (:class:`~vadcore.methods.study.Outcome`). From then on the
+        notebook's cache serves only those runs: asking for another one is an error, so that
+        ``vadcore plan`` lists exactly what the notebook uses."""
+        from vadcore.methods import run_code
+        from vadcore.methods.study import drive
+
+        outcome = drive(steps, self.data_for, self.cache)
+        self.cache.expected = {self.cache.run(c, self.data_for(c).fingerprint(), run_code(c)).key
+                               for c in outcome.configs.values()}
+        return outcome
 
     def show(self, markdown: str) -> None:
         """Display Markdown in the notebook (printed outside one, e.g. run as a script)."""

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from vadcore import paths
 from vadcore.atomic import write_text
+from vadcore.compare import compare as compare_tables
+from vadcore.compare import snapshot
 from vadcore.profiles import check_profile
 from vadcore.report import results_folder
 from vadcore.script import parameters
@@ -86,13 +88,16 @@ def reproduce(
     fresh: bool = False,
     script: bool = False,
     dry_run: bool = False,
+    compare: bool = False,
 ) -> list[Path]:
     """Execute notebooks with ``profile`` (and optional overrides); returns their result folders.
 
     Every override is checked against each notebook's ``parameters`` cell before anything runs:
     a wrong name is an error that lists the valid ones. ``fresh`` recomputes every run instead of
     reading it from the run cache (``VADCORE_FRESH=1`` in the kernels); ``script`` and ``dry_run``:
-    see the module doc.
+    see the module doc. ``compare`` prints, after each notebook, the cells of its tables that
+    moved beyond the committed spread (:mod:`vadcore.compare`); the moves are returned in
+    :data:`last_comparison`.
     """
     check_profile(profile)
     notebooks = select(numbers, list_notebooks())
@@ -120,13 +125,22 @@ def reproduce(
                              **dry)
             with _environment(**variables):
                 given = params.get("results_dir")
+                final = Path(given) if given else paths.results_dir() / profile / path.stem
+                before = snapshot(final) if compare else {}
                 with _staged(profile, path.stem, given) as folder:
                     (_run_script if script else _run_papermill)(path, folder, params, params.get("data_root"))
-                folders.append(Path(given) if given else paths.results_dir() / profile / path.stem)
+                folders.append(final)
+            if compare:
+                moves = last_comparison[path.stem] = compare_tables(before, final)
+                print(f"vadcore reproduce --compare: {path.stem}: " + (
+                    f"{len(moves)} cell(s) moved beyond the committed spread:\n  " + "\n  ".join(moves) if moves else
+                    f"every cell of {len(before)} table(s) within the committed spread"), file=sys.stderr, flush=True)
         if not dry_run:
             write_index(profile)
     return folders
 
+
+last_comparison: dict[str, list[str]] = {}  # notebook → the cells that moved (reproduce(compare=True))
 
 PATHS = ("data_root", "results_dir", "anomalous_root", "backbone_weights")  # resolved against the working directory
 COUNTS = ("iterations", "ablation_iterations")  # None or a whole number ≥ 1

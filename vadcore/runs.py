@@ -181,6 +181,7 @@ class RunCache:
     def __init__(self, root: str | Path | None = None, fresh: bool | None = None):
         self.root = Path(root) if root is not None else paths.runs_dir()
         self.fresh = fresh if fresh is not None else os.environ.get("VADCORE_FRESH", "") not in ("", "0")
+        self.expected: set[str] | None = None  # the only keys it serves once a notebook's study ran
 
     def run(self, config, data: str = "", code: str = "") -> Run:
         return Run(self.root, config, data, code)
@@ -190,12 +191,15 @@ class RunCache:
         several processes asking for one missing run, one trains it and the others then read it.
         A finished entry that cannot be read is set aside (named on stderr) and trained again."""
         run = self.run(config, data, code)
+        if self.expected is not None and run.key not in self.expected:
+            raise ValueError(f"run {run.key} is not in this notebook's study: declare it in its paper module's "
+                             f"study() (vadcore plan lists what a notebook runs); config {run.config}")
         redo = self.fresh and run.key not in ledger.computed
-        result = None if redo else self._finished(run)
+        result = None if redo else self.stored(run)
         if result is not None:
             return result
         with lock(self.root / ".locks" / f"{run.key}.lock", f"training run {run.key}"):
-            result = None if redo else self._finished(run)  # another process may have trained it meanwhile
+            result = None if redo else self.stored(run)  # another process may have trained it meanwhile
             if result is not None:
                 return result
             if redo:
@@ -208,7 +212,8 @@ class RunCache:
             ledger.computed[run.key] = time.perf_counter() - tick
             return result
 
-    def _finished(self, run: Run) -> RunResult | None:
+    def stored(self, run: Run) -> RunResult | None:
+        """The result of ``run`` if it finished and can be read (a damaged entry is set aside)."""
         if not run.finished:
             return None
         try:

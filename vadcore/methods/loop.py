@@ -1,7 +1,8 @@
 """The one training loop every method family uses: a fixed number of iterations, resumable.
 
 The loop saves a checkpoint (every module's and optimizer's state, the sampling generator, the
-curves, the step) into the run every ``checkpoint_seconds`` of training and at the end; started
+curves, the step) into the run every few minutes of training (``VADCORE_CHECKPOINT_SECONDS``,
+default 300) and at the end; started
 again on the same run, it continues from the last checkpoint and ends with the same weights as an
 uninterrupted run. Every ``validate_every`` steps it calls ``validate()`` (e.g. the prediction
 error on held-out *training* clips) and records the values as ``val_*`` curves with their steps in
@@ -38,6 +39,12 @@ class DeadlineReached(RuntimeError):
     """Training stopped at ``VADCORE_DEADLINE``, after saving a checkpoint to resume from."""
 
 
+def checkpoint_seconds() -> float:
+    """Training seconds between checkpoints: ``VADCORE_CHECKPOINT_SECONDS``, else :data:`CHECKPOINT_SECONDS`."""
+    value = os.environ.get("VADCORE_CHECKPOINT_SECONDS", "").strip()
+    return float(value) if value else CHECKPOINT_SECONDS
+
+
 def deadline() -> float | None:
     """``VADCORE_DEADLINE`` as seconds since the epoch, if set."""
     value = os.environ.get("VADCORE_DEADLINE", "").strip()
@@ -69,14 +76,16 @@ def train_loop(
     desc: str = "training",
     validate: Callable[[], Mapping[str, float]] | None = None,
     validate_every: int = 0,
-    checkpoint_seconds: float = CHECKPOINT_SECONDS,
+    checkpoint_every: float | None = None,
     log_every: int = LOG_EVERY,
 ) -> tuple[Curves, float]:
     """Call ``step(i)`` for i = start … iterations−1; returns ``(curves, seconds spent)``.
 
     ``stateful`` maps names to modules and optimizers (anything with ``state_dict``). The seconds
     count training and validation over every session of the run, not the time to resume.
+    ``checkpoint_every``: training seconds between checkpoints (default :func:`checkpoint_seconds`).
     """
+    checkpoint_every = checkpoint_seconds() if checkpoint_every is None else checkpoint_every
     curves: dict[str, list[float]] = {}
     start, seconds = 0, 0.0
     checkpoint = run.load_checkpoint() if run is not None else None
@@ -121,7 +130,7 @@ def train_loop(
         pending.append(step(i))
         validating = validate is not None and validate_every and (i + 1) % validate_every == 0
         late = stop_at is not None and time.time() > stop_at and i + 1 < iterations
-        due = time.perf_counter() - last_save >= checkpoint_seconds or i + 1 == iterations or late
+        due = time.perf_counter() - last_save >= checkpoint_every or i + 1 == iterations or late
         if validating or due or len(pending) >= log_every:
             flush()
         if validating:

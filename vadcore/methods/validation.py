@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from vadcore.data.video import VideoSet
-from vadcore.methods import MethodConfig, cached_run
+from vadcore.methods import MethodConfig
+from vadcore.methods.study import Search, drive
 from vadcore.runs import RunCache, RunResult
 
 
@@ -48,20 +49,29 @@ class Choice:
         return self.best(max(t.stage for t in self.trials))
 
 
+def search(base: MethodConfig, stages: Sequence[Sequence[dict]], metric: str, higher_is_better: bool = True,
+           prefix: str = "validation"):
+    """:func:`choose` as a study's steps (:mod:`vadcore.methods.study`): each stage of the search
+    is a stage of runs, labelled ``(prefix, stage, option)``; returns the :class:`Choice`."""
+    held_out = base.validation_clips or getattr(base, "validation_episodes", 0)
+    if not held_out or not getattr(base, "validate_every", 0):
+        raise ValueError("validation needs a config with validation_clips (or validation_episodes) and validate_every")
+    outcome = Choice(metric, higher_is_better)
+    for stage, options in enumerate(stages):
+        configs = Search({(prefix, stage, i): dataclasses.replace(base, **{**outcome.chosen, **overrides})
+                          for i, overrides in enumerate(options)})
+        results = yield configs
+        for (label, config), overrides in zip(configs.items(), options):
+            value = float(results[label].curves[f"val_{metric}"][-1])
+            outcome.trials.append(Trial(stage, dict(overrides), config, results[label], value))
+        outcome.chosen.update(outcome.best(stage).overrides)
+    return outcome
+
+
 def choose(base: MethodConfig, data: VideoSet, stages: Sequence[Sequence[dict]], metric: str,
            higher_is_better: bool = True, cache: RunCache | None = None) -> Choice:
     """Run every override of each stage on top of ``base`` and the earlier stages' choices, and
     keep the one whose final ``val_<metric>`` is best. ``base`` must measure validation data: held-out
     training clips (``validation_clips``) or, for few-shot families, episodes of the validation
     classes (``validation_episodes``)."""
-    held_out = base.validation_clips or getattr(base, "validation_episodes", 0)
-    if not held_out or not getattr(base, "validate_every", 0):
-        raise ValueError("validation needs a config with validation_clips (or validation_episodes) and validate_every")
-    outcome = Choice(metric, higher_is_better)
-    for stage, options in enumerate(stages):
-        for overrides in options:
-            config = dataclasses.replace(base, **{**outcome.chosen, **overrides})
-            result = cached_run(config, data, cache)
-            outcome.trials.append(Trial(stage, dict(overrides), config, result, float(result.curves[f"val_{metric}"][-1])))
-        outcome.chosen.update(outcome.best(stage).overrides)
-    return outcome
+    return drive(search(base, stages, metric, higher_is_better), lambda config: data, cache).value

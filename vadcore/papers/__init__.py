@@ -2,9 +2,16 @@
 as it prints them (one schema, :class:`PaperTable`), its table rows as config variants of a method
 family, its claims (checked by verdict cells) and the deviations of our setting.
 
+- :mod:`vadcore.papers.protocol` — notebook 00 (no paper: the data and the protocol);
 - :mod:`vadcore.papers.convlstm_ae` — notebook 01 (the ConvLSTM autoencoder tutorial; Conv-AE);
 - :mod:`vadcore.papers.adl` — notebook 02 (the attention-driven loss);
-- :mod:`vadcore.papers.seunet` — notebook 03 (saliency-masked prediction).
+- :mod:`vadcore.papers.seunet` — notebook 03 (saliency-masked prediction);
+- :mod:`vadcore.papers.dissociation` — notebook 04 (spatio-temporal dissociation);
+- :mod:`vadcore.papers.fewshot_key_region` — notebook 05 (few-shot key regions).
+
+Each declares its notebook's runs as a ``study(profile, dataset, seeds, **parameters)``
+(:mod:`vadcore.methods.study`), from which the notebook, ``vadcore plan`` and ``vadcore train``
+all take them.
 
 Paper numbers are data: tables show them next to ours; nothing here is used to choose anything.
 """

@@ -139,3 +139,25 @@ def plan(profile: str, dataset: str, seeds: list[int], settings: dict, tables, a
     runs.update({("short", v, seeds[0]): prediction.profile_config(profile, dataset, seeds[0], **{**short, **VARIANTS[v]})
                  for v in ablation})
     return runs
+
+
+def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: float | None = None,
+          iterations: int | None = None, tables=("I", "II", "III", "IV", "V"), ablation_iterations: int | None = None, **_):
+    """Notebook 02's runs (:mod:`vadcore.methods.study`): the validation search (λ_of, then the
+    learning rates; labels ``("validation", stage, option)``), then :func:`plan`'s runs and Table
+    IV's reconstruction runs (``("IV", row, seed)``). Returns the chosen ``settings``, the search
+    (``choice``) and the ablations' schedule (``short``)."""
+    from vadcore.methods import prediction, reconstruction
+    from vadcore.methods.prediction.profiles import VALIDATION, validation_steps
+
+    settings, choice = yield from validation_steps(profile, dataset, seeds[0], flow, lr)
+    settings = {**settings, **({} if iterations is None else {"iterations": iterations})}
+    base = prediction.profile_config(profile, dataset)
+    short = ablation_iterations or (VALIDATION[profile]["iterations"] if profile in VALIDATION else base.iterations // 10)
+    runs = plan(profile, dataset, seeds, settings, tables, short)
+    if "IV" in tables:
+        runs.update({("IV", row, seeds[0]): reconstruction.profile_config(profile, dataset, seeds[0], model=model,
+                                                                          attention=attention)
+                     for row, (model, attention) in RECONSTRUCTION_ROWS.items()})
+    yield runs
+    return {"settings": settings, "choice": choice, "short": short}

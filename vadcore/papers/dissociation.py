@@ -49,3 +49,25 @@ DEVIATIONS = (
     "**Label alignment:** a window's score belongs to its last frame (the frame it predicts); the first four frames "
     "of every clip have no score and are dropped with their labels — explicitly, unlike the authors' released code.",
 )
+
+
+def study(profile: str, dataset: str, seeds, iterations: int | None = None, ablations: bool = True, **_):
+    """Notebook 04's runs (:mod:`vadcore.methods.study`): notebook 02's validation search, then the
+    dissociation autoencoder with every seed (``("Dissociation AE", seed)``), its ablation rows with
+    the first seed (``(row, seed)``) and AnoPred with every seed at the same size and the chosen
+    settings (``("AnoPred", seed)``). Returns the prediction config the trivial predictors are
+    scored with (``predictor``) and AnoPred's settings."""
+    from vadcore.methods import dissociation, prediction
+    from vadcore.methods.prediction.profiles import validation_steps
+
+    schedule = {} if iterations is None else {"iterations": iterations, "pretrain": iterations * 2 // 3}
+    headline = dissociation.profile_config(profile, dataset, seeds[0], **schedule)
+    settings, _ = yield from validation_steps(profile, dataset, seeds[0])
+    runs = {("Dissociation AE", seed): dissociation.profile_config(profile, dataset, seed, **schedule) for seed in seeds}
+    if ablations:
+        runs.update({(row, seeds[0]): dissociation.profile_config(profile, dataset, seeds[0], **{**schedule, **overrides})
+                     for row, overrides in ABLATIONS.items()})
+    runs.update({("AnoPred", seed): prediction.profile_config(profile, dataset, seed, size=headline.size, **settings)
+                 for seed in seeds})
+    yield runs
+    return {"predictor": prediction.profile_config(profile, dataset, size=headline.size), "settings": settings}

@@ -103,3 +103,55 @@ DEVIATIONS = (
     "**Temporal refined distance:** the Hausdorff sums are averaged over frames (the paper divides by the feature "
     "dimension d, which differs by a constant factor); a class's distance is the mean over its support clips.",
 )
+
+
+def dataset_name(dataset: str, profile: str, anomalous: str | None = None) -> str:
+    """The name of the action set notebook 05 loads: ``dataset``, with ``+<anomalous>`` when a
+    second dataset's test classes are its anomalous split (``full``: UCF-Crime v2)."""
+    from vadcore.methods import fewshot
+
+    anomalous = anomalous or fewshot.ANOMALOUS.get(profile)
+    return f"{dataset}+{anomalous}" if anomalous else dataset
+
+
+def load(lab, profile: str, anomalous: str | None = None, anomalous_root: str | None = None, **_):
+    """The action set notebook 05 (and ``vadcore plan``/``train`` for it) reads: synthactions made
+    with the profile's settings, or the dataset with the anomalous split of :func:`dataset_name`."""
+    from vadcore.methods import fewshot
+
+    return lab.actions(fewshot.SYNTHACTIONS.get(profile), anomalous=anomalous or fewshot.ANOMALOUS.get(profile),
+                       anomalous_root=anomalous_root)
+
+
+def study(profile: str, dataset: str, seeds, shots=(1, 5), iterations: int | None = None, lr: float | None = None,
+          ablations: bool = True, ablation_iterations: int | None = None, backbone_weights: str | None = None,
+          anomalous: str | None = None, **_):
+    """Notebook 05's runs (:mod:`vadcore.methods.study`): the learning-rate search on TRX, then TRX
+    and the key-region model at every K of ``shots`` with every seed (``(method, shot, seed)``; at
+    ``smoke``/``cpu``/``gpu`` one model per method and seed is tested at every K, so the labels of
+    one seed share a run), and Tables 2 and 3's rows with the first seed on the search's schedule
+    (``("ablation", table, row)``). Returns the chosen ``settings``, the search (``choice``), the
+    ablations' schedule (``short``), the ``headline`` config and, per K, the config the scores that
+    learn nothing use (``reference``)."""
+    from vadcore.methods import fewshot
+
+    inputs = fewshot.profile_inputs(profile, backbone_weights)
+    name = dataset_name(dataset, profile, anomalous)
+    settings, choice = yield from fewshot.validation_steps(profile, name, seeds[0], lr, **inputs)
+    settings = {**settings, **inputs, **({} if iterations is None else {"iterations": iterations})}
+
+    def config(shot: int, seed: int, **overrides) -> fewshot.Config:
+        per_k = {"test_shots": tuple(shots)} if fewshot.PROFILES[profile].get("test_shots") else {"shot": shot}
+        return fewshot.profile_config(profile, name, seed, **{**per_k, **settings, **overrides})
+
+    headline = config(shots[-1], seeds[0])
+    short = ablation_iterations or fewshot.VALIDATION.get(profile, {}).get("iterations", headline.iterations)
+    methods = {"TRX": MODULE_ROWS["TRX"], OURS: {}}
+    runs = {(method, shot, seed): config(shot, seed, **overrides)
+            for method, overrides in methods.items() for shot in shots for seed in seeds}
+    if ablations:
+        runs.update({("ablation", table, row): config(shots[-1], seeds[0], iterations=short, **overrides)
+                     for table, rows in (("modules", MODULE_ROWS), ("tricks", TRICK_ROWS)) for row, overrides in rows.items()})
+    yield runs
+    return {"settings": settings, "choice": choice, "short": short, "headline": headline,
+            "reference": {shot: fewshot.profile_config(profile, name, shot=shot, **inputs) for shot in shots}}

@@ -72,3 +72,28 @@ DEVIATIONS = (
     "show that rule, labelled as such, next to a threshold chosen on the held-out training clips.",
     "**PSNR peak:** 1 on [0, 1] frames (AnoPred's code); Eq. 10 uses the prediction's maximum.",
 )
+
+
+def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: float | None = None,
+          iterations: int | None = None, tables=("1", "2", "3"), ablation_iterations: int | None = None, **_):
+    """Notebook 03's runs (:mod:`vadcore.methods.study`): notebook 02's validation search (the same
+    runs), then the headline variants with every seed (``(row, seed)``), the motion-mask row and
+    Table 3's rows with the first seed, these on the ablations' schedule. Returns the chosen
+    ``settings``, the search (``choice``) and that schedule (``short``)."""
+    from vadcore.methods import prediction
+    from vadcore.methods.prediction.profiles import VALIDATION, validation_steps
+
+    settings, choice = yield from validation_steps(profile, dataset, seeds[0], flow, lr)
+    settings = {**settings, **({} if iterations is None else {"iterations": iterations})}
+    base = prediction.profile_config(profile, dataset)
+    short = ablation_iterations or (VALIDATION[profile]["iterations"] if profile in VALIDATION else base.iterations // 10)
+    runs = {(variant, seed): prediction.profile_config(profile, dataset, seed, **{**settings, **VARIANTS[variant]})
+            for variant in HEADLINE for seed in seeds}
+    runs[("SEUNet, motion mask", seeds[0])] = prediction.profile_config(
+        profile, dataset, seeds[0], **{**settings, **VARIANTS["SEUNet, motion mask"]})
+    if "3" in tables:
+        for row, variant in (("With attention loss", "SEUNet (ours)"), ("Without attention loss", "Without attention loss")):
+            runs[(row, seeds[0])] = prediction.profile_config(
+                profile, dataset, seeds[0], **{**settings, "iterations": short, **VARIANTS[variant]})
+    yield runs
+    return {"settings": settings, "choice": choice, "short": short, "base": base}

@@ -23,13 +23,13 @@ from vadcore.engine import Engine, device_of
 from vadcore.methods.base import Trained
 from vadcore.methods.fewshot.config import Config
 from vadcore.methods.fewshot.profiles import (ANOMALOUS, DATASETS, PROFILES, SYNTHACTIONS, VALIDATION,
-                                             profile_config, profile_inputs, validated_settings)
+                                             profile_config, profile_inputs, validation_steps)
 from vadcore.methods.loop import train_loop
 from vadcore.models.fewshot import KeyRegionTRX
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 
 __all__ = ["ANOMALOUS", "Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "embed_clips", "episode_accuracies", "profile_config",
-           "profile_inputs", "score", "test_data", "train", "training_data", "validated_settings"]
+           "profile_inputs", "score", "test_data", "train", "training_data", "validation_steps"]
 
 EVALUATION_SPLITS = ("test", "anomalous")
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)

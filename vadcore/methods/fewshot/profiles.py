@@ -89,15 +89,17 @@ def check_weights(profile: str, weights) -> None:
                          "(vadcore reproduce 05 --profile full -p backbone_weights=/path/to/file)")
     if not Path(weights).is_file():
         raise ValueError(f"backbone_weights {str(weights)!r}: no such file (a torchvision ResNet state_dict)")
-def validated_settings(profile: str, data, seed: int = 0, cache=None, lr: float | None = None):
-    """``(settings, choice)``: the learning rate the validation search of :data:`VALIDATION` chooses
-    on ``data``'s validation classes (``lr`` given: no search; ``full``: the paper's 10⁻³), and
-    every trial (``None`` without a search)."""
-    from vadcore.methods.validation import choose
+def validation_steps(profile: str, dataset: str, seed: int = 0, lr: float | None = None, **overrides):
+    """The learning-rate search of :data:`VALIDATION` on the validation classes, as a study's steps
+    (:mod:`vadcore.methods.study`), its runs with ``overrides`` (e.g. the backbone's weights);
+    returns ``(settings, choice)`` (``lr`` given: no search; ``full``: the paper's 10⁻³, ``choice``
+    ``None``)."""
+    from vadcore.methods.validation import search
 
     if lr is not None or profile not in VALIDATION:
         return ({"lr": lr} if lr is not None else {}), None
-    search = VALIDATION[profile]
-    base = profile_config(profile, data.name, seed, iterations=search["iterations"], shot=search["shot"], **TRX)
-    choice = choose(base, data, search["stages"], "accuracy", cache=cache)
+    settings = VALIDATION[profile]
+    base = profile_config(profile, dataset, seed, iterations=settings["iterations"], shot=settings["shot"],
+                          **{**overrides, **TRX})
+    choice = yield from search(base, settings["stages"], "accuracy", prefix="validation")
     return dict(choice.chosen), choice

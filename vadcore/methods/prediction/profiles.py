@@ -46,20 +46,20 @@ def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Co
     return Config.from_profile({**ENGINE[profile], **PROFILES[profile]}, dataset, seed, **overrides)
 
 
-def validated_settings(profile: str, data, seed: int = 0, cache=None, flow: float | None = None,
-                       lr: float | None = None):
-    """``(settings, choice)``: the overrides of the profile that the validation search of
-    :data:`VALIDATION` chooses on ``data`` (λ_of, then the learning rates, D's at a tenth of G's),
-    keeping any of them given here; ``choice`` holds every trial (``None`` when nothing is searched:
-    the ``full`` profile, or both settings given). Notebooks 02 and 03 share its runs."""
-    from vadcore.methods.validation import choose
+def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | None = None, lr: float | None = None):
+    """The validation search of :data:`VALIDATION` as a study's steps (:mod:`vadcore.methods.study`):
+    λ_of, then the learning rates (D's at a tenth of G's), on the profile's held-out training clips,
+    keeping any of them given here. Returns ``(settings, choice)``: the overrides chosen, and every
+    trial (``None`` when nothing is searched: the ``full`` profile, or both settings given).
+    Notebooks 02, 03 and 04 share its runs."""
+    from vadcore.methods.validation import search
 
     fixed = {k: v for k, v in {"flow": flow, "lr_generator": lr, "lr_discriminator": lr and lr / 10}.items()
              if v is not None}
     if profile not in VALIDATION or (flow is not None and lr is not None):
         return fixed, None
-    search = VALIDATION[profile]
-    stages = [[o for o in stage if not set(o) & set(fixed)] or [{}] for stage in search["stages"]]
-    base = profile_config(profile, data.name, seed, iterations=search["iterations"], **fixed)
-    choice = choose(base, data, stages, "psnr", cache=cache)
+    settings = VALIDATION[profile]
+    stages = [[o for o in stage if not set(o) & set(fixed)] or [{}] for stage in settings["stages"]]
+    base = profile_config(profile, dataset, seed, iterations=settings["iterations"], **fixed)
+    choice = yield from search(base, stages, "psnr", prefix="validation")
     return {**choice.chosen, **fixed}, choice

@@ -1,0 +1,128 @@
+"""Runs as data: `vadcore plan` lists exactly the runs a notebook uses, `vadcore train` trains them
+(in local processes or submitit jobs) so that `reproduce` trains nothing, concurrent trainers train
+each run once, a killed job resumes to the same result, and `--compare` tells what moved."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from vadcore import compare, plan, reproduce
+from vadcore.methods import cached_run, prediction
+from vadcore.methods.study import run_all
+from vadcore.notebook import start
+from vadcore.runs import RunCache
+
+
+def test_plan_lists_a_notebooks_runs_and_what_is_cached():
+    planned, complete = plan.plan(["01"], "smoke")
+    assert complete == {"01": True}
+    assert [(p.label[0], p.cached) for p in planned] == [("ConvLSTM-AE (tutorial)", False), ("Conv-AE (Hasan et al.)", False)]
+    assert planned[0].differs == {} and planned[0].config.seed == 0 and len(planned[0].key) == 12
+    assert "2 runs listed, 2 to train" in plan.to_markdown(planned, complete)
+
+
+def test_a_plan_stops_where_a_validation_search_decides_what_follows():
+    planned, complete = plan.plan(["02"], "smoke")
+    assert complete == {"02": False}
+    assert {p.label[0] for p in planned} == {"validation"} and {p.stage for p in planned} == {0}
+
+
+def test_a_notebook_asking_for_an_unplanned_run_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
+    lab = start("smoke", notebook="01")
+    config = prediction.Config(size=(32, 48), width=4, depth=2, discriminator=(4, 8, 8), iterations=1)
+    data = lab.data_for(config)
+    lab.study(run_all({("only",): config}))
+    other = prediction.Config(size=(32, 48), width=4, depth=2, discriminator=(4, 8, 8), iterations=2)
+    with pytest.raises(ValueError, match="not in this notebook's study"):
+        cached_run(other, data, lab.cache)
+
+
+def test_submitit_jobs_train_a_notebooks_runs_and_reproduce_then_trains_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
+    trained = plan.train(["01"], "smoke", executor="submitit-local", log=lambda line: None)
+    assert len(trained) == 2 and len(set(trained)) == 2
+    assert all(p.cached for p in plan.plan(["01"], "smoke")[0])
+    reproduce.reproduce(["01"], "smoke", script=True)
+    provenance = json.loads((tmp_path / "results" / "smoke" / "01_convlstm_autoencoder" / "provenance.json").read_text())
+    assert provenance["runs"]["runs_computed"] == 0 and provenance["runs"]["runs_reused"] == 2
+    assert plan.train(["01"], "smoke", log=lambda line: None) == []  # nothing left to train
+
+
+def test_two_concurrent_trainers_train_each_run_once(tmp_path):
+    env = {**os.environ, "VADCORE_DATA": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "vadcore.cli", "train", "01", "--profile", "smoke"]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    second = subprocess.run(command, env=env, capture_output=True, text=True)
+    out = first.communicate()[0]
+    assert first.returncode == 0 and second.returncode == 0, second.stderr[-500:]
+    counts = [int(text.split("trained ")[1].split(" ")[0]) for text in (out, second.stdout)]
+    assert sum(counts) == 2  # two runs in the plan, each trained by one of the two
+    assert len(list((tmp_path / "data" / "runs").glob("*/metrics.json"))) == 2
+
+
+def test_a_job_killed_with_sigkill_resumes_to_the_same_result(tmp_path):
+    script = textwrap.dedent(f"""
+        import sys
+        from vadcore.data import SynthPedConfig, load_dataset
+        from vadcore.methods import cached_run, prediction
+        from vadcore.runs import RunCache
+        small = SynthPedConfig(seed=7, height=32, width=48, n_train=3, n_test=2, train_frames=24, test_frames=40)
+        data = load_dataset("synthped", {str(tmp_path / 'synthped')!r}, synth=small, size=(32, 48))
+        config = prediction.Config(size=(32, 48), width=4, depth=2, discriminator=(4, 8, 8), iterations=60)
+        result = cached_run(config, data, RunCache(sys.argv[1]))
+        print(repr(result.scores["psnr"][0].tolist()))
+    """)
+    env = {**os.environ, "VADCORE_CHECKPOINT_SECONDS": "0"}  # a checkpoint after every step
+    killed = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "killed")], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    checkpoints = tmp_path / "killed"
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(checkpoints.glob("*/checkpoint.pt")):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    step = __import__("torch").load(next(checkpoints.glob("*/checkpoint.pt")), weights_only=False)["step"]
+    assert 0 < step < 60
+    resumed = subprocess.run([sys.executable, "-c", script, str(tmp_path / "killed")], env=env, capture_output=True,
+                             text=True, check=True)
+    straight = subprocess.run([sys.executable, "-c", script, str(tmp_path / "straight")], capture_output=True,
+                              text=True, check=True)
+    assert resumed.stdout == straight.stdout
+
+
+def test_compare_flags_a_planted_change_and_passes_an_unchanged_rerun(tmp_path, monkeypatch):
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
+    reproduce.reproduce(["00"], "smoke", script=True)
+    reproduce.reproduce(["00"], "smoke", script=True, compare=True)
+    assert reproduce.last_comparison["00_data_and_protocol"] == []
+    table = tmp_path / "results" / "smoke" / "00_data_and_protocol" / "table2_trivial_baselines.csv"
+    lines = table.read_text().splitlines()
+    row = lines.index(next(line for line in lines if line.startswith("frame difference,micro AUC %")))
+    cells = lines[row].split(",")
+    cells[2] = str(float(cells[2]) + 3.0)  # a committed value 3 points away from what the code gives
+    lines[row] = ",".join(cells)
+    table.write_text("\n".join(lines) + "\n")
+    reproduce.reproduce(["00"], "smoke", script=True, compare=True)
+    [move] = reproduce.last_comparison["00_data_and_protocol"]
+    assert move.startswith("table2_trivial_baselines.csv: frame difference / micro AUC %") and "Δ -3" in move
+
+
+def test_tolerance_is_twice_the_committed_spread_or_the_floor():
+    committed = compare.cells("row,column,paper,ours_mean,ours_std,n_seeds,difference,source\n"
+                              "AnoPred,ucsd_ped2,95.4,88.5,0.4,3,,ours\nADL,ucsd_ped2,96.0,87.9,1.5,3,,ours\n")
+    rerun = compare.cells("row,column,paper,ours_mean,ours_std,n_seeds,difference,source\n"
+                          "AnoPred,ucsd_ped2,95.4,89.7,0.4,3,,ours\nADL,ucsd_ped2,96.0,90.6,1.5,3,,ours\n")
+    moves = compare.moved(committed, rerun)
+    assert len(moves) == 1 and moves[0].startswith("AnoPred / ucsd_ped2")  # 1.2 > max(0.8, 1.0); 2.7 < 3.0
+    assert compare.cells("method,one\nTRX,20.4 ± 3.2\n") == {("TRX", "one"): (20.4, 3.2)}
+    assert compare.moved({("a", "b"): (50.0, None)}, {("a", "b"): (50.9, None)}) == []  # within the floor
+    assert compare.moved({("gap", "ΔS"): (0.342, None)}, {("gap", "ΔS"): (0.37, None)})  # 5 % of a small value
+    assert not compare.moved({("gap", "ΔS"): (0.342, None)}, {("gap", "ΔS"): (0.355, None)})
