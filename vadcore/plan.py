@@ -169,6 +169,9 @@ def plan(numbers: Sequence[str] | None, profile: str, overrides: dict | None = N
     return planned, complete
 
 
+_opened: dict[tuple, Notebook] = {}
+
+
 def train_one(number: str, profile: str, overrides: dict, config: MethodConfig, device: str = "auto",
               threads: int | None = None) -> str | None:
     """Train one run in this process — what a job of :func:`train` does; returns its key, or
@@ -180,7 +183,10 @@ def train_one(number: str, profile: str, overrides: dict, config: MethodConfig, 
 
     if threads:
         torch.set_num_threads(threads)
-    notebook = open_notebook(number, profile, {**overrides, "device": device})
+    key = (number, profile, repr(sorted(overrides.items())), device)
+    if key not in _opened:  # a worker process keeps the notebooks it opened: data are loaded once
+        _opened[key] = open_notebook(number, profile, {**overrides, "device": device})
+    notebook = _opened[key]
     data = notebook.lab.data_for(config)
     cached_run(config, data, notebook.lab.cache)
     key = notebook.lab.cache.run(config, data.fingerprint(), run_code(config)).key
@@ -188,11 +194,21 @@ def train_one(number: str, profile: str, overrides: dict, config: MethodConfig, 
 
 
 def _local_jobs(jobs: int) -> Callable:
-    """Submit jobs to ``jobs`` local processes; on a GPU machine job i runs on GPU i mod n."""
+    """Submit jobs to ``jobs`` local processes (one: this process); on a GPU machine job i runs
+    on GPU i mod n."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     import torch
+
+    if jobs == 1:
+        def here(number, profile, overrides, config):
+            done = Future()
+            done.set_result(train_one(number, profile, overrides, config, overrides.get("device", "auto")))
+            return done
+
+        here.close = lambda: None
+        return here
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
     gpus = torch.cuda.device_count()
