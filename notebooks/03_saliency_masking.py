@@ -46,7 +46,7 @@ results_dir = None  # None: results/<profile>/03_saliency_masking
 seeds = None  # None: the profile's seeds (smoke: [0]; cpu, gpu, full: [0, 1, 2])
 tables = ["1", "2", "3"]  # which tables to run (Table 1's runs also feed Tables 2 and the figures)
 iterations = None  # headline runs' schedule; None: the profile's
-ablation_iterations = None  # Table 3 and the motion-mask row; None: the validation runs' schedule
+ablation_iterations = None  # Table 3's rows; None: the validation runs' schedule
 flow = None  # λ_of; None: chosen on validation clips in notebook 02 (full: the paper's 2)
 lr = None  # G's learning rate (D's is a tenth); None: chosen on validation clips (full: 1e-4)
 

@@ -93,7 +93,7 @@ def test_a_damaged_checkpoint_restarts_training(tmp_path, capsys):
 
 
 def test_bad_parameters_are_named_before_a_kernel_starts(tmp_path):
-    for parameters, message in [({"seeds": "notalist"}, "seeds must be a list of whole numbers"),
+    for parameters, message in [({"seeds": "notalist"}, "seeds must be a list of distinct whole numbers"),
                                 ({"seeds": [0, -1]}, "seeds must be a list"),
                                 ({"profile": "gpu"}, "contradicts --profile smoke"),
                                 ({"data_root": str(tmp_path / "missing")}, "no such folder")]:
@@ -103,6 +103,15 @@ def test_bad_parameters_are_named_before_a_kernel_starts(tmp_path):
         reproduce.reproduce(["01"], "smoke", parameters={"iterations": -5})
     with pytest.raises(ValueError, match="ablations must be a bool"):
         reproduce.reproduce(["04"], "smoke", parameters={"ablations": "yes"})
+    for number, parameters, message in [("02", {"lr": "abc"}, "lr must be a positive number"),
+                                        ("02", {"flow": -3}, "flow must be a number ≥ 0"),
+                                        ("02", {"tables": ["VI"]}, "tables must be a list of tables among"),
+                                        ("02", {"seeds": [0, 0]}, "distinct"),
+                                        ("05", {"shots": []}, "shots must be a non-empty list"),
+                                        ("05", {"anomalous": "nope"}, "anomalous must be one of"),
+                                        ("00", {"dataset": 5}, "dataset must be one of")]:
+        with pytest.raises(ValueError, match=message):
+            reproduce.reproduce([number], "smoke", parameters=parameters)
     from vadcore.methods import prediction
 
     with pytest.raises(ValueError, match="iterations must be a positive whole number"):
@@ -163,6 +172,15 @@ def test_files_honour_the_umask_so_a_class_can_share_the_run_cache(tmp_path):
     assert stat.S_IMODE((tmp_path / "table.md").stat().st_mode) == 0o664
     metrics = next((tmp_path / "runs").glob("*/metrics.json"))
     assert stat.S_IMODE(metrics.stat().st_mode) == 0o664 and json.loads(metrics.read_text()) == {"a": 1}
+
+
+def test_a_generated_synthped_copy_is_readable_by_the_class(tmp_path):
+    old = os.umask(0o022)
+    try:
+        load_dataset("synthped", tmp_path / "synthped", synth=SMALL, cache=False)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "synthped").stat().st_mode) == 0o755
 
 
 def test_provenance_records_the_packages_that_move_numbers():

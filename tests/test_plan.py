@@ -23,7 +23,7 @@ def test_plan_lists_a_notebooks_runs_and_what_is_cached():
     assert complete == {"01": True}
     assert [(p.label[0], p.cached) for p in planned] == [("ConvLSTM-AE (tutorial)", False), ("Conv-AE (Hasan et al.)", False)]
     assert planned[0].differs == {} and planned[0].config.seed == 0 and len(planned[0].key) == 12
-    assert "2 runs listed, 2 to train" in plan.to_markdown(planned, complete)
+    assert "2 runs listed (2 distinct), 2 to train" in plan.to_markdown(planned, complete)
 
 
 def test_a_plan_stops_where_a_validation_search_decides_what_follows():
@@ -126,3 +126,26 @@ def test_tolerance_is_twice_the_committed_spread_or_the_floor():
     assert compare.moved({("a", "b"): (50.0, None)}, {("a", "b"): (50.9, None)}) == []  # within the floor
     assert compare.moved({("gap", "ΔS"): (0.342, None)}, {("gap", "ΔS"): (0.37, None)})  # 5 % of a small value
     assert not compare.moved({("gap", "ΔS"): (0.342, None)}, {("gap", "ΔS"): (0.355, None)})
+
+
+def test_gpu_runs_can_be_planned_without_a_gpu_and_slurm_jobs_must_say_their_device():
+    planned, _ = plan.plan(["01"], "smoke", {"device": "cuda"})
+    assert {p.config.device for p in planned} == {"cuda"}
+    with pytest.raises(ValueError, match="say which device the Slurm jobs train on"):
+        plan.train(["01"], "smoke", executor="slurm")
+
+
+def test_a_study_run_again_with_other_parameters_declares_its_runs_anew(tmp_path, monkeypatch):
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
+    from vadcore.papers import convlstm_ae
+
+    lab = start("smoke", notebook="01")
+    first = lab.study(convlstm_ae.study("smoke", lab.dataset, lab.seeds, iterations=1))
+    second = lab.study(convlstm_ae.study("smoke", lab.dataset, lab.seeds, iterations=2))
+    assert {c.iterations for c in first.configs.values()} == {1} and {c.iterations for c in second.configs.values()} == {2}
+
+
+def test_every_committed_table_parses_into_distinct_cells():
+    text = "model,term,share\nG,intensity,0.5\nG,flow,0.4\n"
+    assert compare.cells(text) == {("G / intensity", "share"): (0.5, None), ("G / flow", "share"): (0.4, None)}
+    assert compare.cells("clips,frame size\n12,160×240\n") == {("160×240", "clips"): (12.0, None)}

@@ -14,7 +14,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process's umask: read from ``/proc`` where it can be (setting it to read it back is not
+    safe while other threads create files)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -30,7 +38,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(handle)
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -49,7 +57,7 @@ def lock(path: str | Path, what: str = "") -> Iterator[None]:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    file_lock = FileLock(str(path), mode=0o666 & ~_umask())
+    file_lock = FileLock(str(path), mode=0o666 & ~umask())
     try:
         file_lock.acquire(timeout=0)
     except Timeout:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 FLOOR = 1.0  # the smallest difference reported as a move, in the table's units (values ≥ 10)
 RELATIVE = 0.05  # … for smaller values, this fraction of the committed value
-NUMBER = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(?:\s*±\s*(\d+(?:\.\d+)?))?")
+NUMBER = re.compile(r"\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|nan)(?:\s*±\s*(\d+(?:\.\d+)?))?\s*%?\s*")
+TIMINGS = ("speed",)  # tables of a machine's speed: not compared (they differ by machine, by design)
 
 Cells = dict[tuple[str, str], tuple[float, float | None]]
 
@@ -31,17 +32,22 @@ def cells(text: str) -> Cells:
         return {}
     fields = list(rows[0])
     found: Cells = {}
+    labels: set[str] = set()
     for row in rows:
         if {"ours_mean", "ours_std", "n_seeds"} <= set(fields):
             value, spread, seeds, key = row["ours_mean"], row["ours_std"], row["n_seeds"], (row["row"], row["column"])
         elif {"mean", "std", "n_seeds"} <= set(fields):
             value, spread, seeds, key = row["mean"], row["std"], row["n_seeds"], (row[fields[0]], row[fields[1]])
         else:
-            for column in fields[1:]:
-                match = NUMBER.match(row.get(column) or "")
+            texts = {column: row.get(column) or "" for column in fields}
+            numbers = {column: NUMBER.fullmatch(text) for column, text in texts.items()}
+            label = " / ".join(text for column, text in texts.items() if text and not numbers[column]) or "row"
+            while label in labels:
+                label += " ·"  # a repeated label (rows told apart only by a number): keep them apart
+            labels.add(label)
+            for column, match in numbers.items():
                 if match:
-                    found[(row[fields[0]], column)] = (float(match.group(1)),
-                                                       float(match.group(2)) if match.group(2) else None)
+                    found[(label, column)] = (float(match.group(1)), float(match.group(2)) if match.group(2) else None)
             continue
         if value not in ("", None):
             several = seeds not in ("", None) and float(seeds) > 1
@@ -67,14 +73,23 @@ def moved(committed: Cells, rerun: Cells) -> list[str]:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """The text of every table of a results folder, by file name."""
-    return {path.name: path.read_text() for path in sorted(Path(folder).glob("table*.csv"))}
+    """The committed text of every table of a results folder, by file name (git's ``HEAD`` where
+    the folder is in a checkout, else the files as they are); speed tables are left out."""
+    import subprocess
+
+    texts = {}
+    for path in sorted(Path(folder).glob("table*.csv")):
+        if any(word in path.name for word in TIMINGS):
+            continue
+        shown = subprocess.run(["git", "show", f"HEAD:./{path.name}"], cwd=path.parent, capture_output=True, text=True)
+        texts[path.name] = shown.stdout if shown.returncode == 0 else path.read_text()
+    return texts
 
 
 def compare(before: dict[str, str], folder: Path) -> list[str]:
     """What moved in ``folder``'s tables against their ``before`` texts (:func:`snapshot`), one line
     per cell, prefixed by the table."""
-    after = snapshot(folder)
+    after = {path.name: path.read_text() for path in sorted(Path(folder).glob("table*.csv"))}
     lines = []
     for name, text in before.items():
         if name not in after:

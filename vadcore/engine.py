@@ -72,6 +72,18 @@ def use(spec: str | torch.device | None = "auto") -> torch.device:
     return device
 
 
+def declare(spec: str | torch.device | None = "auto") -> torch.device:
+    """Make ``spec`` the kind of device this session's configs are for, without asking that it is
+    here (``vadcore plan``/``train`` preparing GPU jobs on a login node); ``auto`` resolves."""
+    if str(spec).strip().lower() in ("auto", "none"):
+        return use(spec)
+    device = torch.device(str(spec).strip().lower())
+    if device.type not in DEVICE_KINDS:
+        raise ValueError(f"device {spec!r}: vadcore runs on {' or '.join(DEVICE_KINDS)}")
+    _session["device"] = device
+    return device
+
+
 def session_device() -> torch.device:
     """The device :func:`use` chose, else what ``auto`` means here."""
     return _session["device"] or resolve("auto")

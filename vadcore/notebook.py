@@ -124,6 +124,7 @@ class Lab:
         from vadcore.methods import run_code
         from vadcore.methods.study import drive
 
+        self.cache.expected = None  # a study run again (other parameters) declares its runs anew
         outcome = drive(steps, self.data_for, self.cache)
         self.cache.expected = {self.cache.run(c, self.data_for(c).fingerprint(), run_code(c)).key
                                for c in outcome.configs.values()}
@@ -168,8 +169,9 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
     check_profile(profile)
     name = notebook_name(notebook)
     seeds = list(seeds) if seeds is not None else list(SEEDS[profile])
-    if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds):
-        raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}")
+    if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds) \
+            or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be a non-empty list of distinct whole numbers ≥ 0, got {seeds!r}")
     chosen = engine.use(device)
     seed_everything(seeds[0])
     runs.ledger.clear()

@@ -74,10 +74,12 @@ class Notebook:
         return STUDIES[self.number].study(self.profile, self.lab.dataset, self.lab.seeds, **values)
 
 
-def open_notebook(number: str, profile: str, overrides: dict | None = None, cache: RunCache | None = None) -> Notebook:
+def open_notebook(number: str, profile: str, overrides: dict | None = None, cache: RunCache | None = None,
+                  device_here: bool = True) -> Notebook:
     """Notebook ``number``'s study at ``profile`` with its parameters (the notebook's defaults,
     then ``overrides``, checked as ``vadcore reproduce`` checks them) and its data, as the
-    notebook would load it."""
+    notebook would load it. ``device_here=False``: the ``device`` parameter is the kind the runs
+    are for (Slurm jobs on GPU nodes, planned on a login node without one)."""
     check_profile(profile)
     path = select([number], list_notebooks())[f"{int(number):02d}" if str(number).isdigit() else number]
     defaults = notebook_parameters(path)
@@ -85,13 +87,14 @@ def open_notebook(number: str, profile: str, overrides: dict | None = None, cach
     if unknown:
         raise ValueError(f"{path.name} has no parameter {', '.join(map(repr, unknown))}; valid: {', '.join(defaults)}")
     values = {name: ast.literal_eval(text) for name, text in defaults.items()}
-    values.update(check_parameters(dict(overrides or {}), defaults))
+    values.update(check_parameters(dict(overrides or {}), defaults, device_here))
     values["profile"] = profile
     module = STUDIES[path.stem[:2]]
     dataset = values.get("dataset") or (fewshot.DATASETS[profile] if module is fewshot_key_region else default_dataset(profile))
     seeds = list(values["seeds"]) if values.get("seeds") is not None else list(SEEDS[profile])
     lab = Lab(name=path.stem, profile=profile, dataset=dataset, seeds=seeds, out=paths.results_dir() / profile / path.stem,
-              data_root=values.get("data_root"), device=engine.use(values.get("device", "auto")),
+              data_root=values.get("data_root"),
+              device=engine.use(values.get("device", "auto")) if device_here else engine.declare(values.get("device", "auto")),
               cache=cache or RunCache())
     if hasattr(module, "load"):  # notebook 05 loads its action set first
         module.load(lab, profile, values.get("anomalous"), values.get("anomalous_root"))
@@ -147,12 +150,13 @@ def estimate(config: MethodConfig, recorded: list[tuple[dict, float, float]]) ->
 def plan(numbers: Sequence[str] | None, profile: str, overrides: dict | None = None,
          cache: RunCache | None = None) -> tuple[list[PlannedRun], dict[str, bool]]:
     """Every run notebooks ``numbers`` need at ``profile`` (see the module doc), and for each
-    notebook whether the list is complete (``False``: a later stage waits for a search's runs)."""
+    notebook whether the list is complete (``False``: a later stage waits for a search's runs).
+    ``-p device=cuda`` plans GPU runs on a machine without one."""
     cache = cache or RunCache()
     recorded = recorded_rates(cache)
     planned, complete = [], {}
     for number in select(numbers, list_notebooks()):
-        notebook = open_notebook(number, profile, overrides, cache)
+        notebook = open_notebook(number, profile, overrides, cache, device_here=False)
         stage_index = [0]
 
         def results_of(stage: Stage, notebook=notebook) -> dict[Label, RunResult | None]:
@@ -232,7 +236,7 @@ def _submitit_jobs(cluster: str, folder: Path, options: dict) -> Callable:
     executor.update_parameters(**{k: v for k, v in options.items() if v is not None})
 
     def submit(number, profile, overrides, config):
-        return executor.submit(train_one, number, profile, overrides, config)
+        return executor.submit(train_one, number, profile, overrides, config, overrides.get("device", "auto"))
 
     submit.close = lambda: None
     return submit
@@ -245,6 +249,9 @@ def train(numbers: Sequence[str] | None, profile: str, overrides: dict | None = 
     process trained meanwhile)."""
     cache = RunCache()
     overrides = dict(overrides or {})
+    if executor == "slurm" and "device" not in overrides:
+        raise ValueError("say which device the Slurm jobs train on (-p device=cuda, or cpu): it is part of "
+                         "their runs' keys, and this machine's own device need not be theirs")
     if executor == "local":
         submit = _local_jobs(jobs)
     elif executor in ("slurm", "submitit-local"):
@@ -255,7 +262,7 @@ def train(numbers: Sequence[str] | None, profile: str, overrides: dict | None = 
     trained: list[str] = []
     try:
         for number in select(numbers, list_notebooks()):
-            notebook = open_notebook(number, profile, overrides, cache)
+            notebook = open_notebook(number, profile, overrides, cache, device_here=executor == "local")
 
             def results_of(stage: Stage, notebook=notebook, number=number) -> dict[Label, RunResult | None]:
                 runs = {label: cache.run(c, notebook.lab.data_for(c).fingerprint(), run_code(c)) for label, c in stage.items()}
@@ -268,7 +275,9 @@ def train(numbers: Sequence[str] | None, profile: str, overrides: dict | None = 
                     log(f"vadcore train: notebook {number}: done in {time.perf_counter() - tick:.0f} s")
                 return {label: cache.stored(run) for label, run in runs.items()}
 
-            walk(notebook.steps(), results_of)
+            if walk(notebook.steps(), results_of) is INCOMPLETE:
+                raise RuntimeError(f"notebook {number}: a validation search's runs are still missing after its jobs "
+                                   "(do the jobs see this run cache? VADCORE_DATA / VADCORE_RUNS)")
     finally:
         submit.close()
     return trained
@@ -282,9 +291,9 @@ def to_markdown(planned: list[PlannedRun], complete: dict[str, bool]) -> str:
              "?" if p.minutes is None else f"{p.minutes:.1f}"] for p in planned]
     text = markdown_table(["notebook", "stage", "run", "family", "differs from the profile", "seed", "key", "cached",
                            "est. minutes"], rows)
-    missing = [p for p in planned if not p.cached]
+    missing = list({p.key: p for p in planned if not p.cached}.values())  # labels sharing a run count once
     known = [p.minutes for p in missing if p.minutes is not None]
-    text += (f"\n\n{len(planned)} runs listed, {len(missing)} to train"
+    text += (f"\n\n{len(planned)} runs listed ({len({p.key for p in planned})} distinct), {len(missing)} to train"
              + (f" (≈ {sum(known):.0f} min for the {len(known)} with an estimate)" if known else "") + ".")
     for number, done in complete.items():
         if not done:

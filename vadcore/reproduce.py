@@ -27,7 +27,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from vadcore import paths
-from vadcore.atomic import write_text
+from vadcore.atomic import lock, write_text
 from vadcore.compare import compare as compare_tables
 from vadcore.compare import snapshot
 from vadcore.profiles import check_profile
@@ -146,34 +146,56 @@ PATHS = ("data_root", "results_dir", "anomalous_root", "backbone_weights")  # re
 COUNTS = ("iterations", "ablation_iterations")  # None or a whole number ≥ 1
 
 
-def check_parameters(values: dict, defaults: dict[str, str]) -> dict:
+def check_parameters(values: dict, defaults: dict[str, str], device_here: bool = True) -> dict:
     """``values`` checked against the notebook's parameter defaults before a kernel starts, with
     paths made absolute (relative ones are the caller's, not the notebook folder's): a wrong
-    type, a count < 1, seeds that are not whole numbers, a device that is not here, or a data
-    folder that does not exist is an error naming the parameter."""
+    type, a count < 1, seeds that are not distinct whole numbers, a learning rate ≤ 0, an unknown
+    dataset or table, a device that is not here (unless ``device_here`` is false: configs made for
+    another machine's jobs), or a data folder that does not exist is an error naming the parameter."""
     import ast
 
+    from vadcore.data import DATASETS
+    from vadcore.data.actions import ACTION_DATASETS
     from vadcore.engine import resolve
+
+    def whole(x, low: int) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool) and x >= low
 
     checked = {}
     for name, value in values.items():
         default = ast.literal_eval(defaults[name]) if name in defaults else None
+        problem = None
         if name in PATHS and value is not None:
             value = str(Path(value).expanduser().resolve())
             if name == "data_root" and not Path(value).exists():
                 raise ValueError(f"data_root {value!r}: no such folder (put the dataset there, or give no data_root)")
         elif name == "seeds" and value is not None:
-            if not isinstance(value, (list, tuple)) or not value or \
-                    not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in value):
-                raise ValueError(f"seeds must be a list of whole numbers ≥ 0, like [0, 1, 2]; got {value!r}")
-            value = list(value)
-        elif name in COUNTS and value is not None:
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a whole number ≥ 1 (or None for the profile's); got {value!r}")
+            if not isinstance(value, (list, tuple)) or not value or not all(whole(s, 0) for s in value) \
+                    or len(set(value)) != len(value):
+                problem = "a list of distinct whole numbers ≥ 0, like [0, 1, 2]"
+            value = list(value) if isinstance(value, (list, tuple)) else value
+        elif name in COUNTS and value is not None and not whole(value, 1):
+            problem = "a whole number ≥ 1 (or None for the profile's)"
+        elif name in ("lr", "flow") and value is not None and \
+                (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (name == "lr" and value == 0)):
+            problem = "a positive number" if name == "lr" else "a number ≥ 0"
+        elif name == "dataset" and value is not None and value not in (*DATASETS, "synthactions", *ACTION_DATASETS):
+            problem = f"one of {', '.join((*DATASETS, 'synthactions', *ACTION_DATASETS))}"
+        elif name == "anomalous" and value is not None and value not in ACTION_DATASETS:
+            problem = f"one of {', '.join(ACTION_DATASETS)}"
+        elif name == "shots" and (not isinstance(value, (list, tuple)) or not value or not all(whole(k, 1) for k in value)):
+            problem = "a non-empty list of whole numbers ≥ 1, like [1, 5]"
+        elif name == "tables" and (not isinstance(value, (list, tuple)) or not set(value) <= set(default or ())):
+            problem = f"a list of tables among {default}"
         elif name == "device":
-            resolve(value)
+            if device_here:
+                resolve(value)
+            elif str(value).split(":")[0] not in ("auto", "cpu", "cuda"):
+                problem = "auto, cpu, cuda or cuda:N"
         elif default is not None and value is not None and not _same_kind(value, default):
-            raise ValueError(f"{name} must be a {type(default).__name__} like its default {default!r}; got {value!r}")
+            problem = f"a {type(default).__name__} like its default {default!r}"
+        if problem:
+            raise ValueError(f"{name} must be {problem}; got {value!r}")
         checked[name] = value
     return checked
 
@@ -197,7 +219,13 @@ def _staged(profile: str, name: str, given: str | None):
     if given:
         yield results_folder(profile, name, given)
         return
-    final = results_folder(profile, name)
+    final = paths.results_dir() / check_profile(profile) / name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with lock(final.parent / f".{name}.lock", f"writing {final}"):
+        yield from _replace_on_success(profile, name, final)
+
+
+def _replace_on_success(profile: str, name: str, final: Path):
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{name}-", dir=final.parent))
     for record in paths.results_dir().glob(f"*/{name}/provenance.json"):  # what the runtime table reads
         target = staging / "records" / record.relative_to(paths.results_dir())

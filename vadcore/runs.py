@@ -199,7 +199,7 @@ class RunCache:
         if result is not None:
             return result
         with lock(self.root / ".locks" / f"{run.key}.lock", f"training run {run.key}"):
-            result = None if redo else self.stored(run)  # another process may have trained it meanwhile
+            result = None if redo else self.stored(run, repair=True)  # another process may have trained it meanwhile
             if result is not None:
                 return result
             if redo:
@@ -212,13 +212,16 @@ class RunCache:
             ledger.computed[run.key] = time.perf_counter() - tick
             return result
 
-    def stored(self, run: Run) -> RunResult | None:
-        """The result of ``run`` if it finished and can be read (a damaged entry is set aside)."""
+    def stored(self, run: Run, repair: bool = False) -> RunResult | None:
+        """The result of ``run`` if it finished and can be read; with ``repair`` (under the run's
+        lock) a damaged entry is set aside, to be trained again."""
         if not run.finished:
             return None
         try:
             result = run.load()
         except Exception as error:  # noqa: BLE001 — a damaged entry is set aside, never a dead end
+            if not repair:
+                return None
             aside = set_aside(run.dir, error, "it is trained again")
             print(f"vadcore: run {run.key} could not be read ({type(error).__name__}: {error}); "
                   f"moved to {aside}, and it is trained again", file=sys.stderr)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -30,7 +31,7 @@ from pathlib import Path
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from vadcore.atomic import lock
+from vadcore.atomic import lock, umask
 from vadcore.progress import progress as tqdm
 
 GENERATOR_VERSION = 3
@@ -396,6 +397,7 @@ def _generate(root: Path, config: SynthPedConfig, progress: bool) -> Path:
         (work / "Test" / "synthped.m").write_text("\n".join(gt_lines) + "\n")
         manifest = {"generator_version": GENERATOR_VERSION, "config": asdict(config), "test_events": summary}
         (work / "synthped.json").write_text(json.dumps(manifest, indent=2))
+        os.chmod(work, 0o777 & ~umask())  # mkdtemp makes it owner-only; a class may share the copy
         if root.exists():
             shutil.rmtree(root)
         work.rename(root)

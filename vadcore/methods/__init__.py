@@ -35,6 +35,7 @@ import torch
 from vadcore.data.video import VideoSet
 from vadcore.methods.base import MethodConfig, Trained
 from vadcore.methods.code import code_fingerprint
+from vadcore.atomic import lock
 from vadcore.runs import RunCache, RunResult, set_aside
 
 __all__ = ["FAMILIES", "MethodConfig", "Trained", "cached_run", "evaluate", "family_of", "load_model", "run_code"]
@@ -116,7 +117,9 @@ def load_model(config: MethodConfig, data: VideoSet, cache: RunCache | None = No
     run = cache.run(config, data.fingerprint(), run_code(config))
     checkpoint = run.load_checkpoint()
     if checkpoint is None:  # finished without its network (a GPU slot's records, a damaged file): train again
-        set_aside(run.dir, FileNotFoundError("no trained network in the run's checkpoint"), "it is trained again")
+        with lock(cache.root / ".locks" / f"{run.key}.lock", f"training run {run.key}"):
+            if run.load_checkpoint() is None and run.dir.exists():
+                set_aside(run.dir, FileNotFoundError("no trained network in the run's checkpoint"), "it is trained again")
         cached_run(config, data, cache)
         checkpoint = run.load_checkpoint()
     model = family_of(config).build(config, 1 if data.gray else 3)

@@ -54,15 +54,18 @@ def stages(steps: Steps, results_of: Callable[[Stage], Mapping[Label, RunResult 
     it), as a plan does; else return the study's value."""
     try:
         stage = next(steps)
-        while True:
-            yield stage
-            results = dict(results_of(stage))
-            if isinstance(stage, Search) and any(results.get(label) is None for label in stage):
-                steps.close()
-                return INCOMPLETE
-            stage = steps.send(results)
     except StopIteration as done:
         return done.value
+    while True:
+        yield stage
+        results = dict(results_of(stage))  # outside the try: a StopIteration from training is an error
+        if isinstance(stage, Search) and any(results.get(label) is None for label in stage):
+            steps.close()
+            return INCOMPLETE
+        try:
+            stage = steps.send(results)
+        except StopIteration as done:
+            return done.value
 
 
 def walk(steps: Steps, results_of: Callable[[Stage], Mapping[Label, RunResult | None]]) -> object:

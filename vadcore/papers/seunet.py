@@ -77,8 +77,9 @@ DEVIATIONS = (
 def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: float | None = None,
           iterations: int | None = None, tables=("1", "2", "3"), ablation_iterations: int | None = None, **_):
     """Notebook 03's runs (:mod:`vadcore.methods.study`): notebook 02's validation search (the same
-    runs), then the headline variants with every seed (``(row, seed)``), the motion-mask row and
-    Table 3's rows with the first seed, these on the ablations' schedule. Returns the chosen
+    runs), then the headline variants with every seed (``(row, seed)``), the motion-mask row with
+    the first seed on the headline schedule, and Table 3's rows with the first seed on the
+    ablations' schedule. Returns the chosen
     ``settings``, the search (``choice``) and that schedule (``short``)."""
     from vadcore.methods import prediction
     from vadcore.methods.prediction.profiles import VALIDATION, validation_steps
