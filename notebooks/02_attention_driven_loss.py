@@ -64,7 +64,7 @@ from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
 from vadcore.flow import LucasKanade
 from vadcore.losses import gradient_loss
 from vadcore.maps import attention
-from vadcore.methods import load_model
+from vadcore.methods import load_model, prediction
 from vadcore.methods.prediction import diagnostics
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
@@ -300,8 +300,8 @@ for (schedule, variant, seed), result in ((label, r) for label, r in runs.items(
 headline_config = plan["full", "AnoPred", lab.seeds[0]]
 trivial = baselines.trivial_predictions(headline_config, data)
 reference = {name: [100 * t["metrics"]["micro_auc"]] for name, t in trivial.items()}
-reference["frame difference"] = [100 * baselines.frame_difference_metrics(data.test, headline_config.frames).micro_auc]
-noise = float(np.mean([np.std(micro["full", v], ddof=1) for v in adl.HEADLINE])) if len(lab.seeds) > 1 else None
+reference["frame difference"] = [100 * baselines.frame_difference_metrics(data.test, prediction.first_scored(headline_config)).micro_auc]
+noise = report.seed_noise({v: micro["full", v] for v in adl.HEADLINE})
 for (schedule, variant), values in micro.items():
     print(f"{schedule:5s} {variant:18s} micro AUC {np.mean(values):5.1f}  ({len(values)} seed{'s' if len(values) > 1 else ''})")
 
@@ -332,7 +332,7 @@ lab.show(report.paper_table(
     footnote=f"Frame-level micro AUC %, ours as mean ± std over seeds {lab.seeds}, last iteration; {size}, U-Net width "
              f"{headline_config.width}, {headline_config.iterations} iterations, settings chosen on validation clips: {report.settings_text(settings)} "
              f"(see Deviations). "
-             f"Reference rows at the same size on the same frames (first {headline_config.frames} of each clip dropped)."))
+             f"Reference rows at the same size on the same frames (first {prediction.first_scored(headline_config)} of each clip dropped)."))
 lab.show(report.table_verdict(adl.CLAIMS["I"], adl.TABLE_1, lab.dataset, ours, reference))
 
 # %% [markdown]
@@ -397,9 +397,9 @@ if "V" in tables:
 # %%
 rows = {variant: [FrameMetrics(**runs["full", variant, s].metrics) for s in lab.seeds] for variant in adl.HEADLINE}
 rows.update({name: [FrameMetrics(**t["metrics"])] for name, t in trivial.items()})
-rows["frame difference"] = [baselines.frame_difference_metrics(data.test, headline_config.frames)]
+rows["frame difference"] = [baselines.frame_difference_metrics(data.test, prediction.first_scored(headline_config))]
 lab.show(report.metrics_table(lab.out, "table6_all_metrics", rows, f"Every protocol metric on {lab.dataset}",
-                              footnote=f"At {size}; every row scores frames {headline_config.frames + 1}… of each clip."))
+                              footnote=f"At {size}; every row scores frames {prediction.first_scored(headline_config) + 1}… of each clip."))
 
 # %% [markdown]
 # ## 11. Fig. 6 — score gap
@@ -412,7 +412,7 @@ lab.show(report.metrics_table(lab.out, "table6_all_metrics", rows, f"Every proto
 # %%
 showcase = showcase_clips(data)
 index, description = showcase[0]
-offset = headline_config.frames
+offset = prediction.first_scored(headline_config)
 labels = data.test[index].labels[offset:]
 normalised = {v: metrics.minmax(runs["full", v, lab.seeds[0]].scores["psnr"][index]) for v in adl.HEADLINE}
 lab.figure(figures.score_difference(normalised, labels, offset, f"Fig. 6 — {description}, seed {lab.seeds[0]}"),

@@ -242,7 +242,7 @@ reference = {name: [100 * t["metrics"]["micro_auc"]]
 reference.update({f"{name}, masked PSNR": [100 * t["metrics"]["micro_auc"]]
                   for name, t in baselines.trivial_predictions(headline, data).items()})
 ours = {row: auc[row] for row in (*seunet.HEADLINE, "SEUNet, motion mask")}
-noise = float(np.mean([np.std(auc[row], ddof=1) for row in seunet.HEADLINE])) if len(lab.seeds) > 1 else None
+noise = report.seed_noise({row: auc[row] for row in seunet.HEADLINE})
 lab.show(report.paper_table(
     lab.out, "table1_comparison", seunet.TABLE_1, lab.dataset, ours, reference,
     footnote=f"Frame-level micro AUC %, mean ± std over seeds {lab.seeds} (the motion-mask row: seed {lab.seeds[0]}); "
@@ -289,7 +289,7 @@ if "3" in tables:
 # accuracy each threshold gives on the whole test set.
 
 # %%
-offset = headline.frames
+offset = prediction.first_scored(headline)
 labels = metrics.drop_first([v.labels for v in data.test], offset)
 regularity = metrics.regularity(runs["SEUNet (ours)", lab.seeds[0]].scores["psnr_masked"], higher_is_normal=True)
 model = load_model(headline, data, lab.cache)

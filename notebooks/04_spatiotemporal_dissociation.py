@@ -200,10 +200,10 @@ if curves:
 # %%
 ours = {"Dissociation AE": [100 * r.metrics["micro_auc"] for r in runs.values()]}
 reference = {name: [100 * t["metrics"]["micro_auc"]] for name, t in trivial.items()}
-reference["frame difference"] = [100 * baselines.frame_difference_metrics(data.test, headline.frames - 1).micro_auc]
+reference["frame difference"] = [100 * baselines.frame_difference_metrics(data.test, dissociation.first_scored(headline)).micro_auc]
 anopred = [100 * results["AnoPred", s].metrics["micro_auc"] for s in lab.seeds]
 reference["AnoPred (notebook 02's runs)"] = anopred
-noise = float(np.std(ours["Dissociation AE"], ddof=1)) if len(lab.seeds) > 1 else None
+noise = report.seed_noise([ours["Dissociation AE"]])
 lab.show(report.paper_table(
     lab.out, "table1_auc", paper.TABLE, lab.dataset, ours, reference,
     footnote=f"Micro AUC %, mean ± std over seeds {lab.seeds}, fused score, last iteration; {headline.size[0]}×"
@@ -248,8 +248,9 @@ lab.show(report.verdict(paper.CLAIMS["fused"], scores, where=lab.dataset))
 trained = load_model(headline, data, lab.cache)
 index, description = showcase_clips(data)[0]
 video = data.test[index]
-t = middle_anomalous_frame(video.labels, headline.frames - 1)
-window = t - (headline.frames - 1)
+first = dissociation.first_scored(headline)  # window j scores frame j + first
+t = middle_anomalous_frame(video.labels, first)
+window = t - first
 out = dissociation.outputs(headline, trained, video)
 to_image = lambda x: np.clip((x + 1) * 127.5, 0, 255)  # noqa: E731  [−1, 1] → grey levels
 images = [[np.asarray(video.frames[t]).mean(-1), to_image(out["reconstruction"][window]),
@@ -287,7 +288,7 @@ if headline.kmeans:
         frames = torch.from_numpy(np.asarray(clip.frames, np.float32) / 127.5 - 1).permute(0, 3, 1, 2)
         clip_windows = frames.unfold(0, headline.frames, 1).movedim(-1, 1)[::4]
         codes.append(most_distant_codes(trained, clip_windows))
-        anomalous.append(np.asarray(clip.labels)[headline.frames - 1 :: 4][: len(clip_windows)].astype(bool))
+        anomalous.append(np.asarray(clip.labels)[first::4][: len(clip_windows)].astype(bool))
     codes, anomalous = np.concatenate(codes), np.concatenate(anomalous)
     pca = PCA(2).fit(trained.kmeans.centres.detach().numpy())
     fig, ax = figures.plt.subplots(figsize=(5, 4))

@@ -85,6 +85,14 @@ def test_difference_interval_paired_seeds_and_single_runs():
     assert np.isnan(report.difference_interval([3.0], [1.0])[1])
 
 
+def test_seed_noise_pools_the_variances_of_the_groups():
+    # stds 1 and 4: the mean of the stds would be 2.5, the pooled std is √((1 + 16) / 2)
+    assert report.seed_noise([[1.0, 2.0, 3.0], [0.0, 4.0, 8.0]]) == pytest.approx(np.sqrt(8.5))
+    assert report.seed_noise({"AnoPred": [1.0, 2.0, 3.0], "ADL": [0.0, 4.0, 8.0]}) == pytest.approx(2.9154759)
+    assert report.seed_noise([[1.0, 2.0, 3.0]]) == pytest.approx(1.0)
+    assert report.seed_noise({"AnoPred": [90.0], "ADL": [93.0]}) is None  # one seed: no estimate
+
+
 def test_verdicts_follow_the_numbers():
     claim = Claim("ADL beats AnoPred", "ADL", "AnoPred")
     found = report.table_verdict(claim, TABLE, "ucsd_ped2", {"ADL": [93.0, 94.0, 95.0], "AnoPred": [90.0, 90.5, 91.0]},

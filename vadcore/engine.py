@@ -1,4 +1,4 @@
-"""The engine: where and how a run executes (DESIGN §5a; every family of notebooks 01–05).
+"""The engine: where and how a run executes (every method family).
 
 Two settings decide a run's numbers beyond rounding, so they are part of its config and key
 (:class:`vadcore.methods.MethodConfig`):

@@ -17,7 +17,7 @@ write is atomic. ``RunCache(fresh=True)`` (or ``VADCORE_FRESH=1``, which ``vadco
 --fresh`` sets) recomputes every run once per session, from scratch.
 
 :data:`ledger` counts, for provenance, the runs computed in this process and the runs reused.
-Every notebook that trains (01–03) reads and writes it.
+Every notebook that trains reads and writes it.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ uniformly, then a start within it) and :class:`ClipDataset` (every window equall
 
 Temporal-stride augmentation is the ConvLSTM tutorial's: a stride-``s`` window takes frames
 ``i, i+s, …, i+(L-1)s``, so strides (1, 2, 3) triple the training set with faster motion.
-Used by the training loops of notebooks 01–04.
+Used by the training loops of the frame-scoring families.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ our setting (learning rates and schedules at a reduced size, loss weights for a 
 the smoke settings). Test labels are never used to choose anything; the held-out clips are normal
 video like the rest of the training set, so a setting is judged by how well the model predicts or
 reconstructs unseen *normal* frames.
-Used by notebooks 01–03.
+Used by every family that holds training clips out.
 """
 from __future__ import annotations
 

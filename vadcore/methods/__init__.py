@@ -1,79 +1,48 @@
-"""Method families: one small shape for every model family of the notebooks.
+"""Method families and the one cached run of all of them.
 
-Each family is a package ``vadcore.methods.<family>`` (``reconstruction``: notebook 01's
-autoencoders; ``prediction``: AnoPred and its ADL and SEUNet variants, notebooks 02–03;
-``dissociation``: notebook 04; ``fewshot``: the key-region TRX of notebook 05) that exposes the
-same five names (and, where a family reads other splits than ``data.train`` and ``data.test``,
-``training_data(data)`` and ``test_data(data)``):
-
-- ``Config`` — a frozen dataclass (a :class:`MethodConfig`) holding *everything* that can change
-  the family's numbers: sizes, schedule, loss weights, which attention map or mask, the flow
-  estimator's settings;
-- ``PROFILES`` — the family's settings per profile (``smoke``/``cpu``/``full``) as flat literals,
-  and ``profile_config(profile, dataset, seed, **overrides)`` that builds a ``Config`` from them;
-- ``build(config, channels)`` — the network that gets scored;
-- ``train(config, videos, run=None)`` → :class:`Trained` — the training loop (resumable through
-  ``run``, see :mod:`vadcore.methods.loop`);
-- ``score(config, model, videos)`` → per-clip score arrays by name, and, in the family's
-  ``evaluation`` module, ``evaluate(config, scores, videos, name=None)`` → the protocol's metrics
-  of one of them. Metrics are recomputed from stored scores whenever a run is read, so the
-  evaluation code is not part of a run's key (:mod:`vadcore.methods.code`).
+A family is a package that keeps the contract of :mod:`vadcore.methods.family` (``Config``,
+``PROFILES``, ``profile_config``, ``training_data``, ``test_data``, ``build``, ``train``,
+``score``, ``headline``, ``evaluate``) and registers itself at import. Four are built in, each
+imported here: ``reconstruction`` (notebook 01's autoencoders), ``prediction`` (AnoPred and its
+ADL and SEUNet variants, notebooks 02–03), ``dissociation`` (notebook 04) and ``fewshot`` (the
+key-region TRX of notebook 05). A family of your own registers the same way; nothing below names
+a family.
 
 :func:`cached_run` is the one cached run of all families: key (config, data fingerprint, code
-fingerprint of the family), training, scoring, timings, checkpoint. :func:`load_model` returns the
-trained network of a finished run (for figures). Notebooks call these; they never define a model,
-a loss or a loop.
+fingerprint of the family), training, scoring, timings, checkpoint. The metrics are recomputed
+from the stored scores whenever a run is read, so the evaluation code is not part of a run's key
+(:mod:`vadcore.methods.code`). :func:`load_model` returns the trained network of a finished run
+(for figures). Notebooks call these; they never define a model, a loss or a loop.
 """
 from __future__ import annotations
 
-import importlib
 import time
-from types import ModuleType
 
 import torch
 
+from vadcore.atomic import lock
 from vadcore.data.video import VideoSet
 from vadcore.methods.base import MethodConfig, Trained
 from vadcore.methods.code import code_fingerprint
-from vadcore.atomic import lock
+from vadcore.methods.family import Family, families, family_of, register
 from vadcore.runs import RunCache, RunResult, set_aside
 
-__all__ = ["FAMILIES", "MethodConfig", "Trained", "cached_run", "evaluate", "family_of", "load_model", "run_code"]
+# the built-in families, registered as they are imported
+from vadcore.methods import dissociation, fewshot, prediction, reconstruction  # noqa: E402,F401  isort: skip
 
-FAMILIES = ("reconstruction", "prediction", "dissociation", "fewshot")
-
-
-def family_of(config: MethodConfig) -> ModuleType:
-    """The family package of a config (``vadcore.methods.<config.family>``)."""
-    if config.family not in FAMILIES:
-        raise ValueError(f"{type(config).__name__} names no known method family ({config.family!r})")
-    return importlib.import_module(f"vadcore.methods.{config.family}")
+__all__ = ["Family", "MethodConfig", "Trained", "cached_run", "evaluate", "families", "family_of", "load_model",
+           "register", "run_code"]
 
 
-def training_data(config: MethodConfig, data):
-    """What a family trains on: ``data.train``, unless the family says otherwise (few-shot
-    families read several splits of an :class:`~vadcore.data.actions.ActionSet`)."""
-    family = family_of(config)
-    return family.training_data(data) if hasattr(family, "training_data") else data.train
-
-
-def test_data(config: MethodConfig, data):
-    """What a family scores: ``data.test``, unless the family says otherwise."""
-    family = family_of(config)
-    return family.test_data(data) if hasattr(family, "test_data") else data.test
-
-
-def evaluate(config: MethodConfig, result: RunResult, data: VideoSet, name: str | None = None) -> dict:
+def evaluate(config: MethodConfig, result: RunResult, data, name: str | None = None) -> dict:
     """The protocol's metrics of one score of a run (default: the family's headline score)."""
-    evaluation = importlib.import_module(f"{family_of(config).__name__}.evaluation")
-    return evaluation.evaluate(config, result.scores, test_data(config, data), name)
+    family = family_of(config)
+    return family.evaluate(config, result.scores, family.test_data(data), name)
 
 
 def run_code(config: MethodConfig) -> str:
-    """The code fingerprint of a config's runs: its family and the optional modules it names."""
-    parts = [code_fingerprint(family_of(config).__name__)]
-    parts += [code_fingerprint(module) for module in config.code_modules()]
-    return "+".join(parts)
+    """The code fingerprint of a config's runs: its family's package and what that imports."""
+    return code_fingerprint(family_of(config).__name__)
 
 
 def _check(config: MethodConfig, data: VideoSet) -> None:
@@ -91,9 +60,9 @@ def cached_run(config: MethodConfig, data: VideoSet, cache: RunCache | None = No
     cache = cache or RunCache()
 
     def compute(run) -> RunResult:
-        trained = family.train(config, training_data(config, data), run)
+        trained = family.train(config, family.training_data(data), run)
         tick = time.perf_counter()
-        scores = family.score(config, trained.model, test_data(config, data))
+        scores = family.score(config, trained.model, family.test_data(data))
         score_seconds = time.perf_counter() - tick
         items = sum(len(s) for s in next(iter(scores.values())))
         result = RunResult(scores=scores, curves=trained.curves,

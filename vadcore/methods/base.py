@@ -1,4 +1,5 @@
-"""The pieces every method family is made of (see :mod:`vadcore.methods`). Notebooks 01–05."""
+"""The config every family's ``Config`` extends, and what a family's ``train`` returns
+(:mod:`vadcore.methods.family`)."""
 from __future__ import annotations
 
 import dataclasses
@@ -14,9 +15,11 @@ from vadcore.profiles import DRY_RUN, dry_run
 
 @dataclass(frozen=True)
 class MethodConfig:
-    """The fields every family's ``Config`` starts with. ``validation_clips`` training clips are
-    held out (:mod:`vadcore.data.splits`) to monitor the prediction or reconstruction error of
-    unseen normal video during training; the model never trains on them.
+    """The fields every family's ``Config`` starts with: the data, the seed, the schedule the
+    shared loop reads (``iterations`` steps, a validation measurement every ``validate_every``, 0:
+    none) and where it runs. ``validation_clips`` training clips are held out
+    (:mod:`vadcore.data.splits`) to monitor the prediction or reconstruction error of unseen
+    normal video during training; the model never trains on them.
 
     ``device`` (the kind: ``cpu`` or ``cuda``) and ``precision`` (``fp32`` or ``bf16``) are part
     of the run key; ``compile``, ``cuda_graphs`` and ``deterministic`` are execution settings that
@@ -28,6 +31,8 @@ class MethodConfig:
     size: tuple[int, int] = (64, 64)
     seed: int = 0
     validation_clips: int = 0
+    iterations: int = 1
+    validate_every: int = 0
     device: str = "cpu"
     precision: str = "fp32"
     compile: bool = field(default=False, metadata=engine.EXECUTION)
@@ -45,11 +50,6 @@ class MethodConfig:
         if self.seed < 0 or self.validation_clips < 0 or len(self.size) != 2 or min(self.size) < 1:
             raise ValueError(f"seed and validation_clips must be ≥ 0 and size two positive sides, got "
                              f"seed={self.seed}, validation_clips={self.validation_clips}, size={self.size}")
-
-    def code_modules(self) -> tuple[str, ...]:
-        """Modules outside the family's own imports whose code this config uses (a family loads
-        optional maps by name); they join the run's code fingerprint."""
-        return ()
 
     @classmethod
     def from_profile(cls, settings: dict, dataset: str, seed: int = 0, **overrides) -> MethodConfig:

@@ -1,7 +1,9 @@
 """The code fingerprint of a method family: part of every run key (:mod:`vadcore.runs`).
 
-A family's code is every module of its package plus every ``vadcore`` module those import,
-directly or not, except
+A family's code is every module of its package plus every module of ``vadcore`` or of the
+family's own top-level package (a family of your own lives outside ``vadcore``) those import,
+directly or not — the static import graph, so what a family can run is what it is keyed by —
+except
 
 - the dataset loaders (``vadcore.data``, whose output the data fingerprint covers) — but the
   training-time samplers ``vadcore.data.clips``, ``vadcore.data.splits``, the few-shot frame
@@ -9,15 +11,15 @@ directly or not, except
   count;
 - bookkeeping that cannot change a number (``vadcore.runs``, ``vadcore.paths``,
   ``vadcore.atomic``, ``vadcore.progress``, the ``vadcore`` package itself);
-- a family's ``profiles``, ``evaluation`` and ``diagnostics`` modules: the first only chooses
-  configs (whatever it decides enters a run through its ``Config``), the others read finished
-  runs (metrics are recomputed from the stored scores every time a run is read, so the protocol
-  can change without retraining).
+- ``profiles``, ``evaluation`` and ``diagnostics`` modules (a family's, and the shared
+  ``vadcore.methods.evaluation``): the first only chooses configs (whatever it decides enters a
+  run through its ``Config``), the others read finished runs (metrics are recomputed from the
+  stored scores every time a run is read, so the protocol can change without retraining).
 
 Each module enters as its syntax tree with docstrings removed, so editing a comment, a docstring
 or the layout of a line keeps every run, while any change to what the code does — a sign in a
 loss, a term of an attention map, a default — gives new keys and retrains on the next request.
-Every cached run of notebooks 01–03 carries it in its key.
+Every cached run carries it in its key.
 """
 from __future__ import annotations
 
@@ -43,14 +45,18 @@ def _origin(module: str) -> Path | None:
     return Path(spec.origin) if spec is not None and spec.origin and spec.origin.endswith(".py") else None
 
 
-def _counts(module: str) -> bool:
-    if module in EXCLUDED or not module.startswith("vadcore") or module.rpartition(".")[2] in NOT_RUN_CODE:
+def _top(module: str) -> str:
+    return module.partition(".")[0]
+
+
+def _counts(module: str, roots: tuple[str, ...]) -> bool:
+    if module in EXCLUDED or _top(module) not in roots or module.rpartition(".")[2] in NOT_RUN_CODE:
         return False
     return not module.startswith("vadcore.data") or module in DATA_AS_CODE
 
 
-def _imports(module: str, tree: ast.AST) -> set[str]:
-    """The ``vadcore`` modules an import statement of ``module`` names (``from a import b``
+def _imports(module: str, tree: ast.AST, roots: tuple[str, ...]) -> set[str]:
+    """The modules under ``roots`` an import statement of ``module`` names (``from a import b``
     names ``a.b`` when that is a module, else ``a``)."""
     package = module if _origin(module).name == "__init__.py" else module.rpartition(".")[0]
     found = set()
@@ -62,10 +68,12 @@ def _imports(module: str, tree: ast.AST) -> set[str]:
             if node.level:
                 parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{parent}.{base}" if base else parent
+            if _top(base) not in roots:
+                continue
             for alias in node.names:
                 candidate = f"{base}.{alias.name}"
                 found.add(candidate if _origin(candidate) else base)
-    return {name for name in found if name.startswith("vadcore")}
+    return {name for name in found if _top(name) in roots}
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:
@@ -80,33 +88,34 @@ def _without_docstrings(tree: ast.AST) -> ast.AST:
 
 def family_modules(package: str, read: Reader | None = None) -> dict[str, str]:
     """``{module: normalised source}`` of every module that counts for ``package`` (a family's
-    package, or a single module such as an optional map)."""
+    package, or a single module)."""
     root = _origin(package)
-    if root is None or not package.startswith("vadcore."):
-        raise ValueError(f"{package!r} is not a module of vadcore")
+    if root is None or package == "vadcore":
+        raise ValueError(f"{package!r} is not an importable module of Python source")
+    roots = ("vadcore", _top(package))
     pending = [package] if root.name != "__init__.py" else \
         [f"{package}.{p.stem}" if p.name != "__init__.py" else package for p in sorted(root.parent.glob("*.py"))]
     sources: dict[str, str] = {}
     while pending:
         module = pending.pop()
-        if module in sources or not _counts(module) or _origin(module) is None:
+        if module in sources or not _counts(module, roots) or _origin(module) is None:
             continue
         path = _origin(module)
-        imported, sources[module] = _parsed(path, path.stat().st_mtime_ns, module) if read is None \
-            else _parse(read(path), module)
+        imported, sources[module] = _parsed(path, path.stat().st_mtime_ns, module, roots) if read is None \
+            else _parse(read(path), module, roots)
         pending.extend(imported)
     return sources
 
 
-def _parse(text: str, module: str) -> tuple[set[str], str]:
+def _parse(text: str, module: str, roots: tuple[str, ...]) -> tuple[set[str], str]:
     tree = ast.parse(text)
-    return _imports(module, tree), ast.dump(_without_docstrings(tree), include_attributes=False)
+    return _imports(module, tree, roots), ast.dump(_without_docstrings(tree), include_attributes=False)
 
 
 @lru_cache(maxsize=256)
-def _parsed(path: Path, mtime_ns: int, module: str) -> tuple[set[str], str]:
+def _parsed(path: Path, mtime_ns: int, module: str, roots: tuple[str, ...]) -> tuple[set[str], str]:
     """One module's imports and normalised tree, re-read whenever the file changes."""
-    return _parse(path.read_text(), module)
+    return _parse(path.read_text(), module, roots)
 
 
 def code_fingerprint(package: str, read: Reader | None = None) -> str:

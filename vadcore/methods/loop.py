@@ -16,17 +16,21 @@ still one value per step.
 ``VADCORE_DEADLINE`` (seconds since the epoch) stops training cleanly when it passes: the loop
 saves a checkpoint and raises :class:`DeadlineReached`; the next start resumes there (the GPU
 script gives a slot's end this way).
-Notebooks 01–05 train through it.
+Every family's ``train`` is :func:`fit`: it seeds the run, builds the engine, lets the family set
+up its model, optimizer and step (a :class:`Session`), and runs the loop.
 """
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from vadcore.engine import Engine
+from vadcore.methods.base import MethodConfig, Trained
 from vadcore.progress import progress
 from vadcore.runs import Run
 
@@ -145,3 +149,42 @@ def train_loop(
                                   "(VADCORE_DEADLINE); run again to resume from the checkpoint")
     bar.close()
     return {k: np.asarray(v) for k, v in curves.items()}, seconds
+
+
+@dataclass
+class Session:
+    """What a family sets up for :func:`fit`: the network to train and return, one training step,
+    what a checkpoint saves (modules, optimizers), and the measurement on held-out data taken
+    every ``validate_every`` steps (``None``: none), which :func:`fit` calls in evaluation mode."""
+
+    model: torch.nn.Module
+    step: Callable[[int], Mapping[str, torch.Tensor | float]]
+    state: Mapping[str, object]
+    validate: Callable[[], Mapping[str, float]] | None = None
+
+
+def fit(config: MethodConfig, run: Run | None, prepare: Callable[[Engine, torch.Generator], Session]) -> Trained:
+    """The training of every family: seed torch with ``config.seed``, make the run's sampling
+    generator (saved in checkpoints) and its :class:`~vadcore.engine.Engine`, call
+    ``prepare(engine, sampler)`` for the family's :class:`Session`, train ``config.iterations``
+    steps with :func:`train_loop` and return the model after the last step (no selection on the
+    validation curve) with its curves, training seconds and how it executed."""
+    torch.manual_seed(config.seed)
+    sampler = torch.Generator().manual_seed(config.seed)
+    engine = Engine.of(config)
+    session = prepare(engine, sampler)
+    model = session.model
+
+    def validate() -> Mapping[str, float]:
+        model.eval()
+        try:
+            return session.validate()
+        finally:
+            model.train()
+
+    model.train()
+    curves, seconds = train_loop(run, session.step, session.state, sampler, config.iterations,
+                                 desc=f"{config.family} seed {config.seed}",
+                                 validate=validate if session.validate is not None else None,
+                                 validate_every=config.validate_every)
+    return Trained(model.eval(), curves, seconds, engine.describe())

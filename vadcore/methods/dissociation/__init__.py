@@ -26,11 +26,13 @@ from vadcore.losses import gradient_loss
 from vadcore.methods.base import Trained
 from vadcore.methods.dissociation.config import BRANCHES, Config
 from vadcore.methods.dissociation.profiles import PROFILES, profile_config
-from vadcore.methods.loop import train_loop
+from vadcore.methods.evaluation import frame_evaluation
+from vadcore.methods.family import register, test_split as test_data, train_split as training_data
+from vadcore.methods.loop import Session, fit
 from vadcore.models.dissociation import DissociationAE
 
-__all__ = ["BRANCHES", "Config", "PROFILES", "build", "first_scored", "losses", "outputs", "profile_config", "score",
-           "scored_frames", "train"]
+__all__ = ["BRANCHES", "Config", "PROFILES", "build", "evaluate", "first_scored", "headline", "losses", "outputs",
+           "profile_config", "score", "scored_frames", "test_data", "train", "training_data"]
 
 
 def build(config: Config, channels: int = 3) -> DissociationAE:
@@ -46,7 +48,15 @@ def first_scored(config: Config) -> int:
 def scored_frames(config: Config, n_frames: int) -> np.ndarray:
     """The frame each score of a clip of ``n_frames`` frames belongs to: window ``j`` covers
     frames ``j … j + frames − 1`` and scores its last one."""
-    return np.arange(config.frames - 1, n_frames)
+    return np.arange(first_scored(config), n_frames)
+
+
+def headline(config: Config) -> str:
+    """The fused score with deep k-means, else the prediction error."""
+    return "fused" if config.kmeans else "error"
+
+
+evaluate = frame_evaluation(first_scored, headline, ("psnr",))
 
 
 def _prediction(config: Config, clip: torch.Tensor, reconstruction, difference) -> tuple[torch.Tensor, torch.Tensor]:
@@ -150,44 +160,39 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
     :class:`Config`); ``config.validation_clips`` held-out clips give ``val_psnr`` every
     ``config.validate_every`` iterations. Returns the model after the last iteration. Windows are
     drawn on the host and gathered from the clips' frames on the config's device."""
-    torch.manual_seed(config.seed)
-    sampler = torch.Generator().manual_seed(config.seed)
-    engine = Engine.of(config)
-    train_clips, held_out = validation_split(videos, config.validation_clips)
-    windows = ClipDataset(train_clips, config.frames)
-    bank = FrameBank(train_clips, engine.device)
-    model = engine.module(build(config, 1 if train_clips[0].frames.ndim == 3 else 3))
-    optimizer = engine.adam(model.parameters(), lr=config.lr)
 
-    def update(batch: torch.Tensor, joint: bool) -> dict[str, torch.Tensor]:
-        with engine.autocast():
-            terms = losses(config, model, batch, joint)
-        optimizer.zero_grad(set_to_none=True)
-        sum(terms.values()).backward()
-        optimizer.step()
-        return {name: value.detach() for name, value in terms.items()}
+    def prepare(engine: Engine, sampler: torch.Generator) -> Session:
+        train_clips, held_out = validation_split(videos, config.validation_clips)
+        windows = ClipDataset(train_clips, config.frames)
+        bank = FrameBank(train_clips, engine.device)
+        model = engine.module(build(config, 1 if train_clips[0].frames.ndim == 3 else 3))
+        optimizer = engine.adam(model.parameters(), lr=config.lr)
 
-    runners = {joint: engine.runner(lambda batch, joint=joint: update(batch, joint)) for joint in (False, True)}
+        def update(batch: torch.Tensor, joint: bool) -> dict[str, torch.Tensor]:
+            with engine.autocast():
+                terms = losses(config, model, batch, joint)
+            optimizer.zero_grad(set_to_none=True)
+            sum(terms.values()).backward()
+            optimizer.step()
+            return {name: value.detach() for name, value in terms.items()}
 
-    def step(i: int) -> dict[str, torch.Tensor]:
-        joint = config.kmeans and i >= config.pretrain
-        if config.kmeans and i == config.pretrain:
-            runners[False].release()  # the pretraining graph is not replayed again
-            initialise_centres(config, model, windows, bank, engine)
-        clips, starts, strides = windows.draw(config.batch_size, sampler)
-        return runners[joint](joint, bank.windows(bank.rows(clips, starts, config.frames, strides)))
+        runners = {joint: engine.runner(lambda batch, joint=joint: update(batch, joint)) for joint in (False, True)}
 
-    def validate() -> dict[str, float]:
-        model.eval()
-        psnr = torch.cat([_outputs(config, model, v, engine=engine)["psnr"][::4] for v in held_out])
-        model.train()
-        return {"psnr": psnr.mean().item()}
+        def step(i: int) -> dict[str, torch.Tensor]:
+            joint = config.kmeans and i >= config.pretrain
+            if config.kmeans and i == config.pretrain:
+                runners[False].release()  # the pretraining graph is not replayed again
+                initialise_centres(config, model, windows, bank, engine)
+            clips, starts, strides = windows.draw(config.batch_size, sampler)
+            return runners[joint](joint, bank.windows(bank.rows(clips, starts, config.frames, strides)))
 
-    model.train()
-    curves, seconds = train_loop(run, step, {"model": model, "optimizer": optimizer}, sampler, config.iterations,
-                                 desc=f"dissociation seed {config.seed}", validate=validate if held_out else None,
-                                 validate_every=config.validate_every)
-    return Trained(model.eval(), curves, seconds, engine.describe())
+        def validate() -> dict[str, float]:
+            psnr = torch.cat([_outputs(config, model, v, engine=engine)["psnr"][::4] for v in held_out])
+            return {"psnr": psnr.mean().item()}
+
+        return Session(model, step, {"model": model, "optimizer": optimizer}, validate if held_out else None)
+
+    return fit(config, run, prepare)
 
 
 def score(config: Config, model: DissociationAE, videos: list[Video]) -> dict[str, list[np.ndarray]]:
@@ -198,3 +203,6 @@ def score(config: Config, model: DissociationAE, videos: list[Video]) -> dict[st
     names = ("psnr", "error", "cluster", "fused") if config.kmeans else ("psnr", "error")
     per_video = [_outputs(config, model, v, engine=engine) for v in videos]
     return {name: [s[name].cpu().numpy() for s in per_video] for name in names}
+
+
+register(__name__)

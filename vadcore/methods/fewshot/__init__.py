@@ -21,15 +21,18 @@ from vadcore.data.actions import ActionClip, ActionSet, FrameCache, sample_frame
 from vadcore.data.episodes import Episode, fixed_episodes, sample_episode
 from vadcore.engine import Engine, device_of
 from vadcore.methods.base import Trained
+from vadcore.methods.family import register
 from vadcore.methods.fewshot.config import Config
+from vadcore.methods.fewshot.evaluation import evaluate, headline
 from vadcore.methods.fewshot.profiles import (ANOMALOUS, DATASETS, PROFILES, SYNTHACTIONS, VALIDATION,
                                              profile_config, profile_inputs, validation_steps)
-from vadcore.methods.loop import train_loop
+from vadcore.methods.loop import Session, fit
 from vadcore.models.fewshot import KeyRegionTRX
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 
-__all__ = ["ANOMALOUS", "Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "embed_clips", "episode_accuracies", "profile_config",
-           "profile_inputs", "score", "test_data", "train", "training_data", "validation_steps"]
+__all__ = ["ANOMALOUS", "Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "embed_clips",
+           "episode_accuracies", "evaluate", "headline", "profile_config", "profile_inputs", "score", "test_data", "train",
+           "training_data", "validation_steps"]
 
 EVALUATION_SPLITS = ("test", "anomalous")
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -88,43 +91,37 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
     """``config.optimizer`` on episodes of the ``train`` classes; every ``config.validate_every`` steps the mean
     accuracy on fixed episodes of the ``val`` classes (``val_accuracy``). Returns the model
     after the last step (no selection on the validation curve)."""
-    torch.manual_seed(config.seed)
-    sampler = torch.Generator().manual_seed(config.seed)
-    engine = Engine.of(config)
-    clips = data["train"]
-    labels = [c.label for c in clips]
-    cache = FrameCache(config.size)
-    model = engine.module(build(config))
-    optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[config.optimizer](model.parameters(), lr=config.lr)
-    model.train()
 
-    def step(_: int) -> dict[str, torch.Tensor]:
-        seed = int(torch.randint(2**62, (1,), generator=sampler))
-        torch.manual_seed(seed)  # dropout and random regions: resumable from the sampler's state
-        rng = np.random.default_rng(seed)
-        optimizer.zero_grad(set_to_none=True)
-        losses, accuracies = [], []
-        for _ in range(config.tasks_per_batch):
-            episode = sample_episode(labels, config.way, config.shot, config.queries, rng)
-            loss, accuracy = _episode_step(config, model, clips, episode, rng, engine, cache)
-            (loss / config.tasks_per_batch).backward()
-            losses.append(loss.detach())
-            accuracies.append(accuracy)
-        optimizer.step()
-        return {"loss": torch.stack(losses).mean(), "accuracy": torch.stack(accuracies).mean()}
+    def prepare(engine: Engine, sampler: torch.Generator) -> Session:
+        clips = data["train"]
+        labels = [c.label for c in clips]
+        cache = FrameCache(config.size)
+        model = engine.module(build(config))
+        optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[config.optimizer](model.parameters(), lr=config.lr)
 
-    def validate() -> dict[str, float]:
-        model.eval()
-        accuracy = float(np.mean(episode_accuracies(config, model, data["val"], config.validation_episodes,
-                                                    config.episode_seed + 1, engine=engine)))
-        model.train()
-        return {"accuracy": accuracy}
+        def step(_: int) -> dict[str, torch.Tensor]:
+            seed = int(torch.randint(2**62, (1,), generator=sampler))
+            torch.manual_seed(seed)  # dropout and random regions: resumable from the sampler's state
+            rng = np.random.default_rng(seed)
+            optimizer.zero_grad(set_to_none=True)
+            losses, accuracies = [], []
+            for _ in range(config.tasks_per_batch):
+                episode = sample_episode(labels, config.way, config.shot, config.queries, rng)
+                loss, accuracy = _episode_step(config, model, clips, episode, rng, engine, cache)
+                (loss / config.tasks_per_batch).backward()
+                losses.append(loss.detach())
+                accuracies.append(accuracy)
+            optimizer.step()
+            return {"loss": torch.stack(losses).mean(), "accuracy": torch.stack(accuracies).mean()}
 
-    curves, seconds = train_loop(run, step, {"model": model, "optimizer": optimizer}, sampler, config.iterations,
-                                 desc=f"few-shot seed {config.seed}",
-                                 validate=validate if config.validate_every and "val" in data else None,
-                                 validate_every=config.validate_every)
-    return Trained(model.eval(), curves, seconds, engine.describe())
+        def validate() -> dict[str, float]:
+            return {"accuracy": float(np.mean(episode_accuracies(config, model, data["val"], config.validation_episodes,
+                                                                 config.episode_seed + 1, engine=engine)))}
+
+        return Session(model, step, {"model": model, "optimizer": optimizer},
+                       validate if config.validate_every and "val" in data else None)
+
+    return fit(config, run, prepare)
 
 
 @torch.no_grad()
@@ -176,3 +173,6 @@ def score(config: Config, model: KeyRegionTRX, data: dict[str, list[ActionClip]]
     model = model.to(engine.device)
     return {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed, shot, engine)
                     for shot in config.evaluated_shots] for split, clips in data.items()}
+
+
+register(__name__)

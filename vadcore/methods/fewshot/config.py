@@ -1,7 +1,7 @@
 """What defines a few-shot key-region run (Xiao et al. 2025; notebook 05)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 from vadcore.methods.base import MethodConfig
@@ -12,7 +12,7 @@ OPTIMIZERS = ("sgd", "adam")
 
 
 @dataclass(frozen=True)
-class Config(MethodConfig):
+class Config(MethodConfig, Parts):
     """Everything that defines a few-shot run; its hash names the run.
 
     Training is ``iterations`` steps of ``optimizer`` (``"sgd"`` as the paper, or ``"adam"``;
@@ -22,8 +22,9 @@ class Config(MethodConfig):
     every evaluation split at every K of ``test_shots`` (empty: ``shot`` only; the paper trains one
     model per K). The backbones are ResNets of ``depth`` and ``width`` (the paper:
     ResNet-50, width 64, from ImageNet weights in the file ``weights``; ``None`` trains from
-    scratch). ``crop`` is the key region's side in pixels. The flags are :class:`Parts`: all on is
-    the paper's method, ``key_region=False`` (and the rest off) its TRX baseline.
+    scratch). ``crop`` is the key region's side in pixels. The flags are the fields of
+    :class:`~vadcore.models.fewshot.Parts`, inherited: all on is the paper's method,
+    ``key_region=False`` (and the rest off) its TRX baseline.
     """
 
     family: ClassVar[str] = "fewshot"
@@ -49,12 +50,6 @@ class Config(MethodConfig):
     out_dim: int = 1152
     cardinalities: tuple[int, ...] = (2, 3)
     dropout: float = 0.1
-    relation: bool = True
-    key_region: bool = True
-    refined: bool = True
-    stop_gradient: bool = True
-    random_regions: float = 0.5
-    extra_losses: bool = True
     validation_episodes: int = 0  # episodes of the val classes measured every validate_every steps
     validate_every: int = 0
 
@@ -65,8 +60,7 @@ class Config(MethodConfig):
 
     @property
     def parts(self) -> Parts:
-        return Parts(self.relation, self.key_region, self.refined, self.stop_gradient, self.random_regions,
-                     self.extra_losses)
+        return Parts(**{f.name: getattr(self, f.name) for f in fields(Parts)})
 
     def __post_init__(self):
         super().__post_init__()

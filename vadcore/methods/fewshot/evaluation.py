@@ -14,10 +14,15 @@ def at_shot(config: Config, scores: dict[str, list[np.ndarray]], split: str, sho
     return scores[split][config.evaluated_shots.index(shot)]
 
 
+def headline(config: Config) -> str:
+    """The split a table reports: the unseen normal classes (``test``)."""
+    return "test"
+
+
 def evaluate(config: Config, scores: dict[str, list[np.ndarray]], clips=None, name: str | None = None) -> dict:
     """``accuracy`` and ``ci95`` (percent, 1.96·std/√N over episodes) of split ``name``
     (default ``test``: the unseen normal classes) at the training shot (else the largest tested)."""
     shot = config.shot if config.shot in config.evaluated_shots else config.evaluated_shots[-1]
-    accuracies = at_shot(config, scores, name or "test", shot)
+    accuracies = at_shot(config, scores, name or headline(config), shot)
     mean, half = metrics.mean_confidence_interval(accuracies)
     return {"accuracy": 100 * mean, "ci95": 100 * half, "episodes": int(len(accuracies))}

@@ -1,21 +1,15 @@
 """The few-shot family's settings per profile, as flat literals (notebook 05).
 
 ``full`` is the paper's Kinetics setting (§4.1.2): 224×224 frames, ResNet-50 from ImageNet weights
-(give the file's path as ``weights``: without it ``full`` refuses to start), 128×128 key regions, SGD at 10⁻³ for 30,000 iterations of
-16 episodes, 3 queries per class in training and 10,000 test episodes. ``cpu`` and ``smoke`` run
-on synthactions with narrow ResNet-18s trained from scratch, smaller frames and key regions (the
-same 4 : 7 ratio of region to frame as 128 : 224), no max pooling in the stem (feature maps and
-anchor grids of 4×4 at 64×64, against the paper's 7×7 at 224×224; with it, 2×2 and 1×1), a
-shorter schedule of one episode per step, fewer test episodes, and Adam instead of SGD: from
-scratch, plain SGD (10⁻³ to 3·10⁻², 300–600 steps) left TRX at chance on the validation classes,
-where Adam at 10⁻³ reached 40–49 % after 300 steps (measured while choosing the profile; a
-pretraining of the backbone on 64-way clip classification, 300 steps, did not help: 22 %). Trained
-on 1-shot episodes for 600 steps TRX stayed at chance (21 %), so one model per method and seed is
-trained on 5-shot episodes and tested at 1 and 5 shots (``test_shots``). ``gpu`` trains the same way
-from scratch on larger synthactions frames (96×96) with a ResNet-18 of width 32, four episodes per
-step and twice the steps, in minutes on one GPU; it runs in float32 (TF32 products on the GPU):
-bfloat16 is not shown to leave the key-region selection (a spatial softmax whose argmax picks the
-crop) unchanged.
+(give the file's path as ``weights``: without it ``full`` refuses to start), 128×128 key regions,
+SGD at 10⁻³ for 30,000 iterations of 16 episodes, 3 queries per class in training and 10,000 test
+episodes. ``cpu`` and ``smoke`` run on synthactions with narrow ResNet-18s trained from scratch,
+smaller frames and key regions (the same 4 : 7 ratio of region to frame as 128 : 224), no max
+pooling in the stem, one episode per step, fewer test episodes, Adam instead of SGD, and one model
+per method and seed trained on 5-shot episodes and tested at 1 and 5 shots (``test_shots``).
+``gpu`` trains the same way on larger synthactions frames (96×96) with a ResNet-18 of width 32,
+four episodes per step and twice the steps, in float32. Why each of these settings: the
+"Few-shot (notebook 05)" section of ``docs/profiles.md``.
 """
 from __future__ import annotations
 

@@ -12,21 +12,24 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from vadcore import maps
 from vadcore.data.clips import frames_to_tensor
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video
 from vadcore.engine import Engine, device_of
+from vadcore.maps.attention import attention_map
 from vadcore.maps.foreground import foreground_masks
+from vadcore.maps.saliency import training_mask
 from vadcore.methods.base import Trained
-from vadcore.methods.loop import train_loop
+from vadcore.methods.evaluation import frame_evaluation
+from vadcore.methods.family import register, test_split as test_data, train_split as training_data
+from vadcore.methods.loop import Session, fit
 from vadcore.methods.prediction.config import Config
 from vadcore.methods.prediction.profiles import PROFILES, profile_config
 from vadcore.methods.prediction.trainer import Predictor, Trainer, Windows, apply_mask, build_predictor
 from vadcore.quality import psnr, region_psnr
 
-__all__ = ["Config", "PROFILES", "Predictor", "Trainer", "build", "first_scored", "loss_maps", "predict_video",
-           "profile_config", "score", "train", "validation_scores"]
+__all__ = ["Config", "PROFILES", "Predictor", "Trainer", "build", "evaluate", "first_scored", "headline", "loss_maps",
+           "predict_video", "profile_config", "score", "test_data", "train", "training_data", "validation_scores"]
 
 
 def build(config: Config, channels: int = 1) -> Predictor:
@@ -39,16 +42,24 @@ def first_scored(config: Config) -> int:
     return config.frames
 
 
+def headline(config: Config) -> str:
+    """The PSNR of the prediction; with a SEUNet mask, the masked PSNR (SEUNet Eq. 10)."""
+    return "psnr_masked" if config.mask is not None else "psnr"
+
+
+evaluate = frame_evaluation(first_scored, headline, ("psnr", "psnr_masked", "psnr_foreground", "psnr_background"))
+
+
 def loss_maps(config: Config, videos: list[Video]) -> tuple[torch.Tensor | None, torch.Tensor | None]:
     """``(loss weight, frame mask)`` maps ``(H, W)`` of a run, computed from its training clips:
     ADL's attention map as the weight, or SEUNet's mask as both (the weight only with
     ``mask_loss``)."""
     if config.attention is not None:
-        values = maps.load("attention").attention_map(config.attention, videos, config.dataset, config.size,
+        values = attention_map(config.attention, videos, config.dataset, config.size,
                                                       config.background)
         return torch.from_numpy(values).float(), None
     if config.mask is not None:
-        mask = torch.from_numpy(maps.load("saliency").training_mask(config.mask, videos)).float()
+        mask = torch.from_numpy(training_mask(config.mask, videos)).float()
         return (mask if config.mask_loss else None), mask
     return None, None
 
@@ -103,25 +114,17 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
     the prediction PSNR of unseen normal frames every ``config.validate_every`` iterations.
     Returns G after the last iteration, the curves (each loss term, the foreground/background MSE
     of the training predictions — ADL Fig. 9 — and ``val_psnr``) and the training seconds."""
-    torch.manual_seed(config.seed)
-    sampler = torch.Generator().manual_seed(config.seed)
-    engine = Engine.of(config)
-    train_clips, held_out = validation_split(videos, config.validation_clips)
-    windows = Windows(train_clips, config.frames, engine.device)
-    weight, mask = loss_maps(config, train_clips)
-    trainer = Trainer(config, 1 if train_clips[0].frames.ndim == 3 else 3, weight, mask, engine=engine)
-    trainer.model.train()
 
-    def validate() -> dict[str, float]:
-        trainer.model.eval()
-        values = validation_scores(trainer.model, held_out, config.frames, engine)
-        trainer.model.train()
-        return values
+    def prepare(engine: Engine, sampler: torch.Generator) -> Session:
+        train_clips, held_out = validation_split(videos, config.validation_clips)
+        windows = Windows(train_clips, config.frames, engine.device)
+        weight, mask = loss_maps(config, train_clips)
+        trainer = Trainer(config, 1 if train_clips[0].frames.ndim == 3 else 3, weight, mask, engine=engine)
+        return Session(trainer.model, lambda i: trainer.train_step(i, *windows.sample(config.batch_size, sampler)),
+                       trainer.stateful,
+                       (lambda: validation_scores(trainer.model, held_out, config.frames, engine)) if held_out else None)
 
-    curves, seconds = train_loop(run, lambda i: trainer.train_step(i, *windows.sample(config.batch_size, sampler)),
-                                 trainer.stateful, sampler, config.iterations, desc=f"prediction seed {config.seed}",
-                                 validate=validate if held_out else None, validate_every=config.validate_every)
-    return Trained(trainer.model.eval(), curves, seconds, engine.describe())
+    return fit(config, run, prepare)
 
 
 def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[str, list[np.ndarray]]:
@@ -132,3 +135,6 @@ def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[s
     model = model.to(engine.device)
     per_video = [_psnr_scores(model, v, config.frames, regions=True, engine=engine) for v in videos]
     return {name: [s[name].double().cpu().numpy() for s in per_video] for name in per_video[0]}
+
+
+register(__name__)

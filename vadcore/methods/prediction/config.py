@@ -63,6 +63,3 @@ class Config(MethodConfig):
             raise ValueError(f"attend must be a subset of {TERMS}, got {self.attend}")
         if self.validate_every and not self.validation_clips:
             raise ValueError("validate_every needs validation_clips > 0")
-
-    def code_modules(self) -> tuple[str, ...]:
-        return (("vadcore.maps.attention",) if self.attention else ()) + (("vadcore.maps.saliency",) if self.mask else ())

@@ -13,21 +13,23 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from vadcore import maps
 from vadcore.data.clips import ClipDataset, FrameBank, frames_to_tensor
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video
 from vadcore.engine import Engine, device_of
 from vadcore.losses import intensity_loss
+from vadcore.maps.attention import attention_map
 from vadcore.methods.base import Trained
-from vadcore.methods.loop import train_loop
+from vadcore.methods.evaluation import frame_evaluation
+from vadcore.methods.family import register, test_split as test_data, train_split as training_data
+from vadcore.methods.loop import Session, fit
 from vadcore.methods.reconstruction.config import MODELS, Config
 from vadcore.methods.reconstruction.profiles import PROFILES, profile_config
 from vadcore.models.conv_ae import ConvAE
 from vadcore.models.st_autoencoder import SpatioTemporalAE
 
-__all__ = ["Config", "MODELS", "PROFILES", "build", "first_scored", "profile_config", "reconstruct_frame",
-           "reconstruction_errors", "score", "train"]
+__all__ = ["Config", "MODELS", "PROFILES", "build", "evaluate", "first_scored", "headline", "profile_config",
+           "reconstruct_frame", "reconstruction_errors", "score", "test_data", "train", "training_data"]
 
 
 def build(config: Config, channels: int = 1) -> torch.nn.Module:
@@ -42,6 +44,14 @@ def build(config: Config, channels: int = 1) -> torch.nn.Module:
 def first_scored(config: Config) -> int:
     """Every frame gets a score."""
     return 0
+
+
+def headline(config: Config) -> str:
+    """The reconstruction error e(t)."""
+    return "error"
+
+
+evaluate = frame_evaluation(first_scored, headline)
 
 
 def reconstruction_errors(model: torch.nn.Module, video: Video, window: int = 10, batch_size: int | None = None,
@@ -93,49 +103,42 @@ def reconstruct_frame(model: torch.nn.Module, video: Video, t: int, window: int 
 def train(config: Config, videos: list[Video], run=None) -> Trained:
     """Train on normal clips (ADL Eq. 8's weighted loss with ``attention``), holding out
     ``config.validation_clips`` of them to measure the per-pixel reconstruction error of unseen
-    normal frames every ``config.validate_every`` iterations. Returns the model after the last
-    iteration, its curves (``loss``, ``val_mse``) and the training seconds. Windows are drawn on
-    the host and gathered from the clips' frames on the config's device."""
-    torch.manual_seed(config.seed)
-    sampler = torch.Generator().manual_seed(config.seed)
-    engine = Engine.of(config)
-    train_clips, held_out = validation_split(videos, config.validation_clips)
-    dataset = ClipDataset(train_clips, config.window, config.strides, value_range=(0.0, 1.0))
-    bank = FrameBank(train_clips, engine.device)
-    model = engine.module(build(config, 1 if train_clips[0].frames.ndim == 3 else 3))
-    optimizer = engine.adam(model.parameters(), lr=config.lr, eps=config.eps)
-    weight = None
-    if config.attention is not None:
-        values = maps.load("attention").attention_map(config.attention, train_clips, config.dataset, config.size,
-                                                      config.background)
-        weight = torch.from_numpy(values).float().reshape(1, 1, 1, *values.shape).to(engine.device)
+    normal frames every ``config.validate_every`` iterations (curves ``loss``, ``val_mse``).
+    Windows are drawn on the host and gathered from the clips' frames on the config's device."""
 
-    def update(clip: torch.Tensor) -> dict[str, torch.Tensor]:
-        with engine.autocast():
-            reconstruction = model(clip).float()
-        loss = intensity_loss(reconstruction, clip, weight)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return {"loss": loss.detach()}
+    def prepare(engine: Engine, sampler: torch.Generator) -> Session:
+        train_clips, held_out = validation_split(videos, config.validation_clips)
+        dataset = ClipDataset(train_clips, config.window, config.strides, value_range=(0.0, 1.0))
+        bank = FrameBank(train_clips, engine.device)
+        model = engine.module(build(config, 1 if train_clips[0].frames.ndim == 3 else 3))
+        optimizer = engine.adam(model.parameters(), lr=config.lr, eps=config.eps)
+        weight = None
+        if config.attention is not None:
+            values = attention_map(config.attention, train_clips, config.dataset, config.size, config.background)
+            weight = torch.from_numpy(values).float().reshape(1, 1, 1, *values.shape).to(engine.device)
 
-    runner = engine.runner(update)
+        def update(clip: torch.Tensor) -> dict[str, torch.Tensor]:
+            with engine.autocast():
+                reconstruction = model(clip).float()
+            loss = intensity_loss(reconstruction, clip, weight)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            return {"loss": loss.detach()}
 
-    def step(_: int) -> dict[str, torch.Tensor]:
-        clips, starts, strides = dataset.draw(config.batch_size, sampler)
-        return runner(None, bank.windows(bank.rows(clips, starts, config.window, strides), (0.0, 1.0)))
+        runner = engine.runner(update)
 
-    def validate() -> dict[str, float]:
-        model.eval()
-        errors = torch.cat([_frame_errors(model, v, config.window, engine=engine)[0] for v in held_out])
-        model.train()
-        return {"mse": (errors.mean() / np.prod(config.size)).item()}
+        def step(_: int) -> dict[str, torch.Tensor]:
+            clips, starts, strides = dataset.draw(config.batch_size, sampler)
+            return runner(None, bank.windows(bank.rows(clips, starts, config.window, strides), (0.0, 1.0)))
 
-    model.train()
-    curves, seconds = train_loop(run, step, {"model": model, "optimizer": optimizer}, sampler, config.iterations,
-                                 desc=f"{config.model} seed {config.seed}", validate=validate if held_out else None,
-                                 validate_every=config.validate_every)
-    return Trained(model.eval(), curves, seconds, engine.describe())
+        def validate() -> dict[str, float]:
+            errors = torch.cat([_frame_errors(model, v, config.window, engine=engine)[0] for v in held_out])
+            return {"mse": (errors.mean() / np.prod(config.size)).item()}
+
+        return Session(model, step, {"model": model, "optimizer": optimizer}, validate if held_out else None)
+
+    return fit(config, run, prepare)
 
 
 def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[str, list[np.ndarray]]:
@@ -145,3 +148,6 @@ def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[s
     model = model.to(engine.device)
     errors = [_frame_errors(model, v, config.window, engine=engine)[0] for v in videos]
     return {"error": [e.cpu().numpy() for e in errors]}
+
+
+register(__name__)

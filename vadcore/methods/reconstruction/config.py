@@ -37,6 +37,3 @@ class Config(MethodConfig):
             raise ValueError(f"unknown attention {self.attention!r}; choose None or 'learned'")
         if self.validate_every and not self.validation_clips:
             raise ValueError("validate_every needs validation_clips > 0")
-
-    def code_modules(self) -> tuple[str, ...]:
-        return ("vadcore.maps.attention",) if self.attention else ()

@@ -1,4 +1,4 @@
-"""The reconstruction family's settings per model and profile, as flat literals (notebook 01).
+"""The reconstruction family's settings per profile and model, as flat literals (notebook 01).
 
 The tutorial trains at 256×256 with full widths (``full``); ``gpu`` keeps them with a longer
 schedule than the tutorial's three epochs (one GPU, minutes); on a 2-core CPU, ``cpu`` and
@@ -14,22 +14,28 @@ from vadcore.methods.reconstruction.config import Config
 from vadcore.profiles import ENGINE
 
 PROFILES = {
-    "convlstm_ae": {
-        "smoke": {"size": (32, 48), "width": 0.25, "iterations": 40, "validation_clips": 2, "validate_every": 20},
-        "cpu": {"size": (96, 96), "width": 0.25, "iterations": 1000, "validation_clips": 2, "validate_every": 100},
-        # the tutorial's three epochs of Ped2 clips (strides 1–3) ≈ 600 batches of 4
-        "gpu": {"size": (256, 256), "width": 1.0, "iterations": 1500, "validation_clips": 2, "validate_every": 250},
-        "full": {"size": (256, 256), "width": 1.0, "iterations": 600},
+    "smoke": {
+        "convlstm_ae": {"size": (32, 48), "width": 0.25, "iterations": 40, "validation_clips": 2, "validate_every": 20},
+        "conv_ae": {"size": (32, 48), "width": 0.25, "iterations": 60, "validation_clips": 2, "validate_every": 20},
     },
-    "conv_ae": {
-        "smoke": {"size": (32, 48), "width": 0.25, "iterations": 60, "validation_clips": 2, "validate_every": 20},
-        "cpu": {"size": (96, 96), "width": 0.5, "iterations": 2000, "validation_clips": 2, "validate_every": 200},
-        "gpu": {"size": (256, 256), "width": 1.0, "iterations": 3000, "validation_clips": 2, "validate_every": 500},
-        "full": {"size": (256, 256), "width": 1.0, "iterations": 5000},
+    "cpu": {
+        "convlstm_ae": {"size": (96, 96), "width": 0.25, "iterations": 1000, "validation_clips": 2, "validate_every": 100},
+        "conv_ae": {"size": (96, 96), "width": 0.5, "iterations": 2000, "validation_clips": 2, "validate_every": 200},
+    },
+    "gpu": {
+        # the tutorial's three epochs of Ped2 clips (strides 1–3) ≈ 600 batches of 4
+        "convlstm_ae": {"size": (256, 256), "width": 1.0, "iterations": 1500, "validation_clips": 2, "validate_every": 250},
+        "conv_ae": {"size": (256, 256), "width": 1.0, "iterations": 3000, "validation_clips": 2, "validate_every": 500},
+    },
+    "full": {
+        "convlstm_ae": {"size": (256, 256), "width": 1.0, "iterations": 600},
+        "conv_ae": {"size": (256, 256), "width": 1.0, "iterations": 5000},
     },
 }
 
 
-def profile_config(profile: str, dataset: str, seed: int = 0, model: str = "convlstm_ae", **overrides) -> Config:
-    """The config a profile trains ``model`` with (``overrides``: e.g. ``attention="learned"``)."""
-    return Config.from_profile({**ENGINE[profile], **PROFILES[model][profile]}, dataset, seed, model=model, **overrides)
+def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Config:
+    """The config a profile trains ``model`` with (an override: ``convlstm_ae``, the default, or
+    ``conv_ae``; others, e.g. ``attention="learned"``)."""
+    model = overrides.setdefault("model", Config.model)
+    return Config.from_profile({**ENGINE[profile], **PROFILES[profile][model]}, dataset, seed, **overrides)
