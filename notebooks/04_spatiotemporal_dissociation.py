@@ -56,7 +56,7 @@ import numpy as np
 import torch
 from sklearn.decomposition import PCA
 
-from vadcore import baselines, bench, figures, metrics, report
+from vadcore import baselines, bench, figures, report
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
 from vadcore.methods import dissociation, evaluate, load_model, prediction
 from vadcore.methods.dissociation.diagnostics import attention_maps, most_distant_codes

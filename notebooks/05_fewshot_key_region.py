@@ -58,21 +58,20 @@ ablations = True  # train Tables 2 and 3's rows (one seed, 5-shot)
 ablation_iterations = None  # Tables 2 and 3's schedule; None: the validation runs' (full: the profile's)
 
 # %%
-import numpy as np
 import torch
 
-from vadcore import figures, metrics, report
+from vadcore import baselines, figures, report
 from vadcore.data.actions import sample_frames
 from vadcore.methods import fewshot, load_model
-from vadcore.methods.fewshot import baselines, diagnostics
-from vadcore.methods.fewshot.evaluation import at_shot
+from vadcore.methods.fewshot import diagnostics
 from vadcore.models.fewshot import hausdorff_distance
 from vadcore.models.key_region import key_region_centres
 from vadcore.notebook import finish, start
 from vadcore.papers import fewshot_key_region as paper
+from vadcore.profiles import default_dataset
 from vadcore.teaching import runtime_table
 
-lab = start(profile, dataset or fewshot.DATASETS[profile], data_root, seeds, results_dir, device=device)
+lab = start(profile, dataset or default_dataset(profile, "actions"), data_root, seeds, results_dir, device=device)
 lab.show(runtime_table(lab.name))
 fewshot.profile_inputs(profile, backbone_weights)  # full: the weights file, checked before anything loads
 data = paper.load(lab, profile, anomalous, anomalous_root)
@@ -214,8 +213,7 @@ print("centre: correct")
 # at 1 and 5 shots (half the training time; a stated deviation).
 
 # %%
-methods = ("TRX", paper.OURS)
-runs = {label: result for label, result in results.items() if label[0] in methods}  # (method, K, seed)
+runs = {label: result for label, result in results.items() if label[0] in paper.HEADLINE}  # (method, K, seed)
 curves = {f"{method}, {shot}-shot training, seed {seed}": (r.curves["val_step"], 100 * r.curves["val_accuracy"])
           for (method, shot, seed), r in runs.items()
           if "val_accuracy" in r.curves and plan[method, shot, seed].shot == shot}
@@ -232,23 +230,7 @@ if curves:
 # (Table 1 below, quoted): only the *differences* between rows can be compared with ours.
 
 # %%
-SPLITS = {"test": "unseen normal", "anomalous": "anomalous"}
-
-
-def accuracy(method: str, shot: int, split: str) -> np.ndarray:
-    """Per-episode accuracy (%) of a headline row, the seeds' episodes one after the other."""
-    return np.concatenate([100 * at_shot(plan[method, shot, seed], runs[(method, shot, seed)].scores,
-                                         split, shot) for seed in lab.seeds])
-
-
-def cell(values: np.ndarray) -> str:
-    """Mean ± 95 % interval over episodes."""
-    return "{:.1f} ± {:.1f}".format(*metrics.mean_confidence_interval(values))
-
-
-header = ["method"] + [f"{SPLITS[s]} {k}-shot" for s in SPLITS for k in shots]
-rows = [[m] + [cell(accuracy(m, k, s)) for s in SPLITS for k in shots] for m in methods]
-rows += [[f"{name} (reference)"] + [cell(trivial[k][name][s]) for s in SPLITS for k in shots] for name in trivial[shots[0]]]
+header, rows = paper.table1_rows(plan, results, trivial, lab.seeds, shots)
 lab.show(report.write_table(
     lab.out, "table1_accuracy", header, rows, f"Table 1 on {lab.dataset}: 5-way accuracy %",
     f"Mean ± 95 % interval over {headline.test_episodes} fixed test episodes × seeds {lab.seeds}, one query per class; "
@@ -265,16 +247,8 @@ lab.show(report.comparison_table(lab.out, "table1_paper", [
 # same episodes, so the verdict's interval is the paired one over episodes.
 
 # %%
-strongest = {f"{s}-{k}": max(trivial[k], key=lambda n: trivial[k][n][s].mean()) for s in SPLITS for k in shots}
-for split, kind in SPLITS.items():
-    column = "Kinetics" if split == "test" else "UCF-Crime v2"
-    for shot in shots:
-        name = strongest[f"{split}-{shot}"]
-        lab.show(report.verdict(
-            paper.CLAIMS["ours_vs_trx"], {row: accuracy(row, shot, split) for row in methods},
-            paper={row: paper.TABLE1.value(row, f"{column} {shot}-shot") for row in methods},
-            reference={name: trivial[shot][name][split]}, where=f"{kind}, {shot}-shot; paper: {column}",
-            unit="episodes"))
+for text in paper.table1_verdicts(plan, results, trivial, lab.seeds, shots):
+    lab.show(text)
 
 # %% [markdown]
 # ## 5. Tables 2 and 3 — modules and tricks (one seed, 5-shot)
@@ -287,30 +261,15 @@ for split, kind in SPLITS.items():
 # %%
 ablation_shot = shots[-1]
 seed = lab.seeds[0]
-
-
-def ablation(name: str, rows: dict[str, dict]) -> dict[str, dict[str, np.ndarray]]:
-    """Per-episode accuracy (%) of each row of table ``name`` on each split."""
-    return {row: {split: 100 * at_shot(plan["ablation", name, row], results["ablation", name, row].scores, split,
-                                       ablation_shot) for split in SPLITS} for row in rows}
-
-
 if ablations:
-    for stem, table, rows_config in (("table2_modules", paper.TABLE2, paper.MODULE_ROWS),
-                                     ("table3_tricks", paper.TABLE3, paper.TRICK_ROWS)):
-        measured = ablation(stem.split("_")[1], rows_config)
-        columns = [c for c in table.columns if c.endswith(f"{ablation_shot}-shot")]
-        header = ["row"] + [f"paper {c}" for c in columns] + [f"ours {SPLITS[s]}" for s in SPLITS]
-        lines = [[row] + [report.fmt(table.value(row, c)) for c in columns] + [cell(measured[row][s]) for s in SPLITS]
-                 for row in rows_config]
+    for stem, (name, table, rows_config) in paper.ABLATION_TABLES.items():
+        measured = paper.ablation_accuracies(plan, results, name, rows_config, ablation_shot)
+        header, lines = paper.ablation_rows(table, measured, ablation_shot)
         lab.show(report.write_table(lab.out, stem, header, lines, f"{table.name}. {table.caption}, {ablation_shot}-shot",
                                     f"Ours: seed {seed}, {short} steps, {headline.test_episodes} fixed episodes, mean ± 95 % interval; "
                                     f"the paper's columns are other datasets."))
-        for claim in paper.CLAIMS.values():
-            if claim.better in measured and claim.worse in measured:
-                for split, kind in SPLITS.items():
-                    lab.show(report.verdict(claim, {r: measured[r][split] for r in (claim.better, claim.worse)},
-                                            where=f"{kind}, {ablation_shot}-shot", unit="episodes"))
+        for text in paper.ablation_verdicts(measured, ablation_shot):
+            lab.show(text)
 
 # %% [markdown]
 # ## 6. Where the key regions fall (Figure 6) — and whether they hold the actor
@@ -328,13 +287,7 @@ found = diagnostics.key_regions(headline, model, clips)
 pictures = [sample_frames(c, headline.frames, size=headline.size) for c in clips]
 lab.figure(figures.boxes_on_frames(pictures, {"key region": found["regions"], "actor": found["actors"]},
                                    [c.label for c in clips]), "fig6_key_regions")
-rng = np.random.default_rng(0)
-low, high = (headline.crop - 1) / 2, headline.size[0] - 1 - (headline.crop - 1) / 2
-rows = []
-for split, found_split in regions.items():
-    random_centres = rng.uniform(low, high, found_split["regions"].shape[:-1] + (2,))
-    chance = diagnostics.covered_fraction(diagnostics.region_boxes(random_centres, headline.crop), found_split["actors"])
-    rows.append([SPLITS[split], f"{100 * np.nanmean(found_split['covered']):.1f}", f"{100 * np.nanmean(chance):.1f}"])
+rows = paper.coverage_rows(regions, headline.crop, headline.size, seed=0)  # the random regions: vadcore.baselines
 lab.show(report.write_table(lab.out, "table4_actor_coverage", ["test clips", "key region (%)", "random region (%)"], rows,
                             "Share of the actor's box inside the key region",
                             f"Mean over every sampled frame of every clip; regions of {headline.crop}×{headline.crop} "
@@ -344,22 +297,14 @@ lab.show(report.write_table(lab.out, "table4_actor_coverage", ["test clips", "ke
 # ## 7. Feature maps before and after the relation module (Figure 7)
 
 # %%
-with torch.no_grad():
-    clip = fewshot.clips_tensor(headline, clips[:1])
-    maps = model.global_backbone.features(clip.flatten(0, 1)).unsqueeze(0)
-    before, after = maps.mean(2)[0], (model.relation(maps) if model.relation is not None else maps).mean(2)[0]
-before, after = (torch.nn.functional.interpolate(m[:, None], size=headline.size, mode="bilinear")[:, 0].numpy()
-                 for m in (before, after))
-steps = range(0, headline.frames, 2)
-lab.figure(figures.image_table([[pictures[0][t], before[t], after[t]] for t in steps],
-                               [f"frame {t + 1}" for t in steps], ["frame", "global map (channel mean)", "after relation"],
-                               cmaps=["gray", "magma", "magma"], colorbar_label="activation"), "fig7_relation_maps")
+maps = diagnostics.relation_maps(headline, model, clips[0])
+lab.figure(figures.relation_maps(pictures[0], maps["before"], maps["after"], step=2), "fig7_relation_maps")
 
 # %% [markdown]
 # ## Questions for discussion
 
 # %%
-gain = {s: np.mean(accuracy(paper.OURS, shots[-1], s)) - np.mean(accuracy("TRX", shots[-1], s)) for s in SPLITS}
+gain = paper.key_region_gain(plan, results, shots[-1], lab.seeds)
 lab.show("\n".join([
     f"1. At {shots[-1]}-shot the key region moves accuracy by {gain['test']:+.1f} points on unseen normal classes and "
     f"{gain['anomalous']:+.1f} on anomalous ones. Why might the anomalous classes profit more (or less) from a "

@@ -1,4 +1,5 @@
-"""Trivial scores of notebook 00: frame difference by hand, and its metrics on chosen frames."""
+"""Trivial scores of notebook 00: frame difference by hand, and its metrics on chosen frames; the
+random key regions of notebook 05."""
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
@@ -83,3 +84,19 @@ def test_frame_difference_maps_are_aligned_with_the_masks_of_their_frame():
     aligned = metrics.pixel_auc([maps], [masks[1:]], [labels[1:]])[0]
     shifted = metrics.pixel_auc([maps], [masks[:-1]], [labels[:-1]])[0]
     assert result.pixel_auc == pytest.approx(aligned) and aligned != pytest.approx(shifted)
+
+
+def test_random_regions_stay_in_the_valid_range_and_cover_by_area():
+    rng = np.random.default_rng(0)
+    centres = baselines.random_region_centres((50, 8), 16, (32, 48), rng)  # 32 high, 48 wide
+    assert centres.shape == (50, 8, 2)
+    x, y = centres[..., 0], centres[..., 1]
+    assert x.min() >= 7.5 and x.max() <= 48 - 1 - 7.5 and x.max() > 32 - 1 - 7.5  # x spans the width
+    assert y.min() >= 7.5 and y.max() <= 32 - 1 - 7.5
+    # an actor filling the frame holds every valid region: the covered share is the region's area over the frame's
+    frame = np.array([[-0.5, -0.5, 31.5, 47.5], [np.nan] * 4])
+    covered = baselines.random_region_coverage(frame, 16, (32, 48), rng)
+    assert covered[0] == pytest.approx(16 * 16 / (32 * 48)) and np.isnan(covered[1])
+    # the same generator state gives the same regions
+    again = baselines.random_region_centres((3,), 16, (32, 48), np.random.default_rng(1))
+    assert np.array_equal(again, baselines.random_region_centres((3,), 16, (32, 48), np.random.default_rng(1)))

@@ -14,7 +14,7 @@ from vadcore.methods.base import shrunk
 from vadcore.models.resnet import ResNet
 from vadcore.profiles import DRY_RUN
 
-NOTEBOOKS = ("00", "01", "02", "03", "04", "05")
+NOTEBOOKS = ("00", "01", "02", "03", "04", "05", "06")
 
 
 def test_a_dry_run_shrinks_only_size_schedule_and_test_length():

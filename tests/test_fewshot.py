@@ -1,13 +1,18 @@
-"""The few-shot family (notebook 05): configs, trivial scores, diagnostics, a cached run."""
+"""The few-shot family (notebook 05): configs, trivial scores, diagnostics, a cached run, and the
+notebook's tables and verdicts built from hand-made runs."""
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import torch
 
+from vadcore import baselines, figures
 from vadcore.data.actions import ActionClip, ActionSet
 from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
 from vadcore.methods import cached_run, fewshot
-from vadcore.methods.fewshot import baselines, diagnostics
+from vadcore.methods.fewshot import diagnostics
 from vadcore.methods.fewshot.evaluation import at_shot
 from vadcore.papers import fewshot_key_region as paper
 from vadcore.runs import RunCache
@@ -92,3 +97,87 @@ def test_clip_frames_are_imagenet_normalised_and_read_through_the_cache_once():
     assert len(cache.frames) == 8 and first.shape == (1, 8, 3, 2, 3)  # an 8-frame clip: every frame
     fewshot.clips_tensor(fewshot.Config(size=(2, 3), frames=8, crop=2), [clip], cache=cache)
     assert len(cache.frames) == 8  # read once
+
+
+def test_interval_cell_is_the_mean_and_its_95_percent_half_width():
+    # mean 50, population std 50, N = 4: 1.96 · 50 / 2 = 49
+    assert paper.interval_cell([0.0, 100.0, 0.0, 100.0]) == "50.0 ± 49.0"
+    assert paper.interval_cell(np.full(10, 20.0)) == "20.0 ± 0.0"
+
+
+def scored(test: list[float], anomalous: list[float]) -> SimpleNamespace:
+    """A finished run's stand-in: per-episode accuracies (fractions) at its one tested K."""
+    return SimpleNamespace(scores={"test": [np.array(test)], "anomalous": [np.array(anomalous)]})
+
+
+def test_ablation_tables_from_hand_made_runs():
+    config = fewshot.Config(shot=5)  # tested at 5 shots only
+    plan = {("ablation", "modules", row): config for row in ("TRX", "+ key-region selection")}
+    results = {("ablation", "modules", "TRX"): scored([0.2, 0.4], [1.0, 0.0]),
+               ("ablation", "modules", "+ key-region selection"): scored([0.6, 0.6], [0.0, 0.0])}
+    measured = paper.ablation_accuracies(plan, results, "modules", ["TRX", "+ key-region selection"], 5)
+    assert {row: {s: v.tolist() for s, v in splits.items()} for row, splits in measured.items()} == {
+        "TRX": {"test": [20.0, 40.0], "anomalous": [100.0, 0.0]},
+        "+ key-region selection": {"test": [60.0, 60.0], "anomalous": [0.0, 0.0]}}
+    header, rows = paper.ablation_rows(paper.TABLE2, measured, 5)
+    assert header == ["row", "paper HMDB51 5-shot", "paper Kinetics 5-shot", "paper UCF-Crime v2 5-shot",
+                      "ours unseen normal", "ours anomalous"]
+    # 1.96 · 10 / √2 = 13.9; 1.96 · 50 / √2 = 69.3
+    assert rows == [["TRX", "73.3", "84.9", "48.2", "30.0 ± 13.9", "50.0 ± 69.3"],
+                    ["+ key-region selection", "73.7", "86.0", "49.5", "60.0 ± 0.0", "0.0 ± 0.0"]]
+    verdicts = paper.ablation_verdicts(measured, 5)  # one claim has both rows: key-region selection vs TRX
+    assert len(verdicts) == 2 and all("key-region selection improves TRX" in v for v in verdicts)
+    assert "unseen normal, 5-shot" in verdicts[0] and "anomalous, 5-shot" in verdicts[1]
+    with pytest.raises(ValueError, match="not 1"):
+        paper.ablation_accuracies(plan, results, "modules", ["TRX"], 1)
+
+
+def test_table1_from_hand_made_runs():
+    config = fewshot.Config(shot=5, test_shots=(1, 5))  # one model tested at both K
+    runs = {"TRX": ([0.2, 0.2], [0.4, 0.4]), paper.OURS: ([0.6, 0.6], [0.4, 0.4])}  # (1-shot, 5-shot) episodes
+    plan = {(m, k, seed): config for m in runs for k in (1, 5) for seed in (0, 1)}
+    results = {(m, k, seed): SimpleNamespace(scores={s: [np.array(one), np.array(five)] for s in paper.SPLITS})
+               for m, (one, five) in runs.items() for k in (1, 5) for seed in (0, 1)}
+    trivial = {k: {"mean frame": {s: np.full(4, 20.0) for s in paper.SPLITS},
+                   "random ResNet": {s: np.full(4, 30.0) for s in paper.SPLITS}} for k in (1, 5)}
+    accuracies = paper.headline_accuracies(plan, results, "TRX", 1, "test", [0, 1])
+    assert accuracies.tolist() == [20.0] * 4  # both seeds' episodes, one after the other
+    header, rows = paper.table1_rows(plan, results, trivial, [0, 1], [1, 5])
+    assert header == ["method", "unseen normal 1-shot", "unseen normal 5-shot", "anomalous 1-shot", "anomalous 5-shot"]
+    assert rows == [["TRX", "20.0 ± 0.0", "40.0 ± 0.0", "20.0 ± 0.0", "40.0 ± 0.0"],
+                    [paper.OURS, "60.0 ± 0.0", "40.0 ± 0.0", "60.0 ± 0.0", "40.0 ± 0.0"],
+                    ["mean frame (reference)"] + ["20.0 ± 0.0"] * 4,
+                    ["random ResNet (reference)"] + ["30.0 ± 0.0"] * 4]
+    assert paper.strongest_reference(trivial, 1, "test") == "random ResNet"
+    assert paper.key_region_gain(plan, results, 1, [0, 1]) == {"test": pytest.approx(40.0),
+                                                                 "anomalous": pytest.approx(40.0)}
+    verdicts = paper.table1_verdicts(plan, results, trivial, [0, 1], [1, 5])
+    assert len(verdicts) == 4 and "random ResNet 30.0" in verdicts[0] and "Kinetics" in verdicts[0]
+    assert "UCF-Crime v2" in verdicts[2]
+
+
+def test_actor_coverage_rows():
+    actors = np.array([[[0.0, 0.0, 10.0, 10.0]]])
+    regions = {"test": {"covered": np.array([[0.5, 1.0]]), "actors": actors},
+               "anomalous": {"covered": np.array([[np.nan, 0.25]]), "actors": np.full((1, 1, 4), np.nan)}}
+    with pytest.warns(RuntimeWarning, match="empty slice"):  # no actor box on the anomalous clips: no chance value
+        rows = paper.coverage_rows(regions, 4, (10, 10))
+        assert rows == paper.coverage_rows(regions, 4, (10, 10))  # the random regions are seeded
+    assert rows[0][:2] == ["unseen normal", "75.0"] and rows[1] == ["anomalous", "25.0", "nan"]
+    # the chance column is the mean share of the actor in a random 4×4 region of the 10×10 frame
+    assert 0 < float(rows[0][2]) <= 100 * 16 / 100
+
+
+def test_relation_maps_before_and_after_the_relation_module():
+    torch.manual_seed(0)
+    config = fewshot.Config(size=(32, 32), frames=4, crop=16, depth=18, width=4, maxpool=False, out_dim=8)
+    clip = ActionClip("c", "a", np.random.default_rng(0).integers(0, 255, (4, 32, 32, 3), np.uint8))
+    maps = diagnostics.relation_maps(config, fewshot.build(config).eval(), clip)
+    assert maps["before"].shape == maps["after"].shape == (4, 32, 32)
+    assert not np.allclose(maps["before"], maps["after"])  # the relation module gates the maps
+    trx = fewshot.Config(size=(32, 32), frames=4, crop=16, depth=18, width=4, maxpool=False, out_dim=8,
+                         **paper.MODULE_ROWS["TRX"])
+    plain = diagnostics.relation_maps(trx, fewshot.build(trx).eval(), clip)
+    assert np.array_equal(plain["before"], plain["after"])  # no relation module: the same maps
+    fig = figures.relation_maps(np.zeros((4, 32, 32, 3), np.uint8), maps["before"], maps["after"], step=2)
+    assert len(fig.axes) == 2 * 3 + 2 * 2  # two rows of three images, a colour bar per map

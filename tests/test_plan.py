@@ -15,7 +15,6 @@ from vadcore import compare, plan, reproduce
 from vadcore.methods import cached_run, prediction
 from vadcore.methods.study import run_all
 from vadcore.notebook import start
-from vadcore.runs import RunCache
 
 
 def test_plan_lists_a_notebooks_runs_and_what_is_cached():

@@ -316,3 +316,48 @@ def boxes_on_frames(frames: Sequence[np.ndarray], boxes: Mapping[str, Sequence[n
                 ax.set_ylabel(row_labels[r], fontsize=7)
     fig.legend(loc="upper center", ncol=len(boxes), fontsize=7, frameon=False)
     return fig
+
+
+def accuracy_against_compute(points: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+                             reference: Mapping[str, float], xlabel: str = "training time (min)",
+                             ylabel: str = "micro AUC %", title: str = ""):
+    """One marker per method at its mean ``(compute, accuracy)`` over seeds, with error bars of
+    one standard deviation on both axes and each seed as a small dot (``points[method] =
+    (compute per seed, accuracy per seed)``, compute > 0, drawn on a log scale), and a dotted
+    horizontal line per ``reference`` value that costs no training (the scores that learn
+    nothing) — the leaderboard's accuracy against training compute (notebook 06)."""
+    fig, ax = plt.subplots(figsize=(6.4, 5.0))
+    for i, (name, (compute, accuracy)) in enumerate(points.items()):
+        compute, accuracy = np.asarray(compute, np.float64), np.asarray(accuracy, np.float64)
+        spread = (lambda v: v.std(ddof=1) if v.size > 1 else 0.0)  # noqa: E731
+        ax.scatter(compute, accuracy, color=f"C{i}", s=8, alpha=0.5, zorder=2)
+        ax.errorbar(compute.mean(), accuracy.mean(), xerr=spread(compute), yerr=spread(accuracy), color=f"C{i}",
+                    marker="o", ms=6, capsize=2, lw=1.0, zorder=3, label=name)
+        ax.annotate(name, (compute.mean(), accuracy.mean()), textcoords="offset points", xytext=(5, 4), fontsize=7)
+    for i, (name, value) in enumerate(reference.items()):
+        ax.axhline(value, color="0.45", lw=1.0, ls=(":", "--", "-.", (0, (6, 2, 1, 2, 1, 2)))[i % 4],
+                   label=f"{name} (no training)")
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.margins(x=0.15, y=0.08)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def relation_maps(frames: Sequence[np.ndarray], before: np.ndarray, after: np.ndarray, step: int = 2):
+    """Figure 7 of Xiao et al. (notebook 05): every ``step``-th sampled frame of a clip (rows), next
+    to the global feature map's channel mean before and after the relation module (``(T, H, W)``
+    each, :func:`vadcore.methods.fewshot.diagnostics.relation_maps`), each map column on its own
+    colour scale."""
+    steps = range(0, len(before), step)
+    return image_table([[frames[t], before[t], after[t]] for t in steps], [f"frame {t + 1}" for t in steps],
+                       ["frame", "global map (channel mean)", "after relation"], cmaps=["gray", "magma", "magma"],
+                       colorbar_label="activation")

@@ -24,16 +24,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from vadcore import engine, paths
-from vadcore.methods import MethodConfig, family_of, fewshot, run_code
+from vadcore.methods import MethodConfig, family_of, run_code
 from vadcore.methods.study import INCOMPLETE, Label, Stage, walk
 from vadcore.notebook import Lab
-from vadcore.papers import adl, convlstm_ae, dissociation, fewshot_key_region, protocol, seunet
+from vadcore.papers import adl, convlstm_ae, dissociation, fewshot_key_region, leaderboard, protocol, seunet
 from vadcore.profiles import SEEDS, check_profile, default_dataset
 from vadcore.reproduce import check_parameters, list_notebooks, notebook_parameters, select
 from vadcore.runs import RunCache, RunResult
 
 # notebook → the paper module that declares its study
-STUDIES = {"00": protocol, "01": convlstm_ae, "02": adl, "03": seunet, "04": dissociation, "05": fewshot_key_region}
+STUDIES = {"00": protocol, "01": convlstm_ae, "02": adl, "03": seunet, "04": dissociation, "05": fewshot_key_region,
+           "06": leaderboard}
 # config fields that do not change a step's speed (the rest must match for a recorded run to estimate another)
 NOT_SPEED = {"seed", "dataset", "iterations", "pretrain", "decay_at", "validate_every", "lr", "lr_generator",
              "lr_discriminator", "eps", "background", "test_episodes", "validation_episodes", "episode_seed",
@@ -90,7 +91,7 @@ def open_notebook(number: str, profile: str, overrides: dict | None = None, cach
     values.update(check_parameters(dict(overrides or {}), defaults, device_here))
     values["profile"] = profile
     module = STUDIES[path.stem[:2]]
-    dataset = values.get("dataset") or (fewshot.DATASETS[profile] if module is fewshot_key_region else default_dataset(profile))
+    dataset = values.get("dataset") or default_dataset(profile, "actions" if module is fewshot_key_region else "frames")
     seeds = list(values["seeds"]) if values.get("seeds") is not None else list(SEEDS[profile])
     lab = Lab(name=path.stem, profile=profile, dataset=dataset, seeds=seeds, out=paths.results_dir() / profile / path.stem,
               data_root=values.get("data_root"),

@@ -19,7 +19,12 @@ from __future__ import annotations
 import os
 
 PROFILES = ("smoke", "cpu", "gpu", "full")
-DEFAULT_DATASET = {"smoke": "synthped", "cpu": "ucsd_ped2", "gpu": "ucsd_ped2", "full": "ucsd_ped2"}
+# the dataset a profile runs on when a notebook's ``dataset`` parameter is None, per task: frames
+# scored for anomalies (notebooks 00–04, 06) and few-shot action recognition (notebook 05)
+DEFAULT_DATASET = {
+    "frames": {"smoke": "synthped", "cpu": "ucsd_ped2", "gpu": "ucsd_ped2", "full": "ucsd_ped2"},
+    "actions": {"smoke": "synthactions", "cpu": "synthactions", "gpu": "synthactions", "full": "kinetics100"},
+}
 SEEDS = {"smoke": (0,), "cpu": (0, 1, 2), "gpu": (0, 1, 2), "full": (0, 1, 2)}
 
 # what a dry run keeps of a profile: frames of this side (the aspect kept), this many training
@@ -34,9 +39,10 @@ def check_profile(profile: str) -> str:
     return profile
 
 
-def default_dataset(profile: str) -> str:
-    """The dataset a profile runs on when the notebook's ``dataset`` parameter is ``None``."""
-    return DEFAULT_DATASET[check_profile(profile)]
+def default_dataset(profile: str, task: str = "frames") -> str:
+    """The dataset a profile runs on for ``task`` (``frames`` or ``actions``) when the notebook's
+    ``dataset`` parameter is ``None``."""
+    return DEFAULT_DATASET[task][check_profile(profile)]
 
 
 def dry_run() -> bool:

@@ -7,7 +7,9 @@ family, its claims (checked by verdict cells) and the deviations of our setting.
 - :mod:`vadcore.papers.adl` — notebook 02 (the attention-driven loss);
 - :mod:`vadcore.papers.seunet` — notebook 03 (saliency-masked prediction);
 - :mod:`vadcore.papers.dissociation` — notebook 04 (spatio-temporal dissociation);
-- :mod:`vadcore.papers.fewshot_key_region` — notebook 05 (few-shot key regions).
+- :mod:`vadcore.papers.fewshot_key_region` — notebook 05 (few-shot key regions);
+- :mod:`vadcore.papers.leaderboard` — notebook 06 (no paper: every method of notebooks 01–04 on
+  the same data, frames and seeds, with the scores that learn nothing; its runs are theirs).
 
 Each declares its notebook's runs as a ``study(profile, dataset, seeds, **parameters)``
 (:mod:`vadcore.methods.study`), from which the notebook, ``vadcore plan`` and ``vadcore train``

@@ -1,6 +1,7 @@
 """Few-shot anomalous action recognition with key-region enhancement (notebook 05): reference, the
 paper's Tables 1–3 as printed (accuracy %, 5-way), the ablation rows as few-shot configs, claims
-and deviations.
+and deviations; the notebook's runs (:func:`study`), and its Tables 1–4 and verdicts built from
+the finished runs (:func:`table1_rows`, :func:`ablation_rows`, :func:`coverage_rows` …).
 
 Table 1 quotes each method twice where the paper does: "(reported)" is the number of the method's
 own paper, which the authors show for reference only; the plain row is their re-implementation on
@@ -8,6 +9,12 @@ their platform, the one they compare with.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+
+from vadcore import baselines, metrics, report
+from vadcore.methods.fewshot.evaluation import at_shot
 from vadcore.methods.fewshot.profiles import TRX
 from vadcore.papers import Claim, PaperTable, Reference
 
@@ -21,6 +28,7 @@ SETTINGS = ("HMDB51 1-shot", "HMDB51 5-shot", "Kinetics 1-shot", "Kinetics 5-sho
             "UCF-Crime v2 5-shot")
 UNIT = "accuracy % (5-way)"
 OURS = "Ours (key region)"
+HEADLINE = ("TRX", OURS)  # Table 1's trained rows, every K and seed
 
 TABLE1 = PaperTable("Table 1", "Comparison with few-shot action recognition methods", SETTINGS, {
     "ARN (reported)": (45.5, 60.6, 63.7, 82.4, None, None),
@@ -69,6 +77,9 @@ TRICK_ROWS = {
     "+ extra losses": {**_KEY_REGION, "random_regions": 0.0},
     "+ random regions": _KEY_REGION,
 }
+
+# results file → (the study's table label, the paper's table, its rows)
+ABLATION_TABLES = {"table2_modules": ("modules", TABLE2, MODULE_ROWS), "table3_tricks": ("tricks", TABLE3, TRICK_ROWS)}
 
 CLAIMS = {
     "ours_vs_trx": Claim("the key-region method beats TRX", OURS, "TRX"),
@@ -151,7 +162,113 @@ def study(profile: str, dataset: str, seeds, shots=(1, 5), iterations: int | Non
             for method, overrides in methods.items() for shot in shots for seed in seeds}
     if ablations:
         runs.update({("ablation", table, row): config(shots[-1], seeds[0], iterations=short, **overrides)
-                     for table, rows in (("modules", MODULE_ROWS), ("tricks", TRICK_ROWS)) for row, overrides in rows.items()})
+                     for table, _, rows in ABLATION_TABLES.values() for row, overrides in rows.items()})
     yield runs
     return {"settings": settings, "choice": choice, "short": short, "headline": headline,
             "reference": {shot: fewshot.profile_config(profile, name, shot=shot, **inputs) for shot in shots}}
+
+
+# ---------------------------------------------------------------- notebook 05's tables from finished runs
+
+SPLITS = {"test": "unseen normal", "anomalous": "anomalous"}  # the tested splits, as the tables name them
+
+
+def interval_cell(values: Sequence[float]) -> str:
+    """A cell of Tables 1–3 (ours): the mean accuracy ± its 95 % interval over episodes
+    (1.96·std/√N, :func:`vadcore.metrics.mean_confidence_interval`, as TRX reports it)."""
+    return "{:.1f} ± {:.1f}".format(*metrics.mean_confidence_interval(values))
+
+
+def headline_accuracies(plan, results, method: str, shot: int, split: str, seeds: Sequence[int]) -> np.ndarray:
+    """Per-episode accuracy (%) of Table 1's row ``method`` (``"TRX"`` or :data:`OURS`) at ``shot``
+    on ``split``: the runs ``(method, shot, seed)`` of :func:`study`, the seeds' episodes one after
+    the other."""
+    return np.concatenate([100 * at_shot(plan[method, shot, seed], results[method, shot, seed].scores, split, shot)
+                           for seed in seeds])
+
+
+def table1_rows(plan, results, trivial: dict, seeds: Sequence[int], shots: Sequence[int]) -> tuple[list, list]:
+    """Header and rows of Table 1 (5-way accuracy on unseen normal and anomalous classes at every
+    K of ``shots``): TRX and :data:`OURS` as :func:`interval_cell`, then one reference row per
+    score of ``trivial`` (``{shot: {score: {split: per-episode %}}}``,
+    :func:`vadcore.baselines.trivial_accuracies`)."""
+    header = ["method"] + [f"{SPLITS[s]} {k}-shot" for s in SPLITS for k in shots]
+    rows = [[m] + [interval_cell(headline_accuracies(plan, results, m, k, s, seeds)) for s in SPLITS for k in shots]
+            for m in HEADLINE]
+    rows += [[f"{name} (reference)"] + [interval_cell(trivial[k][name][s]) for s in SPLITS for k in shots]
+             for name in trivial[shots[0]]]
+    return header, rows
+
+
+def strongest_reference(trivial: dict, shot: int, split: str) -> str:
+    """The score of ``trivial`` (as in :func:`table1_rows`) with the highest mean accuracy at
+    ``shot`` on ``split`` (the first on a tie)."""
+    return max(trivial[shot], key=lambda name: trivial[shot][name][split].mean())
+
+
+def table1_verdicts(plan, results, trivial: dict, seeds: Sequence[int], shots: Sequence[int]) -> list[str]:
+    """The verdict of the claim "the key region beats TRX" (Table 1) on each split and K, paired
+    over the same episodes, against the paper's Kinetics (unseen normal) and UCF-Crime v2
+    (anomalous) columns and the strongest reference score."""
+    texts = []
+    for split, kind in SPLITS.items():
+        column = "Kinetics" if split == "test" else "UCF-Crime v2"
+        for shot in shots:
+            name = strongest_reference(trivial, shot, split)
+            ours = {row: headline_accuracies(plan, results, row, shot, split, seeds) for row in HEADLINE}
+            quoted = {row: TABLE1.value(row, f"{column} {shot}-shot") for row in HEADLINE}
+            texts.append(report.verdict(
+                CLAIMS["ours_vs_trx"], ours, paper=quoted,
+                reference={name: trivial[shot][name][split]}, where=f"{kind}, {shot}-shot; paper: {column}",
+                unit="episodes"))
+    return texts
+
+
+def ablation_accuracies(plan, results, table: str, rows: Sequence[str], shot: int) -> dict[str, dict[str, np.ndarray]]:
+    """``{row: {split: per-episode accuracy %}}`` of Table 2 (``table="modules"``) or Table 3
+    (``"tricks"``): the runs ``("ablation", table, row)`` of :func:`study`, at ``shot``."""
+    measured = {}
+    for row in rows:
+        key = ("ablation", table, row)
+        measured[row] = {split: 100 * at_shot(plan[key], results[key].scores, split, shot) for split in SPLITS}
+    return measured
+
+
+def ablation_rows(table: PaperTable, measured: dict[str, dict[str, np.ndarray]], shot: int) -> tuple[list, list]:
+    """Header and rows of Table 2 or 3 at ``shot``: the paper's ``shot`` columns next to ours
+    (``measured``, :func:`ablation_accuracies`) on each split, as :func:`interval_cell`."""
+    columns = [c for c in table.columns if c.endswith(f"{shot}-shot")]
+    header = ["row"] + [f"paper {c}" for c in columns] + [f"ours {SPLITS[s]}" for s in SPLITS]
+    rows = [[row] + [report.fmt(table.value(row, c)) for c in columns]
+            + [interval_cell(measured[row][s]) for s in SPLITS] for row in measured]
+    return header, rows
+
+
+def ablation_verdicts(measured: dict[str, dict[str, np.ndarray]], shot: int) -> list[str]:
+    """The verdict of every claim of :data:`CLAIMS` whose two rows are both in ``measured``
+    (Table 2's modules, Table 3's tricks), on each split, paired over episodes."""
+    return [report.verdict(claim, {r: measured[r][split] for r in (claim.better, claim.worse)},
+                           where=f"{kind}, {shot}-shot", unit="episodes")
+            for claim in CLAIMS.values() if claim.better in measured and claim.worse in measured
+            for split, kind in SPLITS.items()]
+
+
+def coverage_rows(regions: dict[str, dict[str, np.ndarray]], crop: int, size: tuple[int, int],
+                  seed: int = 0) -> list[list[str]]:
+    """Rows of Table 4 (share of the actor's box inside the key region, which no paper can
+    measure): per split of ``regions`` (``{split: diagnostics.key_regions(...)}``), the mean
+    ``covered`` fraction (%) and that of a random region (:func:`vadcore.baselines.random_region_coverage`,
+    one generator seeded with ``seed`` drawn for the splits in turn)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for split, found in regions.items():
+        chance = baselines.random_region_coverage(found["actors"], crop, size, rng)
+        rows.append([SPLITS[split], f"{100 * np.nanmean(found['covered']):.1f}", f"{100 * np.nanmean(chance):.1f}"])
+    return rows
+
+
+def key_region_gain(plan, results, shot: int, seeds: Sequence[int]) -> dict[str, float]:
+    """``{split: points}``: Table 1's mean accuracy of :data:`OURS` minus that of TRX at ``shot``
+    (the difference the discussion questions of notebook 05 quote)."""
+    return {split: float(np.mean(headline_accuracies(plan, results, OURS, shot, split, seeds))
+                         - np.mean(headline_accuracies(plan, results, "TRX", shot, split, seeds))) for split in SPLITS}

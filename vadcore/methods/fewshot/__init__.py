@@ -24,13 +24,13 @@ from vadcore.methods.base import Trained
 from vadcore.methods.family import register
 from vadcore.methods.fewshot.config import Config
 from vadcore.methods.fewshot.evaluation import evaluate, headline
-from vadcore.methods.fewshot.profiles import (ANOMALOUS, DATASETS, PROFILES, SYNTHACTIONS, VALIDATION,
+from vadcore.methods.fewshot.profiles import (ANOMALOUS, PROFILES, SYNTHACTIONS, VALIDATION,
                                              profile_config, profile_inputs, validation_steps)
 from vadcore.methods.loop import Session, fit
 from vadcore.models.fewshot import KeyRegionTRX
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 
-__all__ = ["ANOMALOUS", "Config", "DATASETS", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "embed_clips",
+__all__ = ["ANOMALOUS", "Config", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "clips_tensor", "embed_clips",
            "episode_accuracies", "evaluate", "headline", "profile_config", "profile_inputs", "score", "test_data", "train",
            "training_data", "validation_steps"]
 

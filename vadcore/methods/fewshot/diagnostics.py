@@ -1,13 +1,14 @@
 """What a trained few-shot model does, read from finished runs (notebook 05; not part of a run key):
-where its key regions fall, and how much of the actor they hold on synthactions (whose actor boxes
-are known — no real dataset has them)."""
+where its key regions fall (Figure 6), how much of the actor they hold on synthactions (whose actor
+boxes are known — no real dataset has them; Table 4), and its feature maps before and after the
+relation module (Figure 7)."""
 from __future__ import annotations
 
 import numpy as np
 import torch
 
 from vadcore.data.actions import ActionClip, frame_indices
-from vadcore.methods.fewshot import Config, embed_clips
+from vadcore.methods.fewshot import Config, clips_tensor, embed_clips
 from vadcore.models.fewshot import KeyRegionTRX
 
 
@@ -41,3 +42,20 @@ def key_regions(config: Config, model: KeyRegionTRX, clips: list[ActionClip]) ->
             scale = np.array(config.size * 2, float) / np.array(clip.frames.shape[1:3] * 2, float)
             actors[i] = clip.boxes[frame_indices(len(clip), config.frames)] * scale
     return {"regions": regions, "actors": actors, "covered": covered_fraction(regions, actors)}
+
+
+@torch.no_grad()
+def relation_maps(config: Config, model: KeyRegionTRX, clip: ActionClip) -> dict[str, np.ndarray]:
+    """Figure 7 of Xiao et al.: the global backbone's feature maps of ``clip``'s sampled frames,
+    averaged over channels, ``before`` and ``after`` the spatio-temporal relation module (its
+    temporal and motion gates, Eqs. 1–3; the same maps for a model without one, as TRX), each
+    ``(T, H, W)`` upsampled bilinearly to the working frame ``config.size``."""
+    device = next(model.parameters()).device
+    maps = model.global_backbone.features(clips_tensor(config, [clip], device=device).flatten(0, 1)).unsqueeze(0)
+    gated = model.relation(maps) if model.relation is not None else maps
+
+    def channel_mean(m: torch.Tensor) -> np.ndarray:  # (1, T, C, h, w) → (T, H, W)
+        mean = m.mean(2)[0][:, None]
+        return torch.nn.functional.interpolate(mean, size=config.size, mode="bilinear")[:, 0].cpu().numpy()
+
+    return {"before": channel_mean(maps), "after": channel_mean(gated)}

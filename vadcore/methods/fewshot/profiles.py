@@ -32,7 +32,6 @@ PROFILES = {
             "test_episodes": 2000, "validation_episodes": 200, "validate_every": 250, **EAGER},
     "full": {**EAGER},
 }
-DATASETS = {"smoke": "synthactions", "cpu": "synthactions", "gpu": "synthactions", "full": "kinetics100"}
 # the dataset whose test classes are the anomalous split (synthactions has its own)
 ANOMALOUS = {"full": "ucfcrime_v2"}
 # synthactions settings per profile (SynthActionsConfig fields): frames as large as the profile's

@@ -1,5 +1,5 @@
-"""Trivial anomaly scores that every learned model must beat (notebook 00, and the reference rows
-of every table of notebooks 01–03).
+"""Trivial frame-level anomaly scores that every learned model must beat (notebook 00, and the
+reference rows of every table of notebooks 01–04).
 
 - Random scores and frame difference score frame ``t`` from frames ``t-1`` and ``t``, so the first
   frame of every clip has no score (``metrics.drop_first(labels, 1)``).
@@ -38,6 +38,7 @@ def frame_difference(video: Video) -> np.ndarray:
 
 
 def frame_difference_scores(videos: Sequence[Video]) -> list[np.ndarray]:
+    """:func:`frame_difference` of every clip (notebook 00's motion-energy score)."""
     return [frame_difference(v) for v in videos]
 
 
@@ -89,8 +90,6 @@ def trivial_predictions(config: prediction.Config, data: VideoSet) -> dict[str, 
     "metrics": frame metrics of the config's headline score, "val_psnr": mean PSNR on the
     config's held-out validation clips, measured as training measures a learned predictor's
     ``val_psnr`` curve (``nan`` without validation clips)}``."""
-    from vadcore.methods.prediction.evaluation import evaluate
-
     kept, held_out = validation_split(data.train, config.validation_clips)
     mask = prediction.loss_maps(config, kept)[1]
     results = {}
@@ -98,5 +97,6 @@ def trivial_predictions(config: prediction.Config, data: VideoSet) -> dict[str, 
         model = prediction.Predictor(predictor(), None if mask is None else mask.reshape(1, 1, *mask.shape))
         scores = prediction.score(config, model, data.test)
         validation = prediction.validation_scores(model, held_out, config.frames)["psnr"] if held_out else float("nan")
-        results[name] = {"scores": scores, "metrics": evaluate(config, scores, data.test), "val_psnr": validation}
+        results[name] = {"scores": scores, "metrics": prediction.evaluate(config, scores, data.test),
+                         "val_psnr": validation}
     return results
