@@ -71,3 +71,14 @@ def test_learned_attention_lights_up_motion_and_not_static_texture():
     np.testing.assert_allclose(attention[16:], 0.1, atol=1e-9)  # static texture: exactly B
     assert attention[8:12].max() == pytest.approx(1.1)  # the path of the square
     assert attention.min() == pytest.approx(0.1)
+
+
+def test_normalisation_by_hand_with_a_nonzero_minimum_and_a_negative_entry():
+    """ADL Eq. 7, A = |M| / (max M − min M) + B, on maps whose minimum is not 0 (so dividing by
+    max M alone, or shifting by min M, gives other numbers) and with a negative entry (|M|)."""
+    positive = np.array([[1.0, 2.0], [3.0, 5.0]])  # max − min = 4 (max alone: 5)
+    np.testing.assert_allclose(normalize_attention(positive, background=0.1), [[0.35, 0.6], [0.85, 1.35]])
+    # (M − min)/(max − min) + B would be [[0.1, 0.35], [0.6, 1.1]]; M / max + B [[0.3, 0.5], [0.7, 1.1]]
+    signed = np.array([[-2.0, 1.0], [0.0, 2.0]])  # max − min = 4 (max alone: 2, max |M|: 2)
+    np.testing.assert_allclose(normalize_attention(signed, background=0.2), [[0.7, 0.45], [0.2, 0.7]])
+    # M / (max − min) + B would be [[−0.3, 0.45], [0.2, 0.7]]

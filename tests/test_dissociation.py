@@ -73,6 +73,21 @@ def test_each_score_belongs_to_its_windows_last_frame(bright):
     assert dissociation.first_scored(config) == 4
 
 
+@pytest.mark.parametrize("bright", [0, 5])  # the first and the last frame the spatial autoencoder alone scores
+def test_the_spatial_autoencoders_score_belongs_to_the_first_frame_it_reconstructs(bright):
+    frames = np.zeros((10, 8, 8), np.uint8)
+    frames[bright] = 200
+    labels = (np.arange(10) == bright).astype(np.uint8)
+    video = Video("v", "test", VideoSource("v", 10, lambda: frames, labels=labels), (8, 8))
+    config = dissociation.Config(**{**TINY, "kmeans": False, "size": (8, 8), "branches": "spatial"})
+    scores = dissociation.outputs(config, BlackPrediction(1, 5, 2, 2), video)["error"]
+    frames_scored = dissociation.scored_frames(config, 10)
+    assert list(frames_scored) == [0, 1, 2, 3, 4, 5]
+    assert frames_scored[int(np.argmax(scores))] == bright
+    # the evaluation reads the labels of those frames: the bright frame is the one anomaly, ranked first
+    assert dissociation.evaluate(config, {"error": [scores]}, [video])["global_auc"] == 1.0
+
+
 def square_video(name, n=12, labels=None, seed=0):
     rng = np.random.default_rng(seed)
     frames = np.repeat(rng.integers(40, 120, (16, 16), dtype=np.uint8)[None], n, axis=0)
@@ -110,3 +125,46 @@ def test_cached_run_and_ablation_configs(tmp_path):
         dissociation.Config(branches="audio")
     spatial = cached_run(dissociation.Config(**{**TINY, "branches": "spatial", "kmeans": False}), data, RunCache(tmp_path))
     assert set(spatial.scores) == {"psnr", "error"}
+
+
+@pytest.mark.parametrize("case", ["uniform", "nonuniform"])
+def test_window_scores_by_hand(case, monkeypatch):
+    """The scores of one window from a model whose outputs are set by hand: the prediction of the
+    LIF is reconstruction + difference, ``error`` the mean of the squared error map in [0, 1]
+    units, ``psnr`` 10·log10(1/error), ``cluster`` the mean of the nearest-centre distance map
+    upsampled (nearest) to the frame, and ``fused`` the mean of their pixel-wise product — on a
+    nonuniform case, not mean(error)·mean(cluster)."""
+    config = dissociation.Config(**{**TINY, "size": (8, 8)})  # stages 2: a 2×2 code map per 8×8 frame
+    model = dissociation.build(config, channels=1).eval()
+    half = model.kmeans.centres.shape[1] // 2  # channels of the spatial (and of the motion) code
+    with torch.no_grad():
+        model.kmeans.centres.fill_(100.0)
+        model.kmeans.centres[0] = 0.0  # every code's nearest centre: the origin
+    frames = np.zeros((5, 8, 8), np.uint8)  # one window; its last frame is the target
+    spatial = torch.zeros(1, half, 2, 2)
+    if case == "uniform":
+        frames[4] = 255  # target +1; prediction −1 + 1 = 0: error ((0 − 1)/2)² = 0.25 everywhere
+        reconstruction, difference = -1.0, 1.0
+        spatial[0, :2] = 1.0  # squared distance 1 + 1 = 2 at every position
+        expected = dict(error=0.25, psnr=10 * np.log10(4), cluster=2.0, fused=0.5)
+    else:
+        frames[4, :, :4] = 255  # target +1 on the left half, −1 on the right; prediction −1 + 0
+        reconstruction, difference = -1.0, 0.0  # error map: 1 on the left half, 0 on the right
+        spatial[0, 0] = torch.tensor([[1.0, 2.0], [0.0, 3.0]])  # distances [[1, 4], [0, 9]], 4×4 blocks
+        # fused = (16·1·1 + 16·1·0) / 64 = 0.25; mean(error)·mean(cluster) would be 0.5 · 3.5 = 1.75
+        expected = dict(error=0.5, psnr=10 * np.log10(2), cluster=3.5, fused=0.25)
+
+    def forward(clip):
+        b = len(clip)
+        first = clip[:, 0]
+        return (torch.full_like(first, reconstruction), torch.full_like(first, difference),
+                spatial.expand(b, -1, -1, -1), torch.zeros(b, half, 2, 2))
+
+    monkeypatch.setattr(model, "forward", forward)
+    video = Video("v", "test", VideoSource("v", 5, lambda: frames, labels=np.zeros(5)), (8, 8))
+    out = dissociation.outputs(config, model, video)
+    for name, value in expected.items():
+        np.testing.assert_allclose(out[name], [value], rtol=1e-6, err_msg=name)
+    if case == "nonuniform":
+        np.testing.assert_allclose(out["error_map"][0], np.repeat([[1.0, 0.0]], 8, axis=0).repeat(4, axis=1))
+        np.testing.assert_allclose(out["cluster_map"][0], np.kron([[1.0, 4.0], [0.0, 9.0]], np.ones((4, 4))))

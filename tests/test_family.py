@@ -6,6 +6,7 @@ import types
 
 import numpy as np
 import pytest
+import torch
 from sklearn.metrics import roc_auc_score
 
 from vadcore import profiles
@@ -121,3 +122,46 @@ def test_a_toy_family_in_one_folder_runs_through_the_cached_run():
     assert run_code(config) and cache.run(config, data.fingerprint(), run_code(config)).dir.is_dir()
     again = cached_run(config, data, cache)  # read back from the cache, not trained again
     np.testing.assert_array_equal(again.scores["distance"][0], result.scores["distance"][0])
+
+
+@pytest.mark.parametrize("name", ["reconstruction", "prediction", "dissociation"])
+def test_held_out_clips_are_never_trained_on(name, monkeypatch):
+    """``validation_clips`` held-out clips (here clips 1 and 3 of 5: all frames white, the others
+    dark) never reach a training window, and training with them held out is training on the
+    other clips alone (same curves, same weights) when validation is off."""
+    from vadcore.data.clips import FrameBank
+    from vadcore.data.splits import validation_split
+
+    family = families()[name]
+    rng = np.random.default_rng(0)
+    shape = (16, 32, 32, 3) if name == "dissociation" else (16, 32, 32)
+    clips = [np.full(shape, 255, np.uint8) if i in (1, 3) else rng.integers(0, 100, shape, dtype=np.uint8)
+             for i in range(5)]
+    data = video_set("synthped", clips, clips[:1])
+    kept, held_out = validation_split(family.training_data(data), 2)
+    assert [v.name for v in held_out] == ["train1", "train3"]
+
+    windows = []
+    original = FrameBank.windows
+
+    def recording(self, rows, *args, **kwargs):
+        batch = original(self, rows, *args, **kwargs)
+        windows.append(batch.detach().clone())
+        return batch
+
+    monkeypatch.setattr(FrameBank, "windows", recording)
+    overrides = dict(size=(32, 32), iterations=4, validate_every=0)
+    if name == "dissociation":
+        overrides.update(pretrain=2, kmeans_windows=4)
+    config = family.profile_config("smoke", "synthped", 0, validation_clips=2, **overrides)
+    trained = family.train(config, family.training_data(data))
+    assert windows and sum(len(w) for w in windows) >= 4 * config.batch_size
+    white = [int((batch == 1).flatten(2).all(-1).sum()) for batch in windows]  # (B, L, C, H, W): white is 1
+    assert sum(white) == 0, f"held-out (white) frames in the training windows: {white} per batch"
+
+    alone = family.train(dataclasses.replace(config, validation_clips=0), kept)
+    assert set(trained.curves) == set(alone.curves)
+    for curve in trained.curves:
+        np.testing.assert_array_equal(trained.curves[curve], alone.curves[curve], err_msg=curve)
+    for a, b in zip(trained.model.state_dict().values(), alone.model.state_dict().values()):
+        assert torch.equal(a, b)

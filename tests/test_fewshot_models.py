@@ -11,7 +11,7 @@ import torch
 from vadcore.models.fewshot import KeyRegionTRX, Parts, hausdorff_distance
 from vadcore.models.key_region import RelationModule, anchor_points, crop_regions, key_region_centres, valid_range
 from vadcore.models.resnet import ResNet, load_torchvision_weights
-from vadcore.models.trx import TRX, TemporalCrossTransformer
+from vadcore.models.trx import TRX, PositionalEncoding, TemporalCrossTransformer
 
 
 @pytest.mark.parametrize("depth, parameters, keys", [(18, 11_689_512, 122), (34, 21_797_672, 218),
@@ -35,6 +35,30 @@ def test_resnet_features_and_weight_file(tmp_path):
     assert torch.equal(loaded.conv1.weight, source.conv1.weight)
     with pytest.raises(RuntimeError):
         load_torchvision_weights(ResNet(34, width=8), tmp_path / "weights.pth")
+
+
+def test_position_code_by_hand():
+    """Vaswani et al.'s code as TRX uses it: 0.1 · sin(pos / 10000^(2i/d)) at dimension 2i and
+    0.1 · cos(pos / 10000^(2i/d)) at 2i + 1 (values from a calculator). Swapping sin and cos,
+    using 10000^(i/d), or another base gives other numbers at these entries."""
+    code = PositionalEncoding(dim=6, length=4, dropout=0.0).code
+    assert code.shape == (4, 6)
+    torch.testing.assert_close(code[0], torch.tensor([0.0, 0.1, 0.0, 0.1, 0.0, 0.1]))  # sin 0, cos 0
+    # pos 1, i = 0: angle 1
+    assert code[1, 0].item() == pytest.approx(0.1 * 0.8414709848, abs=1e-7)
+    assert code[1, 1].item() == pytest.approx(0.1 * 0.5403023059, abs=1e-7)
+    # pos 3, i = 1: angle 3 / 10000^(2/6) = 0.1392476650
+    assert code[3, 2].item() == pytest.approx(0.1 * 0.1387981011, abs=1e-7)
+    assert code[3, 3].item() == pytest.approx(0.1 * 0.9903206991, abs=1e-7)
+    # pos 2, i = 2: angle 2 / 10000^(4/6) = 0.0043088694
+    assert code[2, 4].item() == pytest.approx(0.1 * 0.0043088560, abs=1e-8)
+    assert code[2, 5].item() == pytest.approx(0.1 * 0.9999907168, abs=1e-7)
+    odd = PositionalEncoding(dim=5, length=4, dropout=0.0).code  # an odd width: the last dimension is a sine
+    assert odd[3, 2].item() == pytest.approx(0.1 * 0.0752852930, abs=1e-8)  # angle 3 / 10000^(2/5)
+    assert odd[3, 3].item() == pytest.approx(0.1 * 0.9971620353, abs=1e-7)
+    assert odd[2, 4].item() == pytest.approx(0.1 * 0.0012619144, abs=1e-8)  # angle 2 / 10000^(4/5)
+    x = torch.rand(2, 3, 6)
+    torch.testing.assert_close(PositionalEncoding(6, 4, dropout=0.0)(x), x + code[:3])
 
 
 def _hand_head(frames: int = 3) -> TemporalCrossTransformer:
@@ -219,6 +243,44 @@ def test_stop_gradient_keeps_the_local_loss_out_of_the_global_backbone(stop):
     grad = model.global_backbone.conv1.weight.grad
     assert (grad is None or grad.abs().sum() == 0) == stop
     assert model.relation.mix.weight.grad.abs().sum() > 0  # the branch itself learns either way
+
+
+def test_class_hausdorff_term_is_the_mean_over_the_class_shots_by_hand(monkeypatch):
+    """Two shots per class, interleaved in the support set: a class's temporal refined distance is
+    the mean of the query's Hausdorff distances to each of its support clips (as documented in
+    papers.fewshot_key_region). With the two TRX heads' distances set to zero the final logits
+    are minus that term; taking the first shot only (or the first ``way`` clips), the nearest shot
+    (min) or the farthest gives other numbers."""
+    model = _network(Parts()).eval()
+    way = 2
+    for head in (model.head_global, model.head_local):  # only the temporal term remains
+        monkeypatch.setattr(head, "distances", lambda s, l, q, w: torch.zeros(len(q), w, 2))
+        monkeypatch.setattr(head, "forward", lambda s, l, q, w: torch.zeros(len(q), w))
+    e1, e2 = [1.0, 0.0], [0.0, 1.0]
+    m1 = [-1.0, 0.0]
+    support_frames = [[e1, e1], [m1, e2], [e1, e2], [e2, e2]]  # A (class 0), C (1), B (0), D (1)
+    query_frames = [[e1, e2], [m1, e2]]
+
+    def features(clips):  # the 2-D vectors in the first global dimensions, zeros elsewhere
+        x = torch.tensor(clips)
+        dim_g, dim_l = model.global_backbone.out_channels, model.local_backbone.out_channels
+        return {"global": torch.cat([x, torch.zeros(*x.shape[:2], dim_g - 2)], dim=-1),
+                "local": torch.zeros(*x.shape[:2], dim_l)}
+
+    support, queries = features(support_frames), features(query_frames)
+    labels = torch.tensor([0, 1, 0, 1])
+    # cosine distances: d(e1, e1) = 0, d(e1, e2) = 1, d(e1, −e1) = 2. Per pair (support → nearest
+    # query frame, mean; plus query → nearest support frame, mean):
+    # query 0 = (e1, e2): A (0 + 0.5) = 0.5, C (0.5 + 0.5) = 1, B 0, D (0 + 0.5) = 0.5
+    # query 1 = (−e1, e2): A (1 + 1.5) = 2.5, C 0, B (0.5 + 0.5) = 1, D (0 + 0.5) = 0.5
+    pairs = torch.tensor([[0.5, 1.0, 0.0, 0.5], [2.5, 0.0, 1.0, 0.5]])
+    frames = lambda d: torch.cat([d["global"], d["local"]], dim=-1)  # noqa: E731
+    torch.testing.assert_close(hausdorff_distance(frames(support), frames(queries)), pairs)
+    with torch.no_grad():
+        final = model.logits(support, labels, queries, way)["final"]
+    # class 0 = mean(A, B), class 1 = mean(C, D); first shot: (A, C) = [[0.5, 1], [2.5, 0]];
+    # min: [[0, 0.5], [1, 0]]; max: [[0.5, 1], [2.5, 0.5]]
+    torch.testing.assert_close(final, -torch.tensor([[0.25, 0.75], [1.75, 0.25]]))
 
 
 def test_refined_distance_adds_the_hausdorff_term_to_the_two_heads():

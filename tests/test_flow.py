@@ -66,3 +66,20 @@ def test_flow_loss_accepts_a_user_estimator():
     a, b = torch.zeros(1, 1, 8, 8), torch.ones(1, 1, 8, 8)
     assert flow_loss(b, a, a, estimator).item() == pytest.approx(1.0)
     assert len(calls) == 2
+
+
+def test_flow_loss_is_the_mean_absolute_flow_difference_by_hand():
+    """ℓ_of = mean |f(I_t, Î_{t+1}) − f(I_t, I_{t+1})| (AnoPred's L1, the docstring's formula) over
+    both flow channels and every pixel. A stand-in estimator whose flow is (second, 2·second)
+    makes the flow difference (d, 2d) with d = prediction − target; differences of 0.5 and 3
+    (and 1, 6) tell the L1 norm from a squared one, from the per-pixel Euclidean norm (end-point
+    error) and from a sum."""
+
+    def estimator(first, second):
+        return torch.cat([second, 2 * second], dim=1)
+
+    previous = torch.zeros(1, 1, 1, 2)
+    target = torch.tensor([[[[1.0, 4.0]]]])
+    prediction = torch.tensor([[[[1.5, 1.0]]]])  # d = (0.5, −3): flow differences 0.5, −3 (x) and 1, −6 (y)
+    loss = flow_loss(prediction, target, previous, estimator).item()
+    assert loss == pytest.approx((0.5 + 3 + 1 + 6) / 4)  # 2.625 (mean of squares: 11.5625; mean EPE: 3.913; sum: 10.5)

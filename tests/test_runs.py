@@ -113,3 +113,76 @@ def test_a_finished_run_keeps_only_its_network(tmp_path):
 
     cache.get_or_compute(Config(), compute)
     assert cache.run(Config()).load_checkpoint() == {"state": {"model": {"w": 1}}, "step": 7}
+
+
+# Numeric fields that no single-field change can vary while the config's own checks still pass
+# (family, field) → why. Each is still checked to be part of the hashed identity.
+UNVARIABLE = {
+    ("fewshot", "key_region"): "key_region=False requires relation, refined, extra_losses and random_regions off",
+}
+
+
+# the only fields kept out of the run key (vadcore.engine.EXECUTION): they change numbers by rounding at most
+EXECUTION = {"compile", "cuda_graphs", "deterministic"}
+
+
+def _numeric(field, value) -> bool:
+    return isinstance(value, (bool, int, float, tuple)) or any(
+        word in str(field.type) for word in ("int", "float", "bool", "tuple"))
+
+
+def _other_values(value):
+    """Candidate other values of a numeric field, most natural first."""
+    if isinstance(value, bool):
+        return [not value]
+    if value is None:  # an optional number (e.g. decay_at)
+        return [1, 2, 10, 0.5]
+    if isinstance(value, int):
+        return [value + 1, value + 2, value * 2, value - 1]
+    if isinstance(value, float):
+        return [value * 2, value / 2, value + 0.1, value - 0.05]
+    if isinstance(value, tuple):
+        candidates = [value[:-1], value[1:]] if len(value) > 1 else []
+        for i, item in enumerate(value):
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                candidates.append(value[:i] + (item + 1,) + value[i + 1:])
+        if value and isinstance(value[-1], (int, float)):
+            candidates.append(value + (value[-1] + 1,))
+        return candidates
+    return []
+
+
+def test_every_numeric_field_of_every_family_changes_the_run_key():
+    """Changing any numeric (int, float, bool, tuple) field of any family's config to another valid
+    value gives another run key; changing an execution field (metadata ``execution``) does not."""
+    import dataclasses
+
+    from vadcore.methods import families
+
+    varied, unvariable = [], set()
+    for name, family in sorted(families().items()):
+        config = family.profile_config("smoke", "synthactions" if name == "fewshot" else "synthped")
+        key = config_hash(config)
+        for field in dataclasses.fields(config):
+            value = getattr(config, field.name)
+            if field.metadata.get("execution"):
+                assert field.name in EXECUTION, f"{name}.{field.name} is marked an execution setting"
+                for other in _other_values(value):
+                    assert config_hash(dataclasses.replace(config, **{field.name: other})) == key, \
+                        f"{name}.{field.name} is an execution setting but changes the run key"
+                continue
+            if not _numeric(field, value):
+                continue
+            for other in _other_values(value):
+                try:
+                    changed = dataclasses.replace(config, **{field.name: other})
+                except (ValueError, TypeError):
+                    continue  # not a valid value of this config: try the next
+                assert config_hash(changed) != key, f"{name}.{field.name}: {value!r} → {other!r} keeps the run key"
+                varied.append((name, field.name))
+                break
+            else:
+                unvariable.add((name, field.name))
+                assert field.name in runs.canonical_config(config), f"{name}.{field.name} is not hashed"
+    assert unvariable == set(UNVARIABLE), f"fields no valid change reaches: {sorted(unvariable)}"
+    assert {name for name, _ in varied} == set(families()) and len(varied) > 60

@@ -10,16 +10,17 @@ from vadcore import metrics
 from vadcore.methods.base import MethodConfig
 
 
-def frame_evaluation(first_scored: Callable[[MethodConfig], int], headline: Callable[[MethodConfig], str],
+def frame_evaluation(scored_frames: Callable[[MethodConfig, int], np.ndarray], headline: Callable[[MethodConfig], str],
                      higher_is_normal: Collection[str] = ()) -> Callable[..., dict]:
     """A family's ``evaluate(config, scores, videos, name=None)``: the frame metrics
     (:func:`vadcore.metrics.frame_metrics`) of score ``name`` (default ``headline(config)``)
-    against the labels of frames ``first_scored(config)`` … T of every clip, the first ones having
-    no score. Scores named in ``higher_is_normal`` (a PSNR) rank normal frames higher."""
+    against the labels of the frames its scores belong to — ``scored_frames(config, n_frames)``,
+    the indices of a clip's scored frames in the order of its scores. Scores named in
+    ``higher_is_normal`` (a PSNR) rank normal frames higher."""
 
     def evaluate(config: MethodConfig, scores: dict[str, list[np.ndarray]], videos, name: str | None = None) -> dict:
         name = name or headline(config)
-        labels = metrics.drop_first([v.labels for v in videos], first_scored(config))
+        labels = [np.asarray(v.labels)[scored_frames(config, len(v.labels))] for v in videos]
         return metrics.frame_metrics(scores[name], labels, higher_is_normal=name in higher_is_normal).as_dict()
 
     return evaluate

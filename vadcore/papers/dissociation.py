@@ -23,7 +23,9 @@ ABLATIONS = {
     "without deep k-means": {"kmeans": False},
 }
 CLAIMS = {
-    "branches": Claim("both autoencoders beat the motion one alone", "both autoencoders", "motion autoencoder only"),
+    # like against like: the motion branch alone has no k-means, so both branches are compared without it too
+    "branches": Claim("both autoencoders beat the motion one alone (both without deep k-means, error score)",
+                      "without deep k-means", "motion autoencoder only"),
     "attention": Claim("variance attention helps", "full model", "without variance attention"),
     "kmeans": Claim("deep k-means helps", "full model", "without deep k-means"),
     "fused": Claim("fusing the cluster distance helps the score", "fused score", "prediction error only"),
@@ -44,10 +46,14 @@ DEVIATIONS = (
     "**Compactness:** each code's squared distance to its nearest centre (the authors' code weights all centres by "
     "a soft assignment); the fused score is theirs: the mean over pixels of the squared prediction error times the "
     "upsampled nearest-centre distance.",
+    "**Joint stage:** the gradient loss keeps weight 1 in every stage (the authors' code: 0.01 in the joint stage), "
+    "and the compactness gradient reaches every encoder layer (the authors' code trains the centres and the last "
+    "layers only); our source (reading notes on the paper) fixes neither, so the simpler choice is kept and stated.",
     "**Colour:** the model reads three channels. UCSD Ped2 and synthped are grey, so their three channels are "
     "identical: the network sees the same information as a one-channel model, with three times the input weights.",
-    "**Label alignment:** a window's score belongs to its last frame (the frame it predicts); the first four frames "
-    "of every clip have no score and are dropped with their labels — explicitly, unlike the authors' released code.",
+    "**Label alignment:** a window's score belongs to the frame it predicts — its last frame; the first four frames "
+    "of every clip have no score and are dropped with their labels, explicitly, unlike the authors' released code. "
+    "The spatial autoencoder alone reconstructs a window's first frame, so its scores belong to frames 1 … T − 4.",
 )
 
 

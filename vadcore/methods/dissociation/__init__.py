@@ -5,7 +5,8 @@ Here: :func:`train`.
 Every window of ``frames`` frames gives one prediction of its **last** frame: the spatial
 autoencoder's reconstruction of the first frame plus the motion autoencoder's predicted
 difference. Its score therefore belongs to the window's last frame, and the first ``frames − 1``
-frames of a clip have none (:func:`first_scored`, :func:`scored_frames`) — the authors' released
+frames of a clip have none (:func:`scored_frames`; the spatial autoencoder alone reconstructs the
+first frame, so its score belongs to that one) — the authors' released
 code is known to shift its labels by one frame; here the alignment is explicit and tested. The
 scores of a window: the prediction's ``psnr`` and mean squared ``error``, the mean distance of
 its codes to their nearest cluster centre (``cluster``), and the authors' ``fused`` score — the
@@ -40,15 +41,18 @@ def build(config: Config, channels: int = 3) -> DissociationAE:
     return DissociationAE(channels, config.frames, config.width, config.stages, config.attention, config.clusters)
 
 
-def first_scored(config: Config) -> int:
-    """Frames at the start of every clip without a score: all but the last of the first window."""
-    return config.frames - 1
-
-
 def scored_frames(config: Config, n_frames: int) -> np.ndarray:
     """The frame each score of a clip of ``n_frames`` frames belongs to: window ``j`` covers
-    frames ``j … j + frames − 1`` and scores its last one."""
-    return np.arange(first_scored(config), n_frames)
+    frames ``j … j + frames − 1`` and scores the frame it predicts — its last one, or, for the
+    spatial autoencoder alone (``branches="spatial"``), its first, which that branch reconstructs."""
+    windows = np.arange(n_frames - config.frames + 1)
+    return windows if config.branches == "spatial" else windows + config.frames - 1
+
+
+def first_scored(config: Config) -> int:
+    """Frames at the start of every clip without a score: all but the last of the first window
+    (none for the spatial autoencoder alone, whose scores end ``frames − 1`` frames early)."""
+    return int(scored_frames(config, config.frames)[0])
 
 
 def headline(config: Config) -> str:
@@ -56,7 +60,7 @@ def headline(config: Config) -> str:
     return "fused" if config.kmeans else "error"
 
 
-evaluate = frame_evaluation(first_scored, headline, ("psnr",))
+evaluate = frame_evaluation(scored_frames, headline, ("psnr",))
 
 
 def _prediction(config: Config, clip: torch.Tensor, reconstruction, difference) -> tuple[torch.Tensor, torch.Tensor]:

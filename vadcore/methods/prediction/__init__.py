@@ -29,7 +29,8 @@ from vadcore.methods.prediction.trainer import Predictor, Trainer, Windows, appl
 from vadcore.quality import psnr, region_psnr
 
 __all__ = ["Config", "PROFILES", "Predictor", "Trainer", "build", "evaluate", "first_scored", "headline", "loss_maps",
-           "predict_video", "profile_config", "score", "test_data", "train", "training_data", "validation_scores"]
+           "predict_video", "profile_config", "score", "scored_frames", "test_data", "train", "training_data",
+           "validation_scores"]
 
 
 def build(config: Config, channels: int = 1) -> Predictor:
@@ -42,12 +43,17 @@ def first_scored(config: Config) -> int:
     return config.frames
 
 
+def scored_frames(config: Config, n_frames: int) -> np.ndarray:
+    """The frames of a clip of ``n_frames`` frames that its scores belong to, in order."""
+    return np.arange(first_scored(config), n_frames)
+
+
 def headline(config: Config) -> str:
     """The PSNR of the prediction; with a SEUNet mask, the masked PSNR (SEUNet Eq. 10)."""
     return "psnr_masked" if config.mask is not None else "psnr"
 
 
-evaluate = frame_evaluation(first_scored, headline, ("psnr", "psnr_masked", "psnr_foreground", "psnr_background"))
+evaluate = frame_evaluation(scored_frames, headline, ("psnr", "psnr_masked", "psnr_foreground", "psnr_background"))
 
 
 def loss_maps(config: Config, videos: list[Video]) -> tuple[torch.Tensor | None, torch.Tensor | None]:

@@ -1,7 +1,7 @@
 """The prediction family's settings per profile, as flat literals (notebooks 02, 03).
 
-``full`` is AnoPred's Ped2 setting (the :class:`Config` defaults), trained on every training
-clip. ``gpu`` keeps its frame size and widths (256×256, U-Net 64–512, discriminator 128–512) with
+``full`` is AnoPred's setting (the :class:`Config` defaults: its Ped2 setting, with its own λ_of on
+Ped1 and learning rates on Avenue, :data:`FULL_BY_DATASET`), trained on every training clip. ``gpu`` keeps its frame size and widths (256×256, U-Net 64–512, discriminator 128–512) with
 a schedule short enough for one GPU in minutes; ``cpu`` and ``smoke`` shrink frames, channel
 counts and schedules for a 2-core CPU. Those three hold out two training clips for validation:
 what the papers do not fix at their size and schedule — the learning rates and λ_of for the
@@ -24,6 +24,9 @@ PROFILES = {
             "precision": "bf16"},
     "full": {"size": (256, 256), "precision": "bf16"},
 }
+# AnoPred's settings that differ by dataset (its training hyper-parameters; SEUNet trains as AnoPred),
+# applied at ``full``: λ_of = 0.01 on Ped1, learning rates 2·10⁻⁴ / 2·10⁻⁵ on Avenue
+FULL_BY_DATASET = {"ucsd_ped1": {"flow": 0.01}, "avenue": {"lr_generator": 2e-4, "lr_discriminator": 2e-5}}
 
 # Validation search per profile: the schedule of the trial runs, then stages of overrides tried in
 # turn: λ_of at the paper's learning rates first (the flow term is what the substitute estimator
@@ -42,8 +45,10 @@ VALIDATION = {
 
 
 def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Config:
-    """The config a profile trains with; ``overrides`` set a table row's losses, maps or schedule."""
-    return Config.from_profile({**ENGINE[profile], **PROFILES[profile]}, dataset, seed, **overrides)
+    """The config a profile trains with (at ``full``, the dataset's own AnoPred settings);
+    ``overrides`` set a table row's losses, maps or schedule."""
+    per_dataset = FULL_BY_DATASET.get(dataset, {}) if profile == "full" else {}
+    return Config.from_profile({**ENGINE[profile], **PROFILES[profile], **per_dataset}, dataset, seed, **overrides)
 
 
 def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | None = None, lr: float | None = None):

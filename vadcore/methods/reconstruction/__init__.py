@@ -29,7 +29,7 @@ from vadcore.models.conv_ae import ConvAE
 from vadcore.models.st_autoencoder import SpatioTemporalAE
 
 __all__ = ["Config", "MODELS", "PROFILES", "build", "evaluate", "first_scored", "headline", "profile_config",
-           "reconstruct_frame", "reconstruction_errors", "score", "test_data", "train", "training_data"]
+           "reconstruct_frame", "reconstruction_errors", "score", "scored_frames", "test_data", "train", "training_data"]
 
 
 def build(config: Config, channels: int = 1) -> torch.nn.Module:
@@ -46,12 +46,17 @@ def first_scored(config: Config) -> int:
     return 0
 
 
+def scored_frames(config: Config, n_frames: int) -> np.ndarray:
+    """The frames of a clip of ``n_frames`` frames that its scores belong to, in order."""
+    return np.arange(first_scored(config), n_frames)
+
+
 def headline(config: Config) -> str:
     """The reconstruction error e(t)."""
     return "error"
 
 
-evaluate = frame_evaluation(first_scored, headline)
+evaluate = frame_evaluation(scored_frames, headline)
 
 
 def reconstruction_errors(model: torch.nn.Module, video: Video, window: int = 10, batch_size: int | None = None,
