@@ -7,7 +7,8 @@ except
 
 - the dataset loaders (``vadcore.data``, whose output the data fingerprint covers) — but the
   training-time samplers ``vadcore.data.clips``, ``vadcore.data.splits``, the few-shot frame
-  sampler (``vadcore.data.actions``) and episode sampler (``vadcore.data.episodes``) are code and
+  sampler (``vadcore.data.actions``), episode sampler (``vadcore.data.episodes``) and the
+  pseudo-anomalies of validation (``vadcore.data.pseudo``) are code and
   count;
 - bookkeeping that cannot change a number (``vadcore.runs``, ``vadcore.paths``,
   ``vadcore.atomic``, ``vadcore.progress``, the ``vadcore`` package itself);
@@ -31,7 +32,8 @@ from functools import lru_cache
 from pathlib import Path
 
 EXCLUDED = ("vadcore", "vadcore.runs", "vadcore.paths", "vadcore.atomic", "vadcore.progress")
-DATA_AS_CODE = ("vadcore.data.clips", "vadcore.data.splits", "vadcore.data.actions", "vadcore.data.episodes")
+DATA_AS_CODE = ("vadcore.data.clips", "vadcore.data.splits", "vadcore.data.actions", "vadcore.data.episodes",
+                "vadcore.data.pseudo")
 NOT_RUN_CODE = ("profiles", "evaluation", "diagnostics")
 
 Reader = Callable[[Path], str]

@@ -1,0 +1,81 @@
+"""Pseudo-anomalies (vadcore.data.pseudo): each alteration by hand, labels and masks where the
+alteration is, the same clips from the same seed, and a score that sees motion finds them."""
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from vadcore.baselines import frame_difference_scores
+from vadcore.data.pseudo import patch, pseudo_anomalies, reverse, skip
+from vadcore.data.video import Video, VideoSource
+
+
+def indexed(n=12, size=(4, 6)):
+    """Frame t is filled with the value t: which frame went where can be read off the result."""
+    return np.repeat(np.arange(n, dtype=np.uint8)[:, None, None], size[0], 1).repeat(size[1], 2)
+
+
+def test_skip_plays_the_stretch_faster_and_the_rest_follows():
+    out = skip(indexed(), start=2, length=3, speed=2)
+    assert list(out[:, 0, 0]) == [0, 1, 2, 4, 6, 8, 9, 10, 11]
+    with pytest.raises(ValueError, match="needs 14 frames"):
+        skip(indexed(), start=2, length=3, speed=4)
+
+
+def test_reverse_plays_the_stretch_backwards():
+    assert list(reverse(indexed(), start=3, length=4)[:, 0, 0]) == [0, 1, 2, 6, 5, 4, 3, 7, 8, 9, 10, 11]
+
+
+def test_a_patch_moves_across_the_frame_in_time_with_its_source():
+    frames = np.zeros((8, 10, 12), np.uint8)
+    other = indexed(8, (10, 12)) + 100
+    out, masks = patch(frames, other, start=2, length=4, side=3, rng=np.random.default_rng(0))
+    assert not masks[:2].any() and not masks[6:].any() and (masks[2:6].sum((1, 2)) == 9).all()
+    assert (out[masks] >= 100).all() and (out[~masks] == 0).all()
+    for t in range(2, 6):  # the patch of frame t is cut from frame t of the other clip
+        assert (out[t][masks[t]] == 100 + t).all()
+    columns = [np.flatnonzero(masks[t].any(0))[0] for t in range(2, 6)]
+    assert sorted([columns[0], columns[-1]]) == [0, 9] and len(set(np.diff(columns))) == 1  # edge to edge, steadily
+
+
+def clips(n_clips=3, n=30, size=(16, 16), seed=0):
+    """Clips of a bright square moving one pixel per frame over a noisy background."""
+    rng = np.random.default_rng(seed)
+    videos = []
+    for c in range(n_clips):
+        frames = rng.integers(0, 30, (n, *size), dtype=np.uint8)
+        for t in range(n):
+            x = (t + 3 * c) % (size[1] - 4)
+            frames[t, 6:10, x : x + 4] = 220
+        videos.append(Video(f"c{c}", "train", VideoSource(f"c{c}", n, lambda f=frames: f), size))
+    return videos
+
+
+def test_labels_mark_the_altered_frames_and_the_same_seed_gives_the_same_clips():
+    made, alterations = pseudo_anomalies(clips(), seed=3)
+    again, _ = pseudo_anomalies(clips(), seed=3)
+    other, _ = pseudo_anomalies(clips(), seed=4)
+    assert [v.name for v in made] == [f"c{c}~{k}" for c in range(3) for k in ("skip", "reverse", "patch")]
+    for video, copy, alteration in zip(made, again, alterations):
+        np.testing.assert_array_equal(video.frames, copy.frames)
+        assert video.split == "pseudo" and len(video.labels) == video.n_frames == len(video.frames)
+        assert list(np.flatnonzero(video.labels)) == list(range(alteration.start, alteration.start + alteration.length))
+        assert alteration.start >= 1  # a clip starts normal
+    assert alterations[0].speed in (2, 3, 4) and len(made[0].frames) == 30 - (alterations[0].speed - 1) * alterations[0].length
+    assert (made[2].masks.any((1, 2)) == made[2].labels.astype(bool)).all()
+    assert any(not np.array_equal(a.frames, b.frames) for a, b in zip(made, other))
+
+
+def test_frame_difference_finds_the_faster_motion():
+    made, _ = pseudo_anomalies(clips(6), seed=0, kinds=("skip",))
+    scores = frame_difference_scores(made)  # frame 2 … T
+    labels = np.concatenate([v.labels[1:] for v in made])
+    assert roc_auc_score(labels, np.concatenate(scores)) > 0.8  # 0.5 if the stretch were not faster
+
+
+def test_bad_requests_are_refused():
+    with pytest.raises(ValueError, match="kinds must be among"):
+        pseudo_anomalies(clips(), kinds=("blur",))
+    with pytest.raises(ValueError, match="another clip"):
+        pseudo_anomalies(clips(1), kinds=("patch",))
+    with pytest.raises(ValueError, match="needs"):
+        pseudo_anomalies(clips(1, n=5), kinds=("skip",))
