@@ -125,6 +125,11 @@ def test_tolerance_is_twice_the_committed_spread_or_the_floor():
     assert compare.moved({("a", "b"): (50.0, None)}, {("a", "b"): (50.9, None)}) == []  # within the floor
     assert compare.moved({("gap", "ΔS"): (0.342, None)}, {("gap", "ΔS"): (0.37, None)})  # 5 % of a small value
     assert not compare.moved({("gap", "ΔS"): (0.342, None)}, {("gap", "ΔS"): (0.355, None)})
+    # a timing column moves with the machine's load: not compared, where the table's numbers are
+    timings = {("ADL / learned / training min", "mean"): (0.07, None), ("ADL / learned / micro AUC %", "mean"): (64.3, None)}
+    assert compare.moved(timings, {("ADL / learned / training min", "mean"): (0.02, None),
+                                   ("ADL / learned / micro AUC %", "mean"): (66.0, None)}) == \
+        ["ADL / learned / micro AUC % / mean: 64.3 committed, 66 now (Δ +1.7; tolerance ± 1)"]
 
 
 def test_gpu_runs_can_be_planned_without_a_gpu_and_slurm_jobs_must_say_their_device():

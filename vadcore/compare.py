@@ -20,6 +20,7 @@ FLOOR = 1.0  # the smallest difference reported as a move, in the table's units 
 RELATIVE = 0.05  # … for smaller values, this fraction of the committed value
 NUMBER = re.compile(r"\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|nan)(?:\s*±\s*(\d+(?:\.\d+)?))?\s*%?\s*")
 TIMINGS = ("speed",)  # tables of a machine's speed: not compared (they differ by machine, by design)
+TIMING_CELLS = ("training min", "frames/s", "steps/s")  # … nor the timing columns of other tables
 
 Cells = dict[tuple[str, str], tuple[float, float | None]]
 
@@ -57,9 +58,11 @@ def cells(text: str) -> Cells:
 
 def moved(committed: Cells, rerun: Cells) -> list[str]:
     """The cells of ``committed`` whose rerun value moved beyond the tolerance (module doc), or
-    that the rerun lacks."""
+    that the rerun lacks; timing cells (:data:`TIMING_CELLS`) are left out."""
     lines = []
     for key, (value, spread) in committed.items():
+        if any(word in part for word in TIMING_CELLS for part in key):
+            continue
         if key not in rerun:
             lines.append(f"{key[0]} / {key[1]}: {value:g} committed, missing now")
             continue
