@@ -6,6 +6,7 @@ from sklearn.metrics import roc_auc_score
 
 from vadcore.baselines import frame_difference_scores
 from vadcore.data.pseudo import patch, pseudo_anomalies, reverse, skip
+from vadcore.data.splits import validation_split
 from vadcore.data.video import Video, VideoSource
 
 
@@ -79,3 +80,36 @@ def test_bad_requests_are_refused():
         pseudo_anomalies(clips(1), kinds=("patch",))
     with pytest.raises(ValueError, match="needs"):
         pseudo_anomalies(clips(1, n=5), kinds=("skip",))
+
+
+def test_a_prediction_run_measures_the_pseudo_anomalies_of_its_held_out_clips(monkeypatch):
+    from tests.test_family import noise_set
+    from vadcore.methods import prediction
+
+    monkeypatch.setenv("VADCORE_DRY_RUN", "1")  # two steps
+    config = prediction.profile_config("smoke", "synthped", size=(32, 32), validation_clips=2, validate_every=2)
+    data = noise_set("synthped", (32, 32))
+    trained = prediction.train(config, data.train)
+    assert list(trained.curves["val_step"]) == [0, 2] and len(trained.curves["val_pseudo_auc"]) == 2
+    _, held_out = validation_split(data.train, 2)
+    clips, _ = pseudo_anomalies(held_out, config.seed)
+    assert trained.curves["val_pseudo_auc"][-1] == pytest.approx(prediction.pseudo_auc(config, trained.model, clips))
+
+
+def test_criteria_agreement_is_spearmans_rho_over_the_trials():
+    from types import SimpleNamespace
+
+    from vadcore.methods.validation import Choice, Trial
+
+    test = [0.6, 0.8, 0.7, 0.9]
+    psnr = [30.0, 29.0, 31.0, 28.0]  # ranks 3, 2, 4, 1 against the test's 1, 3, 2, 4
+    auc = [0.1, 0.3, 0.2, 0.4]  # the test's order exactly: ρ = +1
+    choice = Choice("pseudo_auc", True)
+    for i in range(4):
+        result = SimpleNamespace(metrics={"micro_auc": test[i]},
+                                 curves={"val_step": np.array([0, 5]), "val_psnr": np.array([0.0, psnr[i]]),
+                                         "val_pseudo_auc": np.array([0.0, auc[i]])})
+        choice.trials.append(Trial(0, {}, None, result, auc[i]))
+    agreement = choice.agreement()
+    assert agreement["pseudo_auc"] == pytest.approx(1.0)
+    assert agreement["psnr"] == pytest.approx(-0.8)  # Σd² = 4 + 1 + 4 + 9 = 18: 1 − 6·18 / (4·15)

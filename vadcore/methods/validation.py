@@ -4,8 +4,11 @@ classes (notebook 05).
 At a reduced size and schedule, some settings have no value in the paper (a learning rate for
 1,000 iterations at 96×96, a flow-loss weight for Lucas–Kanade instead of FlowNet). They are
 chosen here by the validation error of runs that hold out ``validation_clips`` normal training
-clips — never by a test label. The search is stage by stage: each stage tries a few overrides on
-top of the best of the previous stages and keeps the one with the best final validation score.
+clips — never by a test label: a family measures what it can on them (the prediction PSNR of
+held-out frames, the detection AUC of pseudo-anomalies made from them, :mod:`vadcore.data.pseudo`)
+and the search decides by one of those measurements. The search is stage by stage: each stage tries
+a few overrides on top of the best of the previous stages and keeps the one with the best final
+value.
 Every tried run stays in the run cache, and :class:`Choice` keeps all of them for the table the
 notebook shows.
 """
@@ -27,7 +30,13 @@ class Trial:
     overrides: dict
     config: MethodConfig
     result: RunResult
-    value: float  # the final validation score
+    value: float  # the final validation score the search decides by
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Every validation measurement of the run at its last step, by name (``val_`` dropped)."""
+        return {name[4:]: float(curve[-1]) for name, curve in self.result.curves.items()
+                if name.startswith("val_") and name != "val_step" and len(curve)}
 
 
 @dataclass
@@ -38,6 +47,16 @@ class Choice:
     higher_is_better: bool
     trials: list[Trial] = field(default_factory=list)
     chosen: dict = field(default_factory=dict)
+
+    def agreement(self, test_metric: str = "micro_auc") -> dict[str, float]:
+        """Spearman's rank correlation, over every trial, between each validation measurement and
+        the trial's own ``test_metric`` — evidence read *after* the choice, which chose nothing:
+        how well a criterion orders settings the way the test set does."""
+        from scipy.stats import spearmanr
+
+        test = [t.result.metrics[test_metric] for t in self.trials]
+        names = [name for name in self.trials[0].values if all(name in t.values for t in self.trials)]
+        return {name: float(spearmanr([t.values[name] for t in self.trials], test).statistic) for name in names}
 
     def best(self, stage: int) -> Trial:
         candidates = [t for t in self.trials if t.stage == stage]

@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from vadcore import metrics
 from vadcore.data.clips import frames_to_tensor
+from vadcore.data.pseudo import pseudo_anomalies
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video
 from vadcore.engine import Engine, device_of
@@ -29,7 +31,7 @@ from vadcore.methods.prediction.trainer import Predictor, Trainer, Windows, appl
 from vadcore.quality import psnr, region_psnr
 
 __all__ = ["Config", "PROFILES", "Predictor", "Trainer", "build", "evaluate", "first_scored", "headline", "loss_maps",
-           "predict_video", "profile_config", "score", "scored_frames", "test_data", "train", "training_data",
+           "predict_video", "profile_config", "pseudo_auc", "score", "scored_frames", "test_data", "train", "training_data",
            "validation_scores"]
 
 
@@ -115,9 +117,21 @@ def validation_scores(model: torch.nn.Module, videos: list[Video], frames: int,
     return {name: torch.cat([s[name] for s in values]).mean().item() for name in values[0]}
 
 
+def pseudo_auc(config: Config, model: torch.nn.Module, clips: list[Video], engine: Engine | None = None) -> float:
+    """The micro AUC of the headline score on every 4th predicted frame of pseudo-anomalous clips
+    (:mod:`vadcore.data.pseudo`, made from held-out training clips): how well the model detects
+    anomalies whose frames are known by construction, with no test label read."""
+    scores = [_psnr_scores(model, v, config.frames, step=4, engine=engine)[headline(config)].double().cpu().numpy()
+              for v in clips]
+    labels = [np.asarray(v.labels)[config.frames:][::4][: len(s)] for v, s in zip(clips, scores)]
+    return metrics.frame_metrics(scores, labels, higher_is_normal=True).micro_auc
+
+
 def train(config: Config, videos: list[Video], run=None) -> Trained:
     """Train G (and D) on normal clips, holding out ``config.validation_clips`` of them to measure
-    the prediction PSNR of unseen normal frames every ``config.validate_every`` iterations.
+    the prediction PSNR of unseen normal frames every ``config.validate_every`` iterations, and
+    (with two held-out clips or more) the detection AUC of pseudo-anomalies made from them
+    (``val_pseudo_auc``, :func:`pseudo_auc`).
     Returns G after the last iteration, the curves (each loss term, the foreground/background MSE
     of the training predictions — ADL Fig. 9 — and ``val_psnr``) and the training seconds."""
 
@@ -126,9 +140,14 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
         windows = Windows(train_clips, config.frames, engine.device)
         weight, mask = loss_maps(config, train_clips)
         trainer = Trainer(config, 1 if train_clips[0].frames.ndim == 3 else 3, weight, mask, engine=engine)
+        pseudo = pseudo_anomalies(held_out, config.seed)[0] if len(held_out) > 1 else []
+
+        def validate() -> dict[str, float]:
+            values = validation_scores(trainer.model, held_out, config.frames, engine)
+            return {**values, "pseudo_auc": pseudo_auc(config, trainer.model, pseudo, engine)} if pseudo else values
+
         return Session(trainer.model, lambda i: trainer.train_step(i, *windows.sample(config.batch_size, sampler)),
-                       trainer.stateful,
-                       (lambda: validation_scores(trainer.model, held_out, config.frames, engine)) if held_out else None)
+                       trainer.stateful, validate if held_out else None)
 
     return fit(config, run, prepare)
 

@@ -31,6 +31,9 @@ FULL_BY_DATASET = {"ucsd_ped1": {"flow": 0.01}, "avenue": {"lr_generator": 2e-4,
 # Validation search per profile: the schedule of the trial runs, then stages of overrides tried in
 # turn: λ_of at the paper's learning rates first (the flow term is what the substitute estimator
 # puts in question), then the learning rates (G:D kept at the paper's 10:1) at the chosen λ_of.
+# A trial is judged by CRITERION: the detection AUC of pseudo-anomalies made from the held-out
+# clips (vadcore.data.pseudo); their prediction PSNR is measured beside it (notebook 02 shows both).
+CRITERION = "pseudo_auc"
 VALIDATION = {
     "smoke": {"iterations": 30,
               "stages": [[{"flow": 2.0}, {"flow": 0.0}],
@@ -53,8 +56,8 @@ def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Co
 
 def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | None = None, lr: float | None = None):
     """The validation search of :data:`VALIDATION` as a study's steps (:mod:`vadcore.methods.study`):
-    λ_of, then the learning rates (D's at a tenth of G's), on the profile's held-out training clips,
-    keeping any of them given here. Returns ``(settings, choice)``: the overrides chosen, and every
+    λ_of, then the learning rates (D's at a tenth of G's), judged by :data:`CRITERION` on the
+    profile's held-out training clips, keeping any of them given here. Returns ``(settings, choice)``: the overrides chosen, and every
     trial (``None`` when nothing is searched: the ``full`` profile, or both settings given).
     Notebooks 02, 03 and 04 share its runs."""
     from vadcore.methods.validation import search
@@ -66,5 +69,5 @@ def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | No
     settings = VALIDATION[profile]
     stages = [[o for o in stage if not set(o) & set(fixed)] or [{}] for stage in settings["stages"]]
     base = profile_config(profile, dataset, seed, iterations=settings["iterations"], **fixed)
-    choice = yield from search(base, stages, "psnr", prefix="validation")
+    choice = yield from search(base, stages, CRITERION, prefix="validation")
     return {**choice.chosen, **fixed}, choice
