@@ -22,7 +22,8 @@ SIZES = {"smoke": (32, 48), "cpu": (96, 96), "gpu": (256, 256), "full": (256, 25
 
 def fake_results(stage):
     """Results a study can read: a validation search prefers its last option."""
-    return {label: RunResult(curves={"val_psnr": np.array([float(label[-1])])}) for label in stage}
+    return {label: RunResult(curves={name: np.array([float(label[-1])]) for name in ("val_psnr", "val_pseudo_auc")})
+            for label in stage}
 
 
 def declared(steps) -> list[dict]:
