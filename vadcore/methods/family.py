@@ -56,8 +56,10 @@ class Family(Protocol):
     def evaluate(self, config: MethodConfig, scores: Scores, data, name: str | None = None) -> dict: ...
 
 
-PARTS = ("Config", "PROFILES", "profile_config", "training_data", "test_data", "build", "train", "score", "headline",
-         "evaluate")
+# the contract's names, read off the Protocol: its attributes, then its functions, in the order written
+ATTRIBUTES = tuple(Family.__annotations__)
+FUNCTIONS = tuple(name for name, value in vars(Family).items() if callable(value) and not name.startswith("_"))
+PARTS = ATTRIBUTES + FUNCTIONS
 _REGISTRY: dict[str, ModuleType] = {}
 
 
@@ -74,7 +76,7 @@ def test_split(data):
 def check(package: ModuleType) -> None:
     """Raise ``TypeError`` naming every part of the contract ``package`` lacks or gets wrong."""
     missing = [part for part in PARTS if not hasattr(package, part)]
-    wrong = [part for part in PARTS[2:] if hasattr(package, part) and not callable(getattr(package, part))]
+    wrong = [part for part in FUNCTIONS if hasattr(package, part) and not callable(getattr(package, part))]
     config = getattr(package, "Config", None)
     if config is not None and not (isinstance(config, type) and issubclass(config, MethodConfig) and config.family):
         wrong.append("Config (a MethodConfig subclass with a family name)")
