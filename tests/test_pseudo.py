@@ -5,7 +5,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from vadcore.baselines import frame_difference_scores
-from vadcore.data.pseudo import patch, pseudo_anomalies, reverse, skip
+from vadcore.data.pseudo import detection_auc, patch, pseudo_anomalies, reverse, skip
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video, VideoSource
 
@@ -73,6 +73,18 @@ def test_frame_difference_finds_the_faster_motion():
     assert roc_auc_score(labels, np.concatenate(scores)) > 0.8  # 0.5 if the stretch were not faster
 
 
+def test_detection_auc_normalises_each_clip_before_pooling():
+    scores = [np.array([0.0, 1.0, 2.0]), np.array([10.0, 20.0, 30.0])]
+    labels = [np.array([0, 0, 1]), np.array([0, 1, 1])]
+    # each clip min–max → [0, ½, 1] twice: of the 9 anomalous/normal pairs, 8 ordered and 1 tie: 8.5 / 9
+    # (pooling the raw scores instead gives 8 / 9)
+    assert detection_auc(scores, labels) == pytest.approx(8.5 / 9)
+    from vadcore import metrics
+    assert detection_auc(scores, labels) == pytest.approx(metrics.frame_metrics(scores, labels).micro_auc)
+    with pytest.raises(ValueError, match="2 scores for 3 labels"):
+        detection_auc([np.zeros(2)], [np.array([0, 1, 1])])
+
+
 def test_bad_requests_are_refused():
     with pytest.raises(ValueError, match="kinds must be among"):
         pseudo_anomalies(clips(), kinds=("blur",))
@@ -121,3 +133,25 @@ def test_criteria_agreement_is_spearmans_rho_over_the_trials():
     agreement = choice.agreement()
     assert agreement["pseudo_auc"] == pytest.approx(1.0)
     assert agreement["psnr"] == pytest.approx(-0.8)  # Σd² = 4 + 1 + 4 + 9 = 18: 1 − 6·18 / (4·15)
+
+
+def test_a_chosen_decay_keeps_its_share_of_a_shorter_schedule():
+    from vadcore.methods.prediction.profiles import PROFILES, on_schedule
+
+    assert PROFILES["cpu"]["iterations"] == 1200
+    assert on_schedule({"flow": 0.2, "decay_at": 900}, 600, "cpu") == {"flow": 0.2, "decay_at": 450, "iterations": 600}
+    assert on_schedule({"decay_at": 900, "iterations": 3000}, 600, "cpu")["decay_at"] == 180  # the settings' own schedule
+    assert on_schedule({"decay_at": None}, 600, "cpu") == {"decay_at": None, "iterations": 600}
+
+
+def test_the_search_trains_on_the_schedule_it_chooses_for():
+    """The trials run the profile's schedule, so the chosen trial is the first seed's headline run
+    (one key, trained once)."""
+    from vadcore.methods import prediction
+    from vadcore.methods.prediction.profiles import VALIDATION, validation_steps
+
+    steps = validation_steps("cpu", "ucsd_ped2")
+    first = next(steps)
+    trial = next(iter(first.values()))
+    assert trial == prediction.profile_config("cpu", "ucsd_ped2")
+    assert {"decay_at"} in [set().union(*stage) for stage in VALIDATION["cpu"]["stages"]]

@@ -13,7 +13,8 @@ Three kinds, each altering ``length`` frames from a drawn ``start``:
 
 The altered frames are labelled 1 (every pixel of the patch in the pixel masks of ``patch``).
 A clip of the returned list is a :class:`~vadcore.data.video.Video` of split ``"pseudo"`` at the
-working size of the clip it was made from, scored like a test clip.
+working size of the clip it was made from, scored like a test clip; :func:`detection_auc` turns a
+family's scores of them into the validation AUC its search can decide by.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
 
 from vadcore.data.video import Video, VideoSource, array_digest
 
@@ -124,3 +126,21 @@ def pseudo_anomalies(videos: Sequence[Video], seed: int = 0, kinds: Sequence[str
             clips.append(Video(name, "pseudo", source, video.size))
             alterations.append(alteration)
     return clips, alterations
+
+
+def detection_auc(anomaly_scores: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> float:
+    """The micro AUC of pseudo-anomalous clips: each clip's anomaly scores (higher = more anomalous)
+    min–max normalised over the clip, every frame pooled — the protocol's headline AUC
+    (:func:`vadcore.metrics.frame_metrics`), computed here with scikit-learn so that the protocol
+    module stays out of the families' run keys. ``labels`` are each clip's labels of the scored
+    frames, aligned with its scores."""
+    if len(anomaly_scores) != len(labels) or not anomaly_scores:
+        raise ValueError(f"need one label array per clip of scores, got {len(anomaly_scores)} and {len(labels)}")
+    normalised = []
+    for clip, (scores, truth) in enumerate(zip(anomaly_scores, labels)):
+        scores = np.asarray(scores, float)
+        if scores.shape != np.shape(truth):
+            raise ValueError(f"clip {clip}: {scores.shape[0]} scores for {len(truth)} labels")
+        span = scores.max() - scores.min()
+        normalised.append((scores - scores.min()) / span if span > 0 else np.zeros_like(scores))
+    return float(roc_auc_score(np.concatenate(labels), np.concatenate(normalised)))

@@ -131,11 +131,12 @@ def plan(profile: str, dataset: str, seeds: list[int], settings: dict, tables, a
     ``ablation_iterations`` schedule (``"short"``), their Base and B = 0.1 rows included.
     ``settings`` (chosen learning rates, λ_of, a student's overrides) apply to every run."""
     from vadcore.methods import prediction
+    from vadcore.methods.prediction.profiles import on_schedule
 
     runs = {("full", v, s): prediction.profile_config(profile, dataset, s, **{**settings, **VARIANTS[v]})
             for v in HEADLINE for s in seeds}
     ablation = dict.fromkeys(v for table in ("II", "III", "V") if table in tables for v in TABLE_VARIANTS[table])
-    short = {**settings, "iterations": ablation_iterations}
+    short = on_schedule(settings, ablation_iterations, profile)
     runs.update({("short", v, seeds[0]): prediction.profile_config(profile, dataset, seeds[0], **{**short, **VARIANTS[v]})
                  for v in ablation})
     return runs
@@ -148,12 +149,12 @@ def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: floa
     IV's reconstruction runs (``("IV", row, seed)``). Returns the chosen ``settings``, the search
     (``choice``) and the ablations' schedule (``short``)."""
     from vadcore.methods import prediction, reconstruction
-    from vadcore.methods.prediction.profiles import VALIDATION, validation_steps
+    from vadcore.methods.prediction.profiles import VALIDATION, on_schedule, validation_steps
 
     settings, choice = yield from validation_steps(profile, dataset, seeds[0], flow, lr)
-    settings = {**settings, **({} if iterations is None else {"iterations": iterations})}
+    settings = settings if iterations is None else on_schedule(settings, iterations, profile)
     base = prediction.profile_config(profile, dataset)
-    short = ablation_iterations or (VALIDATION[profile]["iterations"] if profile in VALIDATION else base.iterations // 10)
+    short = ablation_iterations or (VALIDATION[profile]["ablation_iterations"] if profile in VALIDATION else base.iterations // 10)
     runs = plan(profile, dataset, seeds, settings, tables, short)
     if "IV" in tables:
         runs.update({("IV", row, seeds[0]): reconstruction.profile_config(profile, dataset, seeds[0], model=model,

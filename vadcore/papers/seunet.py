@@ -89,12 +89,12 @@ def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: floa
     ablations' schedule. Returns the chosen
     ``settings``, the search (``choice``) and that schedule (``short``)."""
     from vadcore.methods import prediction
-    from vadcore.methods.prediction.profiles import VALIDATION, validation_steps
+    from vadcore.methods.prediction.profiles import VALIDATION, on_schedule, validation_steps
 
     settings, choice = yield from validation_steps(profile, dataset, seeds[0], flow, lr)
-    settings = {**settings, **({} if iterations is None else {"iterations": iterations})}
+    settings = settings if iterations is None else on_schedule(settings, iterations, profile)
     base = prediction.profile_config(profile, dataset)
-    short = ablation_iterations or (VALIDATION[profile]["iterations"] if profile in VALIDATION else TABLE_3_ITERATIONS)
+    short = ablation_iterations or (VALIDATION[profile]["ablation_iterations"] if profile in VALIDATION else TABLE_3_ITERATIONS)
     runs = {(variant, seed): prediction.profile_config(profile, dataset, seed, **{**settings, **VARIANTS[variant]})
             for variant in HEADLINE for seed in seeds}
     runs[("SEUNet, motion mask", seeds[0])] = prediction.profile_config(
@@ -102,6 +102,6 @@ def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: floa
     if "3" in tables:
         for row, variant in (("With attention loss", "SEUNet (ours)"), ("Without attention loss", "Without attention loss")):
             runs[(row, seeds[0])] = prediction.profile_config(
-                profile, dataset, seeds[0], **{**settings, "iterations": short, **VARIANTS[variant]})
+                profile, dataset, seeds[0], **{**on_schedule(settings, short, profile), **VARIANTS[variant]})
     yield runs
     return {"settings": settings, "choice": choice, "short": short, "base": base}

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.metrics import roc_auc_score
 
 from vadcore.data.clips import frames_to_tensor
-from vadcore.data.pseudo import pseudo_anomalies
+from vadcore.data.pseudo import detection_auc, pseudo_anomalies
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video
 from vadcore.engine import Engine, device_of
@@ -118,18 +117,16 @@ def validation_scores(model: torch.nn.Module, videos: list[Video], frames: int,
 
 
 def pseudo_auc(config: Config, model: torch.nn.Module, clips: list[Video], engine: Engine | None = None) -> float:
-    """The micro AUC (each clip's anomaly score −PSNR min–max normalised, every frame pooled: the
-    protocol's headline AUC, computed here with scikit-learn so that the protocol module stays out
-    of the run key) of the headline score on every 4th predicted frame of pseudo-anomalous clips
-    (:mod:`vadcore.data.pseudo`, made from held-out training clips): how well the model detects
-    anomalies whose frames are known by construction, with no test label read."""
+    """The micro AUC (:func:`~vadcore.data.pseudo.detection_auc`) of the headline score on every
+    4th predicted frame of pseudo-anomalous clips (:mod:`vadcore.data.pseudo`, made from held-out
+    training clips): how well the model detects anomalies whose frames are known by construction,
+    with no test label read."""
     scores, labels = [], []
     for video in clips:
         anomaly = -_psnr_scores(model, video, config.frames, step=4, engine=engine)[headline(config)].double().cpu().numpy()
-        span = anomaly.max() - anomaly.min()
-        scores.append((anomaly - anomaly.min()) / span if span > 0 else np.zeros_like(anomaly))
+        scores.append(anomaly)
         labels.append(np.asarray(video.labels)[config.frames:][::4][: len(anomaly)])
-    return float(roc_auc_score(np.concatenate(labels), np.concatenate(scores)))
+    return detection_auc(scores, labels)
 
 
 def train(config: Config, videos: list[Video], run=None) -> Trained:

@@ -28,23 +28,38 @@ PROFILES = {
 # applied at ``full``: λ_of = 0.01 on Ped1, learning rates 2·10⁻⁴ / 2·10⁻⁵ on Avenue
 FULL_BY_DATASET = {"ucsd_ped1": {"flow": 0.01}, "avenue": {"lr_generator": 2e-4, "lr_discriminator": 2e-5}}
 
-# Validation search per profile: the schedule of the trial runs, then stages of overrides tried in
-# turn: λ_of at the paper's learning rates first (the flow term is what the substitute estimator
-# puts in question), then the learning rates (G:D kept at the paper's 10:1) at the chosen λ_of.
-# A trial is judged by CRITERION: the detection AUC of pseudo-anomalies made from the held-out
-# clips (vadcore.data.pseudo); their prediction PSNR is measured beside it (notebook 02 shows both).
+# Validation search per profile: stages of overrides tried in turn, each trial on the schedule its
+# setting will be used with (the profile's, unless ``iterations`` says otherwise): λ_of at the paper's
+# learning rates first (the flow term is what the substitute estimator puts in question), then the
+# learning rates (G:D kept at the paper's 10:1) at the chosen λ_of, then whether both fall ÷10
+# part-way (AnoPred's decay; None: constant). A trial is judged by CRITERION: the detection AUC of
+# pseudo-anomalies made from the held-out clips (vadcore.data.pseudo); their prediction PSNR is
+# measured beside it (notebook 02 shows both). The ablation rows of notebooks 02 and 03 train
+# ``ablation_iterations``, any chosen decay at the same share of that schedule (:func:`on_schedule`).
 CRITERION = "pseudo_auc"
 VALIDATION = {
-    "smoke": {"iterations": 30,
+    "smoke": {"ablation_iterations": 30,
               "stages": [[{"flow": 2.0}, {"flow": 0.0}],
-                         [{"lr_generator": lr, "lr_discriminator": lr / 10} for lr in (1e-3, 3e-3)]]},
-    "cpu": {"iterations": 600,
+                         [{"lr_generator": lr, "lr_discriminator": lr / 10} for lr in (1e-3, 3e-3)],
+                         [{"decay_at": None}, {"decay_at": 30}]]},
+    "cpu": {"ablation_iterations": 600,
             "stages": [[{"flow": flow} for flow in (2.0, 0.2, 0.02, 0.0)],
-                       [{"lr_generator": lr, "lr_discriminator": lr / 10} for lr in (1e-4, 3e-4, 1e-3)]]},
-    "gpu": {"iterations": 1000,
+                       [{"lr_generator": lr, "lr_discriminator": lr / 10} for lr in (1e-4, 3e-4, 1e-3)],
+                       [{"decay_at": None}, {"decay_at": 600}]]},
+    "gpu": {"iterations": 1000, "ablation_iterations": 1000,
             "stages": [[{"flow": flow} for flow in (2.0, 0.2, 0.0)],
                        [{"lr_generator": lr, "lr_discriminator": lr / 10} for lr in (1e-4, 3e-4, 1e-3)]]},
 }
+
+
+def on_schedule(settings: dict, iterations: int, profile: str) -> dict:
+    """``settings`` for a run of ``iterations`` instead of their schedule (theirs, else the
+    profile's): a chosen decay (``decay_at``) moves to the same share of the new schedule."""
+    decay = settings.get("decay_at")
+    if decay is not None:
+        schedule = settings.get("iterations") or PROFILES[profile].get("iterations", Config.iterations)
+        decay = max(1, round(decay * iterations / schedule))
+    return {**settings, "iterations": iterations, **({} if decay is None else {"decay_at": decay})}
 
 
 def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Config:
@@ -56,7 +71,7 @@ def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Co
 
 def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | None = None, lr: float | None = None):
     """The validation search of :data:`VALIDATION` as a study's steps (:mod:`vadcore.methods.study`):
-    λ_of, then the learning rates (D's at a tenth of G's), judged by :data:`CRITERION` on the
+    λ_of, then the learning rates (D's at a tenth of G's), then their decay, judged by :data:`CRITERION` on the
     profile's held-out training clips, keeping any of them given here. Returns ``(settings, choice)``: the overrides chosen, and every
     trial (``None`` when nothing is searched: the ``full`` profile, or both settings given).
     Notebooks 02, 03 and 04 share its runs."""
@@ -68,6 +83,7 @@ def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | No
         return fixed, None
     settings = VALIDATION[profile]
     stages = [[o for o in stage if not set(o) & set(fixed)] or [{}] for stage in settings["stages"]]
-    base = profile_config(profile, dataset, seed, iterations=settings["iterations"], **fixed)
+    schedule = {"iterations": settings["iterations"]} if "iterations" in settings else {}
+    base = profile_config(profile, dataset, seed, **schedule, **fixed)
     choice = yield from search(base, stages, CRITERION, prefix="validation")
     return {**choice.chosen, **fixed}, choice
