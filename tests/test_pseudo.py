@@ -1,7 +1,10 @@
 """Pseudo-anomalies (vadcore.data.pseudo): each alteration by hand, labels and masks where the
 alteration is, the same clips from the same seed, and a score that sees motion finds them."""
+import importlib
+
 import numpy as np
 import pytest
+import torch
 from sklearn.metrics import roc_auc_score
 
 from vadcore.baselines import frame_difference_scores
@@ -155,3 +158,48 @@ def test_the_search_trains_on_the_schedule_it_chooses_for():
     trial = next(iter(first.values()))
     assert trial == prediction.profile_config("cpu", "ucsd_ped2")
     assert {"decay_at"} in [set().union(*stage) for stage in VALIDATION["cpu"]["stages"]]
+
+
+def test_reconstruction_windows_every_4th_frame_still_cover_every_frame():
+    """A model that outputs zeros makes e(t) = Σ I(t)² whichever windows hold frame t: windows
+    every 4th frame (plus one on the last frame) give the same errors; a frame left uncovered
+    would be NaN."""
+    from vadcore.methods.reconstruction import _frame_errors
+
+    frames = np.random.default_rng(1).integers(0, 256, (23, 8, 8), dtype=np.uint8)
+    video = Video("v", "test", VideoSource("v", 23, lambda: frames, np.zeros(23, np.uint8)), (8, 8))
+
+    class Zeros(torch.nn.Module):
+        def forward(self, x):
+            return torch.zeros_like(x)
+
+    expected = (frames.astype(float) / 255) ** 2
+    every, strided = (_frame_errors(Zeros(), video, 10, stride=s)[0].numpy() for s in (1, 4))
+    np.testing.assert_allclose(every, expected.sum((1, 2)), rtol=1e-5)
+    np.testing.assert_allclose(strided, every, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["reconstruction", "dissociation"])
+def test_every_frame_family_measures_pseudo_anomalies(name, monkeypatch):
+    """Reconstruction (e(t), windows every 4th frame) and dissociation (its headline score, every
+    4th window) record ``val_pseudo_auc``: the protocol's micro AUC of those scores."""
+    from tests.test_family import video_set
+    from vadcore import metrics
+
+    monkeypatch.setenv("VADCORE_DRY_RUN", "1")  # two steps
+    family = importlib.import_module(f"vadcore.methods.{name}")
+    config = family.profile_config("smoke", "synthped", validation_clips=2, validate_every=2)
+    rng = np.random.default_rng(0)  # clips long enough for a ×4 skip to leave a 10-frame window
+    data = video_set("synthped", [rng.integers(0, 256, (40, *config.size, *((3,) if name == "dissociation" else ())),
+                                               dtype=np.uint8) for _ in range(4)], [])
+    trained = family.train(config, data.train)
+    _, held_out = validation_split(data.train, 2)
+    made, _ = pseudo_anomalies(held_out, config.seed)
+    if name == "reconstruction":
+        scores = [family._frame_errors(trained.model, v, config.window, stride=4)[0].numpy() for v in made]
+        labels = [np.asarray(v.labels) for v in made]
+    else:
+        scores = [family._outputs(config, trained.model, v)[family.headline(config)][::4].numpy() for v in made]
+        labels = [np.asarray(v.labels)[family.scored_frames(config, v.n_frames)][::4] for v in made]
+    expected = metrics.frame_metrics(scores, labels).micro_auc
+    assert trained.curves["val_pseudo_auc"][-1] == pytest.approx(expected)

@@ -20,6 +20,7 @@ from sklearn.cluster import KMeans
 from torch.nn import functional as F
 
 from vadcore.data.clips import ClipDataset, FrameBank, frames_to_tensor
+from vadcore.data.pseudo import detection_auc, pseudo_anomalies
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video
 from vadcore.engine import Engine, device_of
@@ -162,7 +163,9 @@ def _outputs(config: Config, model: DissociationAE, video: Video, batch_size: in
 def train(config: Config, videos: list[Video], run=None) -> Trained:
     """Pretrain both autoencoders, initialise the centres, then train everything jointly (see
     :class:`Config`); ``config.validation_clips`` held-out clips give ``val_psnr`` every
-    ``config.validate_every`` iterations. Returns the model after the last iteration. Windows are
+    ``config.validate_every`` iterations and, with two or more, ``val_pseudo_auc``: the detection
+    AUC (:func:`~vadcore.data.pseudo.detection_auc`) of the headline score on every 4th window of
+    pseudo-anomalies made from them. Returns the model after the last iteration. Windows are
     drawn on the host and gathered from the clips' frames on the config's device."""
 
     def prepare(engine: Engine, sampler: torch.Generator) -> Session:
@@ -190,9 +193,16 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
             clips, starts, strides = windows.draw(config.batch_size, sampler)
             return runners[joint](joint, bank.windows(bank.rows(clips, starts, config.frames, strides)))
 
+        pseudo = pseudo_anomalies(held_out, config.seed)[0] if len(held_out) > 1 else []
+
         def validate() -> dict[str, float]:
             psnr = torch.cat([_outputs(config, model, v, engine=engine)["psnr"][::4] for v in held_out])
-            return {"psnr": psnr.mean().item()}
+            values = {"psnr": psnr.mean().item()}
+            if pseudo:
+                scores = [_outputs(config, model, v, engine=engine)[headline(config)][::4].cpu().numpy() for v in pseudo]
+                labels = [np.asarray(v.labels)[scored_frames(config, v.n_frames)][::4] for v in pseudo]
+                values["pseudo_auc"] = detection_auc(scores, labels)
+            return values
 
         return Session(model, step, {"model": model, "optimizer": optimizer}, validate if held_out else None)
 

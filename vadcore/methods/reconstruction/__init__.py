@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from vadcore.data.clips import ClipDataset, FrameBank, frames_to_tensor
+from vadcore.data.pseudo import detection_auc, pseudo_anomalies
 from vadcore.data.splits import validation_split
 from vadcore.data.video import Video
 from vadcore.engine import Engine, device_of
@@ -69,25 +70,31 @@ def reconstruction_errors(model: torch.nn.Module, video: Video, window: int = 10
 
 @torch.inference_mode()
 def _frame_errors(model: torch.nn.Module, video: Video, window: int = 10, batch_size: int | None = None,
-                  maps: bool = False, engine: Engine | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+                  maps: bool = False, engine: Engine | None = None, stride: int = 1
+                  ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """:func:`reconstruction_errors` as float64 tensors on the model's device, computed there
-    from the clip's frames copied once, in the engine's precision."""
+    from the clip's frames copied once, in the engine's precision; windows start every
+    ``stride`` frames (and one ends on the last frame), so every frame is covered."""
     engine = engine or Engine(device_of(model))
     frames = frames_to_tensor(video.frames, (0.0, 1.0), engine.device)  # (T, C, H, W)
     n_frames = len(frames)
     if n_frames < window:
         raise ValueError(f"clip {video.name} has {n_frames} frames, fewer than the window of {window}")
-    windows = frames.unfold(0, window, 1).movedim(-1, 1)  # (T − window + 1, window, C, H, W)
+    windows = frames.unfold(0, window, 1).movedim(-1, 1)  # (T − window + 1, window, C, H, W), a view
+    starts = torch.arange(0, n_frames - window + 1, stride, device=engine.device)
+    if starts[-1] != n_frames - window:
+        starts = torch.cat([starts, starts.new_tensor([n_frames - window])])
     totals = torch.zeros(n_frames, dtype=torch.float64, device=engine.device)
     counts = torch.zeros(n_frames, dtype=torch.float64, device=engine.device)
     pixel = torch.zeros(n_frames, *frames.shape[-2:], dtype=torch.float64, device=engine.device) if maps else None
     batch_size = batch_size or engine.inference_batch // 2
-    for first in range(0, len(windows), batch_size):
-        batch = windows[first : first + batch_size]
+    offsets = torch.arange(window, device=engine.device)[None, :]
+    for first in range(0, len(starts), batch_size):
+        batch_starts = starts[first : first + batch_size]
+        batch = windows[batch_starts] if stride > 1 else windows[first : first + batch_size]
         with engine.autocast():
             squared = (model(batch).float() - batch).pow(2).sum(dim=2)  # (b, window, H, W)
-        index = (torch.arange(len(batch), device=engine.device)[:, None] + first
-                 + torch.arange(window, device=engine.device)[None, :]).flatten()
+        index = (batch_starts[:, None] + offsets).flatten()
         totals.index_add_(0, index, squared.flatten(2).sum(-1).flatten().double())
         counts.index_add_(0, index, torch.ones(index.numel(), dtype=torch.float64, device=engine.device))
         if maps:
@@ -108,7 +115,9 @@ def reconstruct_frame(model: torch.nn.Module, video: Video, t: int, window: int 
 def train(config: Config, videos: list[Video], run=None) -> Trained:
     """Train on normal clips (ADL Eq. 8's weighted loss with ``attention``), holding out
     ``config.validation_clips`` of them to measure the per-pixel reconstruction error of unseen
-    normal frames every ``config.validate_every`` iterations (curves ``loss``, ``val_mse``).
+    normal frames every ``config.validate_every`` iterations (curves ``loss``, ``val_mse``) and,
+    with two held-out clips or more, the detection AUC of pseudo-anomalies made from them
+    (``val_pseudo_auc``: :func:`~vadcore.data.pseudo.detection_auc` of e(t), windows every 4th frame).
     Windows are drawn on the host and gathered from the clips' frames on the config's device."""
 
     def prepare(engine: Engine, sampler: torch.Generator) -> Session:
@@ -137,9 +146,15 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
             clips, starts, strides = dataset.draw(config.batch_size, sampler)
             return runner(None, bank.windows(bank.rows(clips, starts, config.window, strides), (0.0, 1.0)))
 
+        pseudo = pseudo_anomalies(held_out, config.seed)[0] if len(held_out) > 1 else []
+
         def validate() -> dict[str, float]:
             errors = torch.cat([_frame_errors(model, v, config.window, engine=engine)[0] for v in held_out])
-            return {"mse": (errors.mean() / np.prod(config.size)).item()}
+            values = {"mse": (errors.mean() / np.prod(config.size)).item()}
+            if pseudo:
+                errors = [_frame_errors(model, v, config.window, engine=engine, stride=4)[0].cpu().numpy() for v in pseudo]
+                values["pseudo_auc"] = detection_auc(errors, [np.asarray(v.labels) for v in pseudo])
+            return values
 
         return Session(model, step, {"model": model, "optimizer": optimizer}, validate if held_out else None)
 
