@@ -61,7 +61,6 @@ ablation_iterations = None  # Tables 2 and 3's schedule; None: the validation ru
 import torch
 
 from vadcore import baselines, figures, report
-from vadcore.data.actions import sample_frames
 from vadcore.methods import fewshot, load_model
 from vadcore.methods.fewshot import diagnostics
 from vadcore.models.fewshot import hausdorff_distance
@@ -141,30 +140,33 @@ print("frames", headline.size, "key region", headline.crop, "seeds", lab.seeds)
 # temporal gate (Eqs. 1–2) and a motion gate (Eq. 3); the gated map weights an N×N grid of
 # anchor points whose weighted mean offset is the **key-region centre** (Eqs. 4–7); the region is
 # cropped with bilinear sampling so the gradient reaches the centre (Eq. 8); its features join the
-# global ones. The **refined distance** adds the two sub-spaces' TRX distances and a bidirectional
-# mean Hausdorff distance between frame features (Eqs. 9–11).
+# global ones. The **refined loss** has a spatial part, D_MH, the two sub-spaces' TRX distances
+# summed (Eqs. 9–10), which classifies, and a temporal part, D_TR, a bidirectional Hausdorff
+# distance between frame features (Eq. 11); each gives a cross-entropy and the two are summed.
+# Two extra TRM modules, on the global and on the local features, add their losses (Eq. 12).
 
 # %% [markdown]
 # ### Your turn 1 — the Hausdorff distance (Eq. 11)
 #
 # Write `hausdorff(a, b)` for two sets of frame features `(T, D)`: with the cosine distance
-# between frames, the mean over the frames of `a` of the distance to the nearest frame of `b`,
-# plus the same from `b` to `a`.
+# between frames, the sum over the frames of `a` of the distance to the nearest frame of `b`,
+# plus the same from `b` to `a`, divided by `d`, the dimension of the features (Eq. 11).
 
 # %% tags=["solution"]
 def hausdorff(a, b):
-    """Bidirectional mean Hausdorff distance with cosine distance between rows.
+    """Bidirectional Hausdorff distance of Eq. 11 with cosine distance between rows.
 
-    Hint: normalise the rows, 1 − a @ b.T is the distance matrix; min over one axis, mean, then
-    the other axis.
+    Hint: normalise the rows, 1 − a @ b.T is the distance matrix; min over one axis, sum, then
+    the other axis; divide by the number of columns of a.
     """
     distance = 1 - torch.nn.functional.normalize(a, dim=-1) @ torch.nn.functional.normalize(b, dim=-1).T
-    return distance.min(1).values.mean() + distance.min(0).values.mean()
+    return (distance.min(1).values.sum() + distance.min(0).values.sum()) / a.shape[-1]
 
 
 # %% tags=["self-check"]
-a, b = torch.tensor([[1.0, 0.0], [0.0, 1.0]]), torch.tensor([[2.0, 0.0], [1.0, 0.0]])
-assert abs(hausdorff(a, b).item() - 0.5) < 1e-6  # (0 + 1) / 2 from a to b, 0 from b to a
+a, b = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), torch.tensor([[2.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+got = hausdorff(a, b).item()
+assert abs(got - 1 / 3) < 1e-6, f"expected (0 + 1) / 3 from a to b plus 0 from b to a = 0.3333, got {got:.4f}"
 x, y = torch.randn(8, 5), torch.randn(8, 5)
 assert torch.allclose(hausdorff(x, y), hausdorff_distance(x[None], y[None])[0, 0], atol=1e-6)
 print("hausdorff: correct")
@@ -223,11 +225,31 @@ if curves:
     lab.figure(fig, "fig2_validation")
 
 # %% [markdown]
+# ### Accuracy against training steps — does the verdict depend on where training stops?
+#
+# The same curves as a table: at each validated step, each method's mean over seeds with the 95 %
+# interval between seeds, and the difference paired by seed. The verdict below is read off the
+# whole curve, on validation classes only (no test class is read), so it says whether Table 1's
+# verdict, taken at the last step, would hold at another schedule.
+
+# %%
+learning = paper.validation_curves(plan, results, headline.shot, lab.seeds)
+if len(learning) == len(paper.HEADLINE):
+    header, rows = paper.curve_rows(learning)
+    lab.show(report.write_table(lab.out, "table1_curves", header, rows,
+                                f"Validation accuracy % against training steps ({headline.shot}-shot training)",
+                                f"{headline.validation_episodes} fixed episodes of the validation classes; mean over seeds "
+                                f"{lab.seeds} ± 95 % interval between seeds (none with one seed). Chance: 20 %."))
+    lab.show(paper.curve_verdict(learning))
+
+# %% [markdown]
 # ## 4. Table 1 — unseen normal classes and anomalous classes
 #
-# Accuracy over the same fixed test episodes for every row, mean over seeds; the interval is the
-# 95 % one over episodes (1.96·std/√N, as TRX reports it). The paper's numbers are on other data
-# (Table 1 below, quoted): only the *differences* between rows can be compared with ours.
+# Accuracy over the same fixed test episodes for every row, mean over seeds; the first interval is
+# the 95 % one over episodes (1.96·std/√N, as TRX reports it), which treats every seed's episodes
+# as samples of one model; "seeds ±" is the 95 % interval of the seeds' means, the spread between
+# trained models, usually the larger. The paper's numbers are on other data (Table 1 below,
+# quoted): only the *differences* between rows can be compared with ours.
 
 # %%
 header, rows = paper.table1_rows(plan, results, trivial, lab.seeds, shots)
@@ -243,8 +265,9 @@ lab.show(report.comparison_table(lab.out, "table1_paper", [
 # %% [markdown]
 # ### What we found
 #
-# The paper's claim, on each of our four settings: the key region beats TRX. Both rows answer the
-# same episodes, so the verdict's interval is the paired one over episodes.
+# The paper's claim, on each of our four settings: the key region beats TRX. With several seeds the
+# verdict pairs the two rows seed by seed (the interval between trained models); with one seed it
+# can only pair them over the same episodes.
 
 # %%
 for text in paper.table1_verdicts(plan, results, trivial, lab.seeds, shots):
@@ -255,7 +278,8 @@ for text in paper.table1_verdicts(plan, results, trivial, lab.seeds, shots):
 #
 # Table 2 adds the paper's modules to TRX one at a time; Table 3 starts from TRX + key region and
 # adds the training tricks one at a time (its first row trains the branch with nothing to steady
-# it). Rows that are the same model share their run. At `cpu` the rows train for the validation
+# it). Rows that are the same model share their run. The last row is chance: a verdict between two
+# rows at chance says nothing, and each verdict names the rows above it. At `cpu` the rows train for the validation
 # runs' shorter schedule (TRX's row is then its validation run at the chosen rate).
 
 # %%
@@ -284,7 +308,7 @@ shown = fewshot.test_data(data)
 regions = {split: diagnostics.key_regions(headline, model, clips) for split, clips in shown.items()}
 clips = shown["anomalous"][:: max(1, len(shown["anomalous"]) // 5)][:5]
 found = diagnostics.key_regions(headline, model, clips)
-pictures = [sample_frames(c, headline.frames, size=headline.size) for c in clips]
+pictures = [fewshot.input_frames(headline, c) for c in clips]  # what the network sees: resized, centre crop
 lab.figure(figures.boxes_on_frames(pictures, {"key region": found["regions"], "actor": found["actors"]},
                                    [c.label for c in clips]), "fig6_key_regions")
 rows = paper.coverage_rows(regions, headline.crop, headline.size, seed=0)  # the random regions: vadcore.baselines

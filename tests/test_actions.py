@@ -173,3 +173,24 @@ def test_data_check_reads_a_trx_folder_and_names_a_broken_frame(tmp_path, small_
     broken.write_bytes(b"not an image")
     assert main(["data", "check", "kinetics100", str(tmp_path / "kinetics100")]) != 0
     assert "00003.png" in capsys.readouterr().err
+
+
+def test_frames_are_resized_with_a_margin_then_cropped():
+    """§4.1.2: resized to 256/224 of the input size, then cropped — the centre at test time, a drawn
+    place and a flip half of the time in training — the same crop on every frame of a clip."""
+    from vadcore.data.actions import crop_clip, resized_for_crop
+
+    assert resized_for_crop((224, 224)) == (256, 256) and resized_for_crop((64, 64)) == (73, 73)
+    frames = np.arange(2 * 5 * 6).reshape(2, 5, 6)[..., None].repeat(3, -1)  # pixel values name their place
+    centre = crop_clip(frames, (3, 2))
+    assert centre.shape == (2, 3, 2, 3) and centre[0, :, :, 0].tolist() == [[8, 9], [14, 15], [20, 21]]
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(40):
+        crop = crop_clip(frames, (3, 2), rng)[..., 0]
+        assert (crop[1] - crop[0] == 30).all()  # one place for every frame
+        flipped = crop[0, 0, 0] > crop[0, 0, 1]
+        seen.add((int(crop[0].min()), bool(flipped)))
+    assert len({place for place, _ in seen}) > 5 and {flip for _, flip in seen} == {True, False}
+    with pytest.raises(ValueError, match="cannot crop"):
+        crop_clip(frames, (6, 2))

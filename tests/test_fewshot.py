@@ -45,6 +45,21 @@ def test_covered_fraction_by_hand():
     assert diagnostics.region_boxes(np.array([5.0, 8.0]), 4).tolist() == [6.0, 3.0, 10.0, 7.0]
 
 
+def test_actor_boxes_follow_the_frames_resize_and_centre_crop(monkeypatch):
+    """32×32 clips seen at 14×14: resized to 16×16 (× 0.5), then the centre crop moves boxes by 1."""
+    import torch
+
+    from vadcore.methods.fewshot import diagnostics
+
+    boxes = np.tile([4.0, 8.0, 12.0, 16.0], (8, 1))
+    clip = ActionClip("c", "a", np.zeros((8, 32, 32, 3), np.uint8), boxes=boxes)
+    config = fewshot.Config(size=(14, 14), frames=8, crop=4)
+    monkeypatch.setattr(diagnostics, "embed_clips", lambda *a: {"centres": torch.full((1, 8, 2), 5.5)})
+    found = diagnostics.key_regions(config, None, [clip])
+    np.testing.assert_allclose(found["actors"][0], np.tile([1.0, 3.0, 5.0, 7.0], (8, 1)))
+    np.testing.assert_allclose(found["regions"][0, 0], [3.5, 3.5, 7.5, 7.5])
+
+
 def test_trivial_scores_are_near_chance_on_synthactions_and_perfect_on_easy_data():
     """synthactions hides the class in the motion of a small actor: a class's mean frame says
     nothing (chance is 20 %). A set where each class has its own colour is solved by it."""
@@ -105,6 +120,33 @@ def test_interval_cell_is_the_mean_and_its_95_percent_half_width():
     assert paper.interval_cell(np.full(10, 20.0)) == "20.0 ± 0.0"
 
 
+def test_the_seeds_interval_is_the_spread_of_the_seeds_means():
+    """Two seeds of two episodes, 20 % and 40 %: pooled as four episodes the interval is
+    1.96 · 10 / 2 = 9.8; between the two seeds' means it is t(0.975, 1) · 14.14 / √2 = 127.1."""
+    per_seed = [np.array([20.0, 20.0]), np.array([40.0, 40.0])]
+    assert paper.interval_cell(np.concatenate(per_seed), per_seed) == "30.0 ± 9.8 (seeds ± 127.1)"
+    assert paper.interval_cell(per_seed[0], per_seed[:1]) == "20.0 ± 0.0"  # one seed: no seeds' interval
+    assert np.isnan(paper.seed_interval([20.0]))
+
+
+def test_validation_curves_table_and_the_verdict_read_off_them():
+    """Ours ahead of TRX at step 100 by 10 on both seeds, behind at 200 by 5 on both: the verdict
+    says so and that it depends on the schedule; steps 300 differ by +4 and −2 (within)."""
+    steps = np.array([100, 200, 300])
+    curves = {"TRX": (steps, np.array([[20.0, 30.0, 30.0], [22.0, 34.0, 30.0]])),
+              paper.OURS: (steps, np.array([[30.0, 25.0, 34.0], [32.0, 29.0, 28.0]]))}
+    header, rows = paper.curve_rows(curves)
+    assert header == ["step", "TRX (val %)", f"{paper.OURS} (val %)", f"{paper.OURS} − TRX"]
+    # step 300: differences +4, −2: mean +1, SD 4.24, t(0.975, 1) · 4.24 / √2 = 38.1
+    assert rows[0] == ["100", "21.0 ± 12.7", "31.0 ± 12.7", "+10.0 ± 0.0"]
+    assert rows[2][-1] == "+1.0 ± 38.1"
+    text = paper.curve_verdict(curves)
+    assert "ahead at steps 100" in text and "behind at steps 200" in text and "within the seeds' spread" in text
+    assert "depends on the schedule" in text
+    same = {m: (steps[:1], c[:, :1]) for m, (_, c) in curves.items()}
+    assert "does not depend on the schedule" in paper.curve_verdict(same)
+
+
 def scored(test: list[float], anomalous: list[float]) -> SimpleNamespace:
     """A finished run's stand-in: per-episode accuracies (fractions) at its one tested K."""
     return SimpleNamespace(scores={"test": [np.array(test)], "anomalous": [np.array(anomalous)]})
@@ -124,9 +166,12 @@ def test_ablation_tables_from_hand_made_runs():
                       "ours unseen normal", "ours anomalous"]
     # 1.96 · 10 / √2 = 13.9; 1.96 · 50 / √2 = 69.3
     assert rows == [["TRX", "73.3", "84.9", "48.2", "30.0 ± 13.9", "50.0 ± 69.3"],
-                    ["+ key-region selection", "73.7", "86.0", "49.5", "60.0 ± 0.0", "0.0 ± 0.0"]]
+                    ["+ key-region selection", "73.7", "86.0", "49.5", "60.0 ± 0.0", "0.0 ± 0.0"],
+                    ["chance (5-way)", "20.0", "20.0", "20.0", "20.0", "20.0"]]
     verdicts = paper.ablation_verdicts(measured, 5)  # one claim has both rows: key-region selection vs TRX
     assert len(verdicts) == 2 and all("key-region selection improves TRX" in v for v in verdicts)
+    assert "chance (5-way) 20.0; above it: all" in verdicts[0]  # 60 and 30 on unseen normal
+    assert "above it: TRX" in verdicts[1]  # anomalous: TRX 50, the key region 0
     assert "unseen normal, 5-shot" in verdicts[0] and "anomalous, 5-shot" in verdicts[1]
     with pytest.raises(ValueError, match="not 1"):
         paper.ablation_accuracies(plan, results, "modules", ["TRX"], 1)
@@ -144,8 +189,8 @@ def test_table1_from_hand_made_runs():
     assert accuracies.tolist() == [20.0] * 4  # both seeds' episodes, one after the other
     header, rows = paper.table1_rows(plan, results, trivial, [0, 1], [1, 5])
     assert header == ["method", "unseen normal 1-shot", "unseen normal 5-shot", "anomalous 1-shot", "anomalous 5-shot"]
-    assert rows == [["TRX", "20.0 ± 0.0", "40.0 ± 0.0", "20.0 ± 0.0", "40.0 ± 0.0"],
-                    [paper.OURS, "60.0 ± 0.0", "40.0 ± 0.0", "60.0 ± 0.0", "40.0 ± 0.0"],
+    assert rows == [["TRX"] + ["20.0 ± 0.0 (seeds ± 0.0)", "40.0 ± 0.0 (seeds ± 0.0)"] * 2,
+                    [paper.OURS] + ["60.0 ± 0.0 (seeds ± 0.0)", "40.0 ± 0.0 (seeds ± 0.0)"] * 2,
                     ["mean frame (reference)"] + ["20.0 ± 0.0"] * 4,
                     ["random ResNet (reference)"] + ["30.0 ± 0.0"] * 4]
     assert paper.strongest_reference(trivial, 1, "test") == "random ResNet"

@@ -196,11 +196,13 @@ def test_relation_module_gates_by_hand():
 
 
 def test_hausdorff_distance_by_hand():
-    support = torch.tensor([[[1.0, 0.0], [0.0, 1.0]]])  # one clip, two frames
-    queries = torch.tensor([[[2.0, 0.0], [1.0, 0.0]], [[0.0, 3.0], [1.0, 0.0]]])
-    # query 0: support frames → nearest query frame: 0 and 1 (mean 0.5); query frames → 0, 0
+    """Eq. 11 divides the two sums by d, the feature dimension (3 here): with two frames a mean
+    over the frames would give 1/2 where Eq. 11 gives 1/3."""
+    support = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])  # one clip, two frames
+    queries = torch.tensor([[[2.0, 0.0, 0.0], [1.0, 0.0, 0.0]], [[0.0, 3.0, 0.0], [1.0, 0.0, 0.0]]])
+    # query 0: support frames → nearest query frame: 0 and 1 (sum 1); query frames → 0, 0
     # query 1: support frames → 0, 0; query frames → 0, 0
-    assert torch.allclose(hausdorff_distance(support, queries), torch.tensor([[0.5], [0.0]]))
+    assert torch.allclose(hausdorff_distance(support, queries), torch.tensor([[1 / 3], [0.0]]))
 
 
 def _network(parts: Parts, frames: int = 4) -> KeyRegionTRX:
@@ -220,7 +222,8 @@ def test_every_variant_gives_logits_and_a_finite_loss(parts):
     model = _network(parts)
     support, labels, queries, query_labels = _episode()
     logits = model(support, labels, queries, way=3)
-    assert logits["final"].shape == (6, 3) and set(logits) == {"final", "global", "local"}
+    assert logits["final"].shape == (6, 3)
+    assert set(logits) == {"final", "global", "local"} | ({"temporal"} if parts.refined else set())
     loss = model.loss(logits, query_labels)
     loss.backward()
     assert torch.isfinite(loss) and model.local_backbone.conv1.weight.grad is not None
@@ -248,12 +251,11 @@ def test_stop_gradient_keeps_the_local_loss_out_of_the_global_backbone(stop):
 def test_class_hausdorff_term_is_the_mean_over_the_class_shots_by_hand(monkeypatch):
     """Two shots per class, interleaved in the support set: a class's temporal refined distance is
     the mean of the query's Hausdorff distances to each of its support clips (as documented in
-    papers.fewshot_key_region). With the two TRX heads' distances set to zero the final logits
-    are minus that term; taking the first shot only (or the first ``way`` clips), the nearest shot
-    (min) or the farthest gives other numbers."""
+    papers.fewshot_key_region); the temporal logits are minus that term. Taking the first shot
+    only (or the first ``way`` clips), the nearest shot (min) or the farthest gives other numbers."""
     model = _network(Parts()).eval()
     way = 2
-    for head in (model.head_global, model.head_local):  # only the temporal term remains
+    for head in (model.head_global, model.head_local, model.spatial_global, model.spatial_local):  # 2-frame clips
         monkeypatch.setattr(head, "distances", lambda s, l, q, w: torch.zeros(len(q), w, 2))
         monkeypatch.setattr(head, "forward", lambda s, l, q, w: torch.zeros(len(q), w))
     e1, e2 = [1.0, 0.0], [0.0, 1.0]
@@ -273,26 +275,55 @@ def test_class_hausdorff_term_is_the_mean_over_the_class_shots_by_hand(monkeypat
     # query frame, mean; plus query → nearest support frame, mean):
     # query 0 = (e1, e2): A (0 + 0.5) = 0.5, C (0.5 + 0.5) = 1, B 0, D (0 + 0.5) = 0.5
     # query 1 = (−e1, e2): A (1 + 1.5) = 2.5, C 0, B (0.5 + 0.5) = 1, D (0 + 0.5) = 0.5
-    pairs = torch.tensor([[0.5, 1.0, 0.0, 0.5], [2.5, 0.0, 1.0, 0.5]])
-    frames = lambda d: torch.cat([d["global"], d["local"]], dim=-1)  # noqa: E731
+    # (means over the 2 frames; Eq. 11's sums over them divided by d are these × 2 / d)
+    d = model.global_backbone.out_channels + model.local_backbone.out_channels
+    pairs = torch.tensor([[0.5, 1.0, 0.0, 0.5], [2.5, 0.0, 1.0, 0.5]]) * 2 / d
+    frames = lambda x: torch.cat([x["global"], x["local"]], dim=-1)  # noqa: E731
     torch.testing.assert_close(hausdorff_distance(frames(support), frames(queries)), pairs)
     with torch.no_grad():
-        final = model.logits(support, labels, queries, way)["final"]
+        temporal = model.logits(support, labels, queries, way)["temporal"]
     # class 0 = mean(A, B), class 1 = mean(C, D); first shot: (A, C) = [[0.5, 1], [2.5, 0]];
     # min: [[0, 0.5], [1, 0]]; max: [[0.5, 1], [2.5, 0.5]]
-    torch.testing.assert_close(final, -torch.tensor([[0.25, 0.75], [1.75, 0.25]]))
+    torch.testing.assert_close(temporal, -torch.tensor([[0.25, 0.75], [1.75, 0.25]]) * 2 / d)
 
 
-def test_refined_distance_adds_the_hausdorff_term_to_the_two_heads():
+def test_refined_distance_classifies_by_d_mh_and_adds_the_temporal_loss():
+    """Eqs. 9–12: the final logits are −‖D_MH‖ of D_MH's own two heads; the temporal logits −D_TR;
+    the loss is (CE(final) + CE(temporal) + CE(global) + CE(local)) / 3, the two extra TRM
+    modules (global, local) sharing no parameter with D_MH's heads."""
     model = _network(Parts()).eval()
-    support, labels, queries, _ = _episode()
+    support, labels, queries, query_labels = _episode()
     with torch.no_grad():
         embedded = model.embed(torch.cat([support, queries]))
         s = {k: embedded[k][:3] for k in ("global", "local")}
         q = {k: embedded[k][3:] for k in ("global", "local")}
-        final = model.logits(s, labels, q, way=3)["final"]
-        heads = (model.head_global.distances(s["global"], labels, q["global"], 3)
-                 + model.head_local.distances(s["local"], labels, q["local"], 3)).norm(dim=-1)
+        logits = model.logits(s, labels, q, way=3)
+        heads = (model.spatial_global.distances(s["global"], labels, q["global"], 3)
+                 + model.spatial_local.distances(s["local"], labels, q["local"], 3)).norm(dim=-1)
         frames = lambda d: torch.cat([d["global"], d["local"]], dim=-1)  # noqa: E731
         temporal = hausdorff_distance(frames(s), frames(q))  # one shot: columns are the classes
-    assert torch.allclose(final, -(heads + temporal), atol=1e-5)
+        ce = {k: torch.nn.functional.cross_entropy(v, query_labels) for k, v in logits.items()}
+        loss = model.loss(logits, query_labels)
+    torch.testing.assert_close(logits["final"], -heads)
+    torch.testing.assert_close(logits["temporal"], -temporal)
+    torch.testing.assert_close(loss, (ce["final"] + ce["temporal"] + ce["global"] + ce["local"]) / 3)
+    extra = {id(p) for h in (model.head_global, model.head_local) for p in h.parameters()}
+    assert not extra & {id(p) for h in (model.spatial_global, model.spatial_local) for p in h.parameters()}
+
+
+def test_random_regions_cover_the_valid_range():
+    """With ``random_regions=1`` every training crop is centred uniformly over the valid range
+    (Eq. 4): over 24 frames the centres' spread is a uniform's (SD ≈ 0.29 of the range), where a
+    random map through Eq. 6's softmax over a 4×4 grid of anchors stays near the middle (≈ 0.10)."""
+    from vadcore.models.key_region import valid_range
+
+    torch.manual_seed(0)
+    model = KeyRegionTRX(ResNet(18, width=4, maxpool=False), ResNet(18, width=4, maxpool=False), frames=4, crop=32,
+                         out_dim=8, parts=Parts(random_regions=1.0)).train()
+    support, *_ = _episode(way=6)
+    embedded = model.embed(support)
+    assert embedded["weights"].shape[-2:] == (4, 4)
+    centres = embedded["centres"].flatten(0, 1)  # 6 clips × 4 frames, 64×64, crop 32
+    low, high = valid_range(64, 32)
+    assert centres.min() >= low and centres.max() <= high
+    assert (centres.std(0) > 0.2 * (high - low)).all()

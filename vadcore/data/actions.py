@@ -110,6 +110,38 @@ def frame_indices(length: int, n: int = 8, rng: np.random.Generator | None = Non
     return np.linspace(start, end, n).astype(int)
 
 
+# Xiao et al. §4.1.2 (as TRX): frames resized to a short side of 256, then a 224×224 crop — random,
+# with a random horizontal flip, in training; the centre at test time. Here every side is scaled so
+# that the crop is the working size (the aspect ratio is not kept: synthactions is square).
+MARGIN = 256 / 224
+
+
+def resized_for_crop(size: tuple[int, int]) -> tuple[int, int]:
+    """The size frames are resized to before a crop of ``size``: ``size`` × 256 / 224, rounded."""
+    return round(size[0] * MARGIN), round(size[1] * MARGIN)
+
+
+def centre_crop_origin(frames: tuple[int, int], size: tuple[int, int]) -> tuple[int, int]:
+    """(top, left) of the centre ``size`` crop of frames of size ``frames``."""
+    return (frames[0] - size[0]) // 2, (frames[1] - size[1]) // 2
+
+
+def crop_clip(frames: np.ndarray, size: tuple[int, int], rng: np.random.Generator | None = None,
+              flip: bool = True) -> np.ndarray:
+    """A ``size`` crop of every frame of ``(T, H, W, 3)`` at one place: the centre (``rng=None``),
+    or drawn from ``rng`` (training augmentation), with ``flip`` a horizontal flip half of the time."""
+    height, width = frames.shape[1:3]
+    if height < size[0] or width < size[1]:
+        raise ValueError(f"cannot crop {size[0]}×{size[1]} from frames {height}×{width}")
+    if rng is None:
+        (top, left), flip = centre_crop_origin((height, width), size), False
+    else:
+        top, left = int(rng.integers(0, height - size[0] + 1)), int(rng.integers(0, width - size[1] + 1))
+        flip = flip and bool(rng.random() < 0.5)
+    out = frames[:, top : top + size[0], left : left + size[1]]
+    return out[:, :, ::-1] if flip else out
+
+
 def sample_frames(clip: ActionClip, n: int = 8, rng: np.random.Generator | None = None,
                   size: tuple[int, int] | None = None, cache: FrameCache | None = None) -> np.ndarray:
     """The frames :func:`frame_indices` picks, ``(n, H, W, 3)`` uint8, resized to ``size``

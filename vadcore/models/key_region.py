@@ -73,6 +73,14 @@ def key_region_centres(weights: torch.Tensor, image: tuple[int, int], crop: int)
     return torch.maximum(torch.minimum(point, high), low)
 
 
+def random_centres(n: int, image: tuple[int, int], crop: int, like: torch.Tensor) -> torch.Tensor:
+    """``n`` centres ``(n, 2)`` (x, y) drawn uniformly over the valid range (Eq. 4): the completely
+    random regions of the local-region augmentation (§3.5), drawn with torch's global generator."""
+    (x_low, x_high), (y_low, y_high) = valid_range(image[1], crop), valid_range(image[0], crop)
+    low, high = like.new_tensor([x_low, y_low]), like.new_tensor([x_high, y_high])
+    return low + torch.rand(n, 2, dtype=like.dtype, device=like.device) * (high - low)
+
+
 def crop_regions(images: torch.Tensor, centres: torch.Tensor, crop: int) -> torch.Tensor:
     """``crop × crop`` regions of ``images`` ``(N, C, H, W)`` centred on ``centres`` ``(N, 2)``,
     sampled bilinearly at fractional positions (Eq. 8), so that the gradient reaches the centres."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.stats import t as t_distribution
 
 from vadcore import baselines, metrics, report
 from vadcore.methods.fewshot.evaluation import at_shot
@@ -100,19 +101,25 @@ DEVIATIONS = (
     "(64×64 / 32×32, key regions 36 / 16 pixels: the paper's 128 : 224 ratio), without the stem's max pooling so that "
     "the anchor grid is 4×4 / 2×2 (with it, 2×2 / 1×1: a 1×1 grid fixes the region); the paper uses ImageNet "
     "ResNet-50s on 224×224 frames with 128×128 regions and a 7×7 grid (`full`, given the weights file).",
-    "**Schedule:** Adam, one episode per step, 1,000 steps at `cpu` (`gpu`: 2,000 steps of 4 episodes; the paper: SGD, 30,000 steps of 16 episodes "
-    "on Kinetics, from ImageNet weights; from scratch, SGD left TRX at chance on the validation classes after "
+    "**Schedule:** Adam, one episode per step, 1,000 steps at `cpu` (`gpu`: 2,000 steps of 4 episodes; the paper: SGD, 30,000 steps "
+    "on Kinetics, from ImageNet weights — `full` uses TRX's 16 episodes per step, which the paper does not give; from scratch, SGD left TRX at chance on the validation classes after "
     "300–600 steps); one model per method and seed trained on 5-shot episodes and tested at 1 and 5 shots (the "
     "paper trains per K; trained on 1-shot episodes for 600 steps TRX stayed at chance); the learning rate is "
     "chosen for TRX on episodes of the validation classes and used for every row (the paper: 10⁻³); the "
     "ablation rows train for the validation runs' shorter schedule; ≥ 1,000 test episodes (the paper: "
     "10,000), one query per class at test time as TRX.",
-    "**Augmentation:** none (TRX flips and crops frames at random; a flip would turn synthactions' "
-    "“right” into an unseen “left” class).",
+    "**Augmentation:** frames resized to 256/224 of the working size and cropped to it, at random in training and "
+    "at the centre at test time, as the paper (every side scaled: the paper keeps the aspect ratio, short side "
+    "256); no random flip below `full` (a flip would turn synthactions' “right” into an unseen “left” class).",
+    "**Random regions:** with probability ½ per step the key regions' centres are drawn uniformly over the valid "
+    "range; the paper feeds a completely random feature map, which through Eq. 6's softmax weights would average "
+    "to regions near the middle.",
     "**Key-region weights:** the spatial softmax of the relation map weights the anchor offsets (Eq. 6 gives no "
     "scale; raw weights leave the valid range and the clamp stops the gradient).",
-    "**Temporal refined distance:** the Hausdorff sums are averaged over frames (the paper divides by the feature "
-    "dimension d, which differs by a constant factor); a class's distance is the mean over its support clips.",
+    "**Refined loss:** as written, D_MH classifies and the refined loss is the sum of two cross-entropies, of "
+    "−‖D_MH‖ and of −D_TR, with D_TR's sums divided by the feature dimension d (Eq. 11); a class's D_TR is the mean "
+    "over its support clips (the paper does not say). With d in the hundreds D_TR's logits span a fraction of a "
+    "unit, so its loss moves little. Eq. 12's extra TRM modules are heads of their own, not D_MH's.",
 )
 
 
@@ -173,18 +180,38 @@ def study(profile: str, dataset: str, seeds, shots=(1, 5), iterations: int | Non
 SPLITS = {"test": "unseen normal", "anomalous": "anomalous"}  # the tested splits, as the tables name them
 
 
-def interval_cell(values: Sequence[float]) -> str:
+CHANCE = "chance (5-way)"
+
+
+def seed_interval(per_seed: Sequence[float]) -> float:
+    """The 95 % half-width of the mean of per-seed values, t·SD/√n (``nan`` with one seed): the
+    spread between trained models, which episodes of one model cannot show."""
+    values = np.asarray(per_seed, np.float64)
+    if len(values) < 2:
+        return float("nan")
+    return float(t_distribution.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
+
+
+def interval_cell(values: Sequence[float], per_seed: Sequence[Sequence[float]] | None = None) -> str:
     """A cell of Tables 1–3 (ours): the mean accuracy ± its 95 % interval over episodes
-    (1.96·std/√N, :func:`vadcore.metrics.mean_confidence_interval`, as TRX reports it)."""
-    return "{:.1f} ± {:.1f}".format(*metrics.mean_confidence_interval(values))
+    (1.96·std/√N, :func:`vadcore.metrics.mean_confidence_interval`, as TRX reports it), and with
+    two seeds or more (``per_seed``: each seed's episodes) the interval between seeds
+    (:func:`seed_interval` of the seeds' means)."""
+    cell = "{:.1f} ± {:.1f}".format(*metrics.mean_confidence_interval(values))
+    if per_seed is not None and len(per_seed) > 1:
+        cell += f" (seeds ± {seed_interval([np.mean(v) for v in per_seed]):.1f})"
+    return cell
+
+
+def seed_accuracies(plan, results, method: str, shot: int, split: str, seeds: Sequence[int]) -> list[np.ndarray]:
+    """Per-episode accuracy (%) of Table 1's row ``method`` (``"TRX"`` or :data:`OURS`) at ``shot``
+    on ``split``, one array per seed: the runs ``(method, shot, seed)`` of :func:`study`."""
+    return [100 * at_shot(plan[method, shot, seed], results[method, shot, seed].scores, split, shot) for seed in seeds]
 
 
 def headline_accuracies(plan, results, method: str, shot: int, split: str, seeds: Sequence[int]) -> np.ndarray:
-    """Per-episode accuracy (%) of Table 1's row ``method`` (``"TRX"`` or :data:`OURS`) at ``shot``
-    on ``split``: the runs ``(method, shot, seed)`` of :func:`study`, the seeds' episodes one after
-    the other."""
-    return np.concatenate([100 * at_shot(plan[method, shot, seed], results[method, shot, seed].scores, split, shot)
-                           for seed in seeds])
+    """:func:`seed_accuracies`, the seeds' episodes one after the other."""
+    return np.concatenate(seed_accuracies(plan, results, method, shot, split, seeds))
 
 
 def table1_rows(plan, results, trivial: dict, seeds: Sequence[int], shots: Sequence[int]) -> tuple[list, list]:
@@ -193,7 +220,8 @@ def table1_rows(plan, results, trivial: dict, seeds: Sequence[int], shots: Seque
     score of ``trivial`` (``{shot: {score: {split: per-episode %}}}``,
     :func:`vadcore.baselines.trivial_accuracies`)."""
     header = ["method"] + [f"{SPLITS[s]} {k}-shot" for s in SPLITS for k in shots]
-    rows = [[m] + [interval_cell(headline_accuracies(plan, results, m, k, s, seeds)) for s in SPLITS for k in shots]
+    rows = [[m] + [interval_cell(headline_accuracies(plan, results, m, k, s, seeds),
+                                 seed_accuracies(plan, results, m, k, s, seeds)) for s in SPLITS for k in shots]
             for m in HEADLINE]
     rows += [[f"{name} (reference)"] + [interval_cell(trivial[k][name][s]) for s in SPLITS for k in shots]
              for name in trivial[shots[0]]]
@@ -207,21 +235,79 @@ def strongest_reference(trivial: dict, shot: int, split: str) -> str:
 
 
 def table1_verdicts(plan, results, trivial: dict, seeds: Sequence[int], shots: Sequence[int]) -> list[str]:
-    """The verdict of the claim "the key region beats TRX" (Table 1) on each split and K, paired
-    over the same episodes, against the paper's Kinetics (unseen normal) and UCF-Crime v2
-    (anomalous) columns and the strongest reference score."""
+    """The verdict of the claim "the key region beats TRX" (Table 1) on each split and K, against
+    the paper's Kinetics (unseen normal) and UCF-Crime v2 (anomalous) columns and the strongest
+    reference score: with two seeds or more, paired by seed over the seeds' mean accuracies (the
+    spread between trained models); with one, paired over the same episodes."""
     texts = []
     for split, kind in SPLITS.items():
         column = "Kinetics" if split == "test" else "UCF-Crime v2"
         for shot in shots:
             name = strongest_reference(trivial, shot, split)
-            ours = {row: headline_accuracies(plan, results, row, shot, split, seeds) for row in HEADLINE}
+            if len(seeds) > 1:
+                ours = {row: [float(np.mean(a)) for a in seed_accuracies(plan, results, row, shot, split, seeds)]
+                        for row in HEADLINE}
+            else:
+                ours = {row: headline_accuracies(plan, results, row, shot, split, seeds) for row in HEADLINE}
             quoted = {row: TABLE1.value(row, f"{column} {shot}-shot") for row in HEADLINE}
             texts.append(report.verdict(
                 CLAIMS["ours_vs_trx"], ours, paper=quoted,
                 reference={name: trivial[shot][name][split]}, where=f"{kind}, {shot}-shot; paper: {column}",
-                unit="episodes"))
+                unit="seeds" if len(seeds) > 1 else "episodes"))
     return texts
+
+
+def validation_curves(plan, results, shot: int, seeds: Sequence[int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{method: (steps, accuracy % (seeds, steps))}``: the accuracy on the fixed episodes of the
+    validation classes that every headline run (:data:`HEADLINE`, trained at ``shot``) measured
+    during training, seed by seed."""
+    curves = {}
+    for method in HEADLINE:
+        runs = [results[method, shot, seed] for seed in seeds]
+        if not all("val_accuracy" in r.curves for r in runs):
+            continue
+        curves[method] = (np.asarray(runs[0].curves["val_step"]), 100 * np.stack([r.curves["val_accuracy"] for r in runs]))
+    return curves
+
+
+def curve_rows(curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[list, list]:
+    """Header and rows of the accuracy-against-steps table: per validated step, each method's
+    mean over seeds ± the between-seed 95 % interval, and the difference ours − TRX with its
+    interval paired by seed."""
+    steps, _ = curves["TRX"]
+    header = ["step"] + [f"{m} (val %)" for m in HEADLINE] + [f"{OURS} − TRX"]
+    rows = []
+    for i, step in enumerate(steps):
+        cells = [str(int(step))]
+        for method in HEADLINE:
+            values = curves[method][1][:, i]
+            half = seed_interval(values)
+            cells.append(f"{values.mean():.1f}" + ("" if np.isnan(half) else f" ± {half:.1f}"))
+        difference, half = report.difference_interval(curves[OURS][1][:, i], curves["TRX"][1][:, i])
+        cells.append(f"{difference:+.1f}" + ("" if np.isnan(half) else f" ± {half:.1f}"))
+        rows.append(cells)
+    return header, rows
+
+
+def curve_verdict(curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
+    """What the validation curves say about "the key-region method beats TRX", from the numbers:
+    the steps where ours is ahead or behind beyond the between-seed interval (within it otherwise),
+    and whether the verdict at the last step is the verdict all along."""
+    steps = curves["TRX"][0]
+    signs = []
+    for i in range(len(steps)):
+        difference, half = report.difference_interval(curves[OURS][1][:, i], curves["TRX"][1][:, i])
+        signs.append(0 if np.isnan(half) or abs(difference) <= half else int(np.sign(difference)))
+    named = {1: "ahead", -1: "behind", 0: "within the seeds' spread (or one seed)"}
+    spans = ", ".join(f"{named[sign]} at steps {', '.join(str(int(steps[i])) for i, s in enumerate(signs) if s == sign)}"
+                      for sign in (1, -1, 0) if sign in signs)
+    changes = len(set(signs)) > 1
+    return (f"**What the curves say — {CLAIMS['ours_vs_trx'].text}** (validation classes, accuracy against training "
+            f"steps, paired by seed): the key-region model is {spans}. " +
+            ("**The verdict depends on the schedule:** it changes along the curve, so a table at one step "
+             "reports where training stopped, not which method is better." if changes else
+             "**The verdict does not depend on the schedule** within these steps."))
+
 
 
 def ablation_accuracies(plan, results, table: str, rows: Sequence[str], shot: int) -> dict[str, dict[str, np.ndarray]]:
@@ -234,21 +320,29 @@ def ablation_accuracies(plan, results, table: str, rows: Sequence[str], shot: in
     return measured
 
 
+def chance(way: int = 5) -> float:
+    """The accuracy (%) of a guess in a ``way``-way episode."""
+    return 100 / way
+
+
 def ablation_rows(table: PaperTable, measured: dict[str, dict[str, np.ndarray]], shot: int) -> tuple[list, list]:
     """Header and rows of Table 2 or 3 at ``shot``: the paper's ``shot`` columns next to ours
-    (``measured``, :func:`ablation_accuracies`) on each split, as :func:`interval_cell`."""
+    (``measured``, :func:`ablation_accuracies`) on each split, as :func:`interval_cell`, and a
+    last row at chance."""
     columns = [c for c in table.columns if c.endswith(f"{shot}-shot")]
     header = ["row"] + [f"paper {c}" for c in columns] + [f"ours {SPLITS[s]}" for s in SPLITS]
     rows = [[row] + [report.fmt(table.value(row, c)) for c in columns]
             + [interval_cell(measured[row][s]) for s in SPLITS] for row in measured]
+    rows.append([CHANCE] + [report.fmt(chance())] * (len(columns) + len(SPLITS)))
     return header, rows
 
 
 def ablation_verdicts(measured: dict[str, dict[str, np.ndarray]], shot: int) -> list[str]:
     """The verdict of every claim of :data:`CLAIMS` whose two rows are both in ``measured``
-    (Table 2's modules, Table 3's tricks), on each split, paired over episodes."""
+    (Table 2's modules, Table 3's tricks), on each split, paired over episodes, with chance as
+    the reference (a row at chance has learnt nothing, whatever the other row does)."""
     return [report.verdict(claim, {r: measured[r][split] for r in (claim.better, claim.worse)},
-                           where=f"{kind}, {shot}-shot", unit="episodes")
+                           reference={CHANCE: [chance()]}, where=f"{kind}, {shot}-shot", unit="episodes")
             for claim in CLAIMS.values() if claim.better in measured and claim.worse in measured
             for split, kind in SPLITS.items()]
 

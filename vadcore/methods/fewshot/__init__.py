@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from vadcore.data.actions import ActionClip, ActionSet, FrameCache, sample_frames
+from vadcore.data.actions import ActionClip, ActionSet, FrameCache, crop_clip, resized_for_crop, sample_frames
 from vadcore.data.episodes import Episode, fixed_episodes, sample_episode
 from vadcore.engine import Engine, device_of
 from vadcore.methods.base import Trained
@@ -31,7 +31,7 @@ from vadcore.models.fewshot import KeyRegionTRX
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 
 __all__ = ["ANOMALOUS", "Config", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "clips_tensor", "embed_clips",
-           "episode_accuracies", "evaluate", "headline", "profile_config", "profile_inputs", "score", "test_data", "train",
+           "episode_accuracies", "evaluate", "headline", "input_frames", "profile_config", "profile_inputs", "score", "test_data", "train",
            "training_data", "validation_steps"]
 
 EVALUATION_SPLITS = ("test", "anomalous")
@@ -59,13 +59,22 @@ def build(config: Config, channels: int = 3) -> KeyRegionTRX:
                         config.out_dim, config.cardinalities, config.dropout, config.parts)
 
 
+def input_frames(config: Config, clip: ActionClip, rng: np.random.Generator | None = None,
+                 cache: FrameCache | None = None) -> np.ndarray:
+    """The network's view of ``clip``, ``(T, H, W, 3)`` uint8 at ``config.size``: frames sampled as
+    TRX does, resized to ``config.size`` × 256 / 224 (through ``cache``, made for that size, when
+    given), then cropped — at random in training (``rng``; flipped half of the time with
+    ``config.flip``), the centre at test time (:func:`~vadcore.data.actions.crop_clip`)."""
+    frames = sample_frames(clip, config.frames, rng, resized_for_crop(config.size), cache)
+    return crop_clip(frames, config.size, rng, config.flip)
+
+
 def clips_tensor(config: Config, clips: list[ActionClip], rng: np.random.Generator | None = None,
                  device: str | torch.device = "cpu", cache: FrameCache | None = None) -> torch.Tensor:
-    """``(N, T, 3, H, W)`` frames on ``device``, ImageNet-normalised, sampled as TRX does (at random
-    in training with ``rng``, evenly at test time): picked and stacked as uint8 on the host (read
-    through ``cache`` when given), copied once, converted on the device."""
+    """``(N, T, 3, H, W)`` :func:`input_frames` of ``clips`` on ``device``, ImageNet-normalised:
+    stacked as uint8 on the host, copied once, converted on the device."""
     device = torch.device(device)
-    frames = torch.from_numpy(np.stack([sample_frames(c, config.frames, rng, config.size, cache) for c in clips]))
+    frames = torch.from_numpy(np.stack([input_frames(config, c, rng, cache) for c in clips]))
     if device.type == "cuda":
         frames = frames.pin_memory().to(device, non_blocking=True)
     x = frames.to(device).permute(0, 1, 4, 2, 3).float().div_(255)
@@ -95,7 +104,7 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
     def prepare(engine: Engine, sampler: torch.Generator) -> Session:
         clips = data["train"]
         labels = [c.label for c in clips]
-        cache = FrameCache(config.size)
+        cache = FrameCache(resized_for_crop(config.size))
         model = engine.module(build(config))
         optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[config.optimizer](model.parameters(), lr=config.lr)
 

@@ -17,7 +17,10 @@ class Config(MethodConfig, Parts):
 
     Training is ``iterations`` steps of ``optimizer`` (``"sgd"`` as the paper, or ``"adam"``;
     learning rate ``lr``), each on ``tasks_per_batch``
-    episodes of the ``train`` classes (``way``-way ``shot``-shot, ``queries`` queries per class);
+    episodes of the ``train`` classes (``way``-way ``shot``-shot, ``queries`` queries per class;
+    16 episodes per step is TRX's setting: the paper does not give one); frames are resized to
+    ``size`` × 256 / 224 and cropped to ``size`` — at random, and flipped half of the time with
+    ``flip`` (the paper's augmentation), in training; the centre at test time;
     scoring is ``test_episodes`` fixed episodes (seed ``episode_seed``, one query per class) of
     every evaluation split at every K of ``test_shots`` (empty: ``shot`` only; the paper trains one
     model per K). The backbones are ResNets of ``depth`` and ``width`` (the paper:
@@ -47,6 +50,7 @@ class Config(MethodConfig, Parts):
     maxpool: bool = True  # False: feature maps at 1/16 of the frame (more anchor points on small frames)
     weights: str | None = None
     crop: int = 128
+    flip: bool = True
     out_dim: int = 1152
     cardinalities: tuple[int, ...] = (2, 3)
     dropout: float = 0.1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from vadcore.data.actions import ActionClip, frame_indices
+from vadcore.data.actions import ActionClip, centre_crop_origin, frame_indices, resized_for_crop
 from vadcore.methods.fewshot import Config, clips_tensor, embed_clips
 from vadcore.models.fewshot import KeyRegionTRX
 
@@ -32,15 +32,17 @@ def covered_fraction(regions: np.ndarray, actors: np.ndarray) -> np.ndarray:
 @torch.no_grad()
 def key_regions(config: Config, model: KeyRegionTRX, clips: list[ActionClip]) -> dict[str, np.ndarray]:
     """For each clip's sampled frames: the key ``regions`` ``(N, T, 4)`` in the working frame, the
-    ``actors``' boxes scaled to it (``nan`` where a clip has none) and the ``covered`` fraction of
-    each actor box."""
+    ``actors``' boxes scaled to it (resized, then moved by the centre crop; ``nan`` where a clip
+    has none) and the ``covered`` fraction of each actor box."""
     centres = embed_clips(config, model, clips)["centres"].cpu().numpy()
     regions = region_boxes(centres, config.crop)
     actors = np.full(regions.shape, np.nan)
     for i, clip in enumerate(clips):
         if clip.boxes is not None:
-            scale = np.array(config.size * 2, float) / np.array(clip.frames.shape[1:3] * 2, float)
-            actors[i] = clip.boxes[frame_indices(len(clip), config.frames)] * scale
+            resized = resized_for_crop(config.size)
+            scale = np.array(resized * 2, float) / np.array(clip.frames.shape[1:3] * 2, float)
+            offset = np.array(centre_crop_origin(resized, config.size) * 2, float)
+            actors[i] = clip.boxes[frame_indices(len(clip), config.frames)] * scale - offset
     return {"regions": regions, "actors": actors, "covered": covered_fraction(regions, actors)}
 
 

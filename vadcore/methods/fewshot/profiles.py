@@ -2,10 +2,11 @@
 
 ``full`` is the paper's Kinetics setting (§4.1.2): 224×224 frames, ResNet-50 from ImageNet weights
 (give the file's path as ``weights``: without it ``full`` refuses to start), 128×128 key regions,
-SGD at 10⁻³ for 30,000 iterations of 16 episodes, 3 queries per class in training and 10,000 test
-episodes. ``cpu`` and ``smoke`` run on synthactions with narrow ResNet-18s trained from scratch,
+SGD at 10⁻³ for 30,000 iterations (of 16 episodes, TRX's setting: the paper gives none), 3 queries
+per class in training and 10,000 test episodes, random crops and flips in training. ``cpu`` and ``smoke`` run on synthactions with narrow ResNet-18s trained from scratch,
 smaller frames and key regions (the same 4 : 7 ratio of region to frame as 128 : 224), no max
-pooling in the stem, one episode per step, fewer test episodes, Adam instead of SGD, and one model
+pooling in the stem, random crops without flips (a flip would turn synthactions' “right” into an
+unseen “left”), one episode per step, fewer test episodes, Adam instead of SGD, and one model
 per method and seed trained on 5-shot episodes and tested at 1 and 5 shots (``test_shots``).
 ``gpu`` trains the same way on larger synthactions frames (96×96) with a ResNet-18 of width 32,
 four episodes per step and twice the steps, in float32. Why each of these settings: the
@@ -21,13 +22,13 @@ from vadcore.profiles import ENGINE
 # episodes are drawn and cropped on the host step by step: no CUDA graph, nothing to compile
 EAGER = {"compile": False, "cuda_graphs": False}
 PROFILES = {
-    "smoke": {"size": (32, 32), "crop": 16, "depth": 18, "width": 4, "maxpool": False, "out_dim": 32, "iterations": 20,
+    "smoke": {"size": (32, 32), "crop": 16, "flip": False, "depth": 18, "width": 4, "maxpool": False, "out_dim": 32, "iterations": 20,
               "optimizer": "adam", "shot": 5, "test_shots": (1, 5), "tasks_per_batch": 1, "test_episodes": 100,
               "validation_episodes": 20, "validate_every": 5},
-    "cpu": {"size": (64, 64), "crop": 36, "depth": 18, "width": 16, "maxpool": False, "out_dim": 128, "iterations": 1000,
+    "cpu": {"size": (64, 64), "crop": 36, "flip": False, "depth": 18, "width": 16, "maxpool": False, "out_dim": 128, "iterations": 1000,
             "optimizer": "adam", "shot": 5, "test_shots": (1, 5), "tasks_per_batch": 1, "test_episodes": 1000,
             "validation_episodes": 100, "validate_every": 100},
-    "gpu": {"size": (96, 96), "crop": 54, "depth": 18, "width": 32, "maxpool": False, "out_dim": 256,
+    "gpu": {"size": (96, 96), "crop": 54, "flip": False, "depth": 18, "width": 32, "maxpool": False, "out_dim": 256,
             "iterations": 2000, "optimizer": "adam", "shot": 5, "test_shots": (1, 5), "tasks_per_batch": 4,
             "test_episodes": 2000, "validation_episodes": 200, "validate_every": 250, **EAGER},
     "full": {**EAGER},
