@@ -150,7 +150,10 @@ print(reconstruction.build(first))
 # reconstruction error, batches of 4 random training windows, a fixed number of iterations per
 # profile. Two training clips are held out (`smoke`, `cpu`): every 100 iterations the model
 # reconstructs them, and that **validation error** — of normal video the model never trained on —
-# is how the schedule was chosen: it should have stopped falling by the last iteration. The last
+# is how the schedule was chosen: it should have stopped falling by the last iteration. Beside it,
+# the detection AUC of pseudo-anomalies made from the same clips (a stretch sped up, a stretch
+# reversed, a moving patch of another clip: `vadcore.data.pseudo`) says whether a longer or shorter
+# schedule would detect better — a reading that chose nothing here. The last
 # iteration's weights are evaluated; no checkpoint is chosen on the test set. Each (model, seed) is
 # one run in the run cache: re-running the notebook reuses it, and an interrupted run resumes from
 # its last checkpoint.
@@ -164,6 +167,13 @@ if "val_mse" in results[next(iter(results))].curves:
     fig = figures.validation_curves(curves, {}, ylabel="validation MSE per pixel",
                                     title="Reconstruction error of the held-out training clips")
     lab.figure(fig, "fig3_validation_curves")
+if "val_pseudo_auc" in results[next(iter(results))].curves:
+    curves = {f"{row}, seed {s}": (r.curves["val_step"], 100 * r.curves["val_pseudo_auc"]) for (row, s), r in results.items()}
+    fig = figures.validation_curves(curves, {"chance": 50.0}, ylabel="pseudo-anomaly AUC %",
+                                    title="Detection of pseudo-anomalies made from the held-out clips")
+    lab.figure(fig, "fig3b_pseudo_anomaly_curves")
+    lab.show("\n".join(f"- {label}: {values[-1]:.1f} % at the last iteration, best {values.max():.1f} % at iteration "
+                        f"{int(steps[values.argmax()])}" for label, (steps, values) in curves.items()))
 
 # %% [markdown]
 # ## 6. The regularity score

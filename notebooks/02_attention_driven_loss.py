@@ -51,7 +51,7 @@ results_dir = None  # None: results/<profile>/02_attention_driven_loss
 seeds = None  # None: the profile's seeds (smoke: [0]; cpu, gpu, full: [0, 1, 2])
 tables = ["I", "II", "III", "IV", "V"]  # which tables to run (Table I's runs also feed the figures)
 iterations = None  # headline runs' schedule; None: the profile's
-ablation_iterations = None  # Tables II, III, V; None: the validation runs' schedule
+ablation_iterations = None  # Tables II, III, V; None: the profile's ablation schedule
 flow = None  # λ_of; None: chosen on validation clips (full: the paper's 2)
 lr = None  # G's learning rate (D's is a tenth); None: chosen on validation clips (full: the paper's 1e-4)
 
@@ -234,8 +234,9 @@ print("attention_gradient_loss: correct")
 #
 # At our reduced size and schedule the paper's learning rates and its λ_of for FlowNet have no
 # reason to be right. They are chosen on two training clips held out of training (normal video the
-# model never sees): short runs try λ_of at the paper's learning rates, then the learning rates at
-# the chosen λ_of. Predicting normal frames well is not the same as separating anomalies, so a
+# model never sees): runs on the profile's own schedule (so the chosen one is the first seed's
+# AnoPred) try λ_of at the paper's learning rates, then the learning rates at the chosen λ_of, then
+# whether both fall tenfold part-way (AnoPred's decay). Predicting normal frames well is not the same as separating anomalies, so a
 # trial is judged by how well it *detects*: each held-out clip is altered three ways — a stretch
 # played 2–4× faster, a stretch played backwards, a patch of another clip moving across the frame
 # (`vadcore.data.pseudo`) — and the micro AUC of the altered frames (known by construction) is the
@@ -246,25 +247,14 @@ print("attention_gradient_loss: correct")
 if choice is not None:
     reference_psnr = {f"{name}: {v['val_psnr']:.2f} dB": v["val_psnr"]
                       for name, v in baselines.trivial_predictions(choice.trials[0].config, data).items()}
-    rows = [[t.stage + 1, report.settings_text(t.overrides), f"{100 * t.values['pseudo_auc']:.1f}",
-             f"{t.values['psnr']:.2f}", "chosen" if t.config == choice.final.config else ""] for t in choice.trials]
-    lab.show(report.write_table(lab.out, "table0_validation",
-                                ["stage", "tried", "pseudo-anomaly AUC % (the criterion)", "validation PSNR (dB)", ""], rows,
-                                f"Validation search on {lab.dataset} ({choice.final.config.iterations} iterations, "
-                                f"seed {lab.seeds[0]}, {base.validation_clips} held-out training clips)",
-                                "Trivial predictors on the same held-out frames: " + ", ".join(reference_psnr) + "."))
+    lab.show(report.search_table(lab.out, "table0_validation", choice,
+                                 f"Validation search on {lab.dataset} ({choice.final.config.iterations} iterations, "
+                                 f"seed {lab.seeds[0]}, {base.validation_clips} held-out training clips)",
+                                 "Trivial predictors on the same held-out frames: " + ", ".join(reference_psnr) + "."))
     curves = {f"stage {t.stage + 1}: {report.settings_text(t.overrides)}": (t.result.curves["val_step"], t.result.curves["val_psnr"])
               for t in choice.trials}
     lab.figure(figures.validation_curves(curves, reference_psnr, title="Held-out training clips"), "fig0_validation")
-    agreement = choice.agreement("micro_auc")
-    lab.show(report.write_table(
-        lab.out, "table0_criteria", ["criterion", "Spearman ρ with the test micro AUC"],
-        [[{"pseudo_auc": "pseudo-anomaly AUC", "psnr": "validation PSNR"}.get(name, name), f"{rho:+.2f}"]
-         for name, rho in agreement.items()],
-        f"Evidence that chose nothing: how each criterion orders the {len(choice.trials)} trials against their own "
-        f"test AUC",
-        "Read after the choice, from the trials' test scores: the choice above used no test label. ρ = +1: the "
-        "criterion orders the settings exactly as the test set does; with a handful of trials, ρ is a coarse reading."))
+    lab.show(report.criteria_table(lab.out, "table0_criteria", choice))
 print("settings on top of the profile:", report.settings_text(settings))
 
 # %% [markdown]
@@ -299,7 +289,8 @@ if paper_flow is not None:
 # Every setting the tables need is a *variant* of one config (`vadcore.papers.adl.VARIANTS`) with
 # the settings chosen above. AnoPred and ADL — the headline rows — are trained with every seed of
 # the profile on its full schedule; the ablation rows (Tables II, III, V) with the first seed on
-# the validation runs' shorter schedule, their Base and B = 0.1 rows included, so that each table
+# a shorter schedule (half the profile's at `cpu`; a chosen decay at the same share of it), their
+# Base and B = 0.1 rows included, so that each table
 # compares runs of one length. Each (variant, schedule, seed) is one run in the run cache, shared
 # between tables and resumed if interrupted. The weights after the last iteration are evaluated.
 #

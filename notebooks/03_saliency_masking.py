@@ -46,7 +46,7 @@ results_dir = None  # None: results/<profile>/03_saliency_masking
 seeds = None  # None: the profile's seeds (smoke: [0]; cpu, gpu, full: [0, 1, 2])
 tables = ["1", "2", "3"]  # which tables to run (Table 1's runs also feed Tables 2 and the figures)
 iterations = None  # headline runs' schedule; None: the profile's
-ablation_iterations = None  # Table 3's rows; None: the validation runs' schedule
+ablation_iterations = None  # Table 3's rows; None: the profile's ablation schedule
 flow = None  # λ_of; None: chosen on validation clips in notebook 02 (full: the paper's 2)
 lr = None  # G's learning rate (D's is a tenth); None: chosen on validation clips (full: 1e-4)
 
@@ -268,7 +268,7 @@ if "2" in tables:
 # %% [markdown]
 # ## 6. Table 3 — the masked losses, at a shortened schedule
 #
-# As the paper does for this table, a shorter schedule (ours: the validation runs' length), with
+# As the paper does for this table, a shorter schedule (ours: notebook 02's ablation schedule), with
 # and without weighting the intensity and gradient losses by the mask; both train on masked frames
 # and score with the masked PSNR.
 

@@ -203,3 +203,38 @@ def test_every_frame_family_measures_pseudo_anomalies(name, monkeypatch):
         labels = [np.asarray(v.labels)[family.scored_frames(config, v.n_frames)][::4] for v in made]
     expected = metrics.frame_metrics(scores, labels).micro_auc
     assert trained.curves["val_pseudo_auc"][-1] == pytest.approx(expected)
+
+
+def test_search_table_lists_every_measurement_the_criterion_first(tmp_path):
+    from types import SimpleNamespace
+
+    from vadcore import report
+    from vadcore.methods.validation import Choice, Trial
+
+    choice = Choice("pseudo_auc", True)
+    for i, (auc, psnr, test) in enumerate([(0.6, 31.0, 0.7), (0.8, 30.0, 0.9), (0.7, 32.0, 0.8)]):
+        result = SimpleNamespace(metrics={"micro_auc": test},
+                                 curves={"val_step": np.array([5]), "val_psnr": np.array([psnr]),
+                                         "val_pseudo_auc": np.array([auc])})
+        choice.trials.append(Trial(0, {"clusters": 2 ** i}, f"config {i}", result, auc))
+    text = report.search_table(tmp_path, "search", choice, "title")
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("| stage"))
+    assert header.index("pseudo-anomaly AUC % (the criterion)") < header.index("validation PSNR (dB)")
+    rows = [line for line in lines if line.startswith("| 1 ")]
+    assert [r.split("|")[3:6] for r in rows] == [[" 60.0 ", " 31.00 ", "  "], [" 80.0 ", " 30.00 ", " chosen "],
+                                                 [" 70.0 ", " 32.00 ", "  "]]
+    criteria = report.criteria_table(tmp_path, "criteria", choice)
+    # PSNR ranks 2, 1, 3 against the test's 1, 3, 2: Σd² = 6, ρ = 1 − 6·6 / (3·8) = −0.5
+    assert "| pseudo-anomaly AUC % | +1.00 |" in criteria and "| validation PSNR (dB) | -0.50 |" in criteria
+
+
+def test_the_dissociation_search_tries_clusters_on_the_profiles_schedule():
+    from vadcore.methods import dissociation
+    from vadcore.methods.dissociation.profiles import VALIDATION, validation_steps
+
+    first = next(validation_steps("cpu", "ucsd_ped2"))
+    assert sorted(label[0] for label in first) == ["clusters"] * 3
+    assert [c.clusters for c in first.values()] == [16, 32, 64]
+    assert first["clusters", 0, 1] == dissociation.profile_config("cpu", "ucsd_ped2")  # 32: the profile's
+    assert "gpu" not in VALIDATION and next(validation_steps("gpu", "ucsd_ped2"), None) is None

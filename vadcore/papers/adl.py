@@ -101,7 +101,8 @@ DEVIATIONS = (
     "float32 on the CPU.",
     "**Validation clips:** `smoke`, `cpu` and `gpu` train on the training clips minus two held out for validation "
     "(`vadcore.data.splits`); `full` trains on all of them.",
-    "**Ablation schedule:** Tables II, III and V train one seed on the validation search's shorter schedule, "
+    "**Ablation schedule:** Tables II, III and V train one seed on a shorter schedule (half the profile's at "
+    "`cpu`; a chosen learning-rate decay at the same share of it), "
     "their Base and B = 0.1 rows included, as SEUNet does for its own ablation; Table I's rows train every "
     "seed on the full schedule.",
     "**Adversarial loss:** AnoPred's code, which ADL builds on — least squares on the sigmoid of D's patch "

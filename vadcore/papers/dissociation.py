@@ -58,22 +58,29 @@ DEVIATIONS = (
 
 
 def study(profile: str, dataset: str, seeds, iterations: int | None = None, ablations: bool = True, **_):
-    """Notebook 04's runs (:mod:`vadcore.methods.study`): notebook 02's validation search, then the
-    dissociation autoencoder with every seed (``("Dissociation AE", seed)``), its ablation rows with
-    the first seed (``(row, seed)``) and AnoPred with every seed at the same size and the chosen
-    settings (``("AnoPred", seed)``). Returns the prediction config the trivial predictors are
-    scored with (``predictor``) and AnoPred's settings."""
+    """Notebook 04's runs (:mod:`vadcore.methods.study`): notebook 02's validation search, this
+    family's own (the number of clusters, :data:`~vadcore.methods.dissociation.profiles.VALIDATION`;
+    labels ``("clusters", stage, option)``), then the dissociation autoencoder with every seed
+    (``("Dissociation AE", seed)``), its ablation rows with the first seed (``(row, seed)``) and
+    AnoPred with every seed at the same size and the chosen settings (``("AnoPred", seed)``).
+    Returns the prediction config the trivial predictors are scored with (``predictor``),
+    AnoPred's settings and the dissociation search (``choice``, ``None`` where nothing is searched)."""
     from vadcore.methods import dissociation, prediction
+    from vadcore.methods.dissociation.profiles import validation_steps as own_search
     from vadcore.methods.prediction.profiles import validation_steps
 
     schedule = {} if iterations is None else {"iterations": iterations, "pretrain": iterations * 2 // 3}
-    headline = dissociation.profile_config(profile, dataset, seeds[0], **schedule)
     settings, _ = yield from validation_steps(profile, dataset, seeds[0])
-    runs = {("Dissociation AE", seed): dissociation.profile_config(profile, dataset, seed, **schedule) for seed in seeds}
+    chosen, choice = yield from own_search(profile, dataset, seeds[0], **schedule)
+    headline = dissociation.profile_config(profile, dataset, seeds[0], **schedule, **chosen)
+    runs = {("Dissociation AE", seed): dissociation.profile_config(profile, dataset, seed, **schedule, **chosen)
+            for seed in seeds}
     if ablations:
-        runs.update({(row, seeds[0]): dissociation.profile_config(profile, dataset, seeds[0], **{**schedule, **overrides})
+        runs.update({(row, seeds[0]): dissociation.profile_config(profile, dataset, seeds[0],
+                                                                  **{**schedule, **chosen, **overrides})
                      for row, overrides in ABLATIONS.items()})
     runs.update({("AnoPred", seed): prediction.profile_config(profile, dataset, seed, size=headline.size, **settings)
                  for seed in seeds})
     yield runs
-    return {"predictor": prediction.profile_config(profile, dataset, size=headline.size), "settings": settings}
+    return {"predictor": prediction.profile_config(profile, dataset, size=headline.size), "settings": settings,
+            "choice": choice}

@@ -68,7 +68,7 @@ DEVIATIONS = (
     "**Training setting:** the prediction family's setting of the profile (`cpu`, `gpu`) and the λ_of and learning rates chosen on "
     "validation clips in notebook 02 (the paper uses λ = 1, 1, 2, 0.05 on Ped2, FlowNet, 256×256 and "
     "AnoPred's learning rates); its AnoPred and ADL rows are notebook 02's runs.",
-    "**Shortened schedule of Table 3:** the validation runs' schedule instead of the paper's 10,000 iterations "
+    "**Shortened schedule of Table 3:** notebook 02's ablation schedule instead of the paper's 10,000 iterations "
     "(at `full`: the paper's 10,000). The motion-mask row trains on the headline schedule.",
     "**Colour:** every dataset is read in grey, Avenue included (AnoPred and SEUNet read Avenue in colour).",
     "**Discriminator:** its output goes through a sigmoid before the least-squares adversarial losses "

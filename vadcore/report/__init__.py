@@ -4,6 +4,8 @@
   tables, Markdown/CSV writing, figures;
 - :mod:`vadcore.report.verdicts` — a paper's claim turned into a sentence from the numbers
   (never typed), the interval of a difference and the between-seed noise it rests on;
+- :mod:`vadcore.report.search` — a validation search's trials and its criteria's agreement with
+  the test set;
 - :mod:`vadcore.report.provenance` — commit, device and package versions in ``provenance.json``.
 
 Every public name is re-exported here: ``report.paper_table``, ``report.verdict`` …
@@ -13,11 +15,12 @@ from vadcore.report.tables import (
     METRIC_COLUMNS, Cell, comparison_table, fmt, markdown_table, mean_std, metrics_table, paper_table,
     results_folder, save_figure, settings_text, write_table,
 )
+from vadcore.report.search import criteria_table, search_table
 from vadcore.report.verdicts import difference_interval, seed_noise, table_verdict, verdict
 
 __all__ = [
-    "METRIC_COLUMNS", "NUMERIC_PACKAGES", "Cell", "comparison_table", "device_name", "difference_interval", "fmt",
+    "METRIC_COLUMNS", "NUMERIC_PACKAGES", "Cell", "comparison_table", "criteria_table", "device_name", "difference_interval", "fmt",
     "git_commit", "markdown_table", "mean_std", "metrics_table", "package_versions", "paper_table",
-    "results_folder", "save_figure", "seed_noise", "settings_text", "table_verdict", "verdict", "write_provenance",
+    "results_folder", "save_figure", "search_table", "seed_noise", "settings_text", "table_verdict", "verdict", "write_provenance",
     "write_table",
 ]
