@@ -234,8 +234,8 @@ print("attention_gradient_loss: correct")
 #
 # At our reduced size and schedule the paper's learning rates and its λ_of for FlowNet have no
 # reason to be right. They are chosen on two training clips held out of training (normal video the
-# model never sees): runs on the profile's own schedule (so the chosen one is the first seed's
-# AnoPred) try λ_of at the paper's learning rates, then the learning rates at the chosen λ_of, then
+# model never sees): runs on the profile's own schedule at `smoke` and `cpu` (so the chosen one is
+# the first seed's AnoPred; `gpu` tries 1,000 iterations) try λ_of at the paper's learning rates, then the learning rates at the chosen λ_of, then
 # whether both fall tenfold part-way (AnoPred's decay). Predicting normal frames well is not the same as separating anomalies, so a
 # trial is judged by how well it *detects*: each held-out clip is altered three ways — a stretch
 # played 2–4× faster, a stretch played backwards, a patch of another clip moving across the frame

@@ -288,11 +288,11 @@ seed = lab.seeds[0]
 if ablations:
     for stem, (name, table, rows_config) in paper.ABLATION_TABLES.items():
         measured = paper.ablation_accuracies(plan, results, name, rows_config, ablation_shot)
-        header, lines = paper.ablation_rows(table, measured, ablation_shot)
+        header, lines = paper.ablation_rows(table, measured, ablation_shot, headline.way)
         lab.show(report.write_table(lab.out, stem, header, lines, f"{table.name}. {table.caption}, {ablation_shot}-shot",
                                     f"Ours: seed {seed}, {short} steps, {headline.test_episodes} fixed episodes, mean ± 95 % interval; "
                                     f"the paper's columns are other datasets."))
-        for text in paper.ablation_verdicts(measured, ablation_shot):
+        for text in paper.ablation_verdicts(measured, ablation_shot, headline.way):
             lab.show(text)
 
 # %% [markdown]

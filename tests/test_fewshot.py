@@ -46,17 +46,18 @@ def test_covered_fraction_by_hand():
 
 
 def test_actor_boxes_follow_the_frames_resize_and_centre_crop(monkeypatch):
-    """32×32 clips seen at 14×14: resized to 16×16 (× 0.5), then the centre crop moves boxes by 1."""
+    """32×32 clips seen at 14×14: resized to 16×16 (× 0.5), then the centre crop moves boxes by 1
+    and cuts them to the 14×14 frame."""
     import torch
 
     from vadcore.methods.fewshot import diagnostics
 
-    boxes = np.tile([4.0, 8.0, 12.0, 16.0], (8, 1))
+    boxes = np.tile([4.0, 8.0, 12.0, 30.0], (8, 1))
     clip = ActionClip("c", "a", np.zeros((8, 32, 32, 3), np.uint8), boxes=boxes)
     config = fewshot.Config(size=(14, 14), frames=8, crop=4)
     monkeypatch.setattr(diagnostics, "embed_clips", lambda *a: {"centres": torch.full((1, 8, 2), 5.5)})
     found = diagnostics.key_regions(config, None, [clip])
-    np.testing.assert_allclose(found["actors"][0], np.tile([1.0, 3.0, 5.0, 7.0], (8, 1)))
+    np.testing.assert_allclose(found["actors"][0], np.tile([1.0, 3.0, 5.0, 14.0], (8, 1)))  # right: 15 − 1, cut
     np.testing.assert_allclose(found["regions"][0, 0], [3.5, 3.5, 7.5, 7.5])
 
 
@@ -167,10 +168,10 @@ def test_ablation_tables_from_hand_made_runs():
     # 1.96 · 10 / √2 = 13.9; 1.96 · 50 / √2 = 69.3
     assert rows == [["TRX", "73.3", "84.9", "48.2", "30.0 ± 13.9", "50.0 ± 69.3"],
                     ["+ key-region selection", "73.7", "86.0", "49.5", "60.0 ± 0.0", "0.0 ± 0.0"],
-                    ["chance (5-way)", "20.0", "20.0", "20.0", "20.0", "20.0"]]
+                    ["chance", "20.0", "20.0", "20.0", "20.0", "20.0"]]
     verdicts = paper.ablation_verdicts(measured, 5)  # one claim has both rows: key-region selection vs TRX
     assert len(verdicts) == 2 and all("key-region selection improves TRX" in v for v in verdicts)
-    assert "chance (5-way) 20.0; above it: all" in verdicts[0]  # 60 and 30 on unseen normal
+    assert "chance 20.0; above it: all" in verdicts[0]  # 60 and 30 on unseen normal
     assert "above it: TRX" in verdicts[1]  # anomalous: TRX 50, the key region 0
     assert "unseen normal, 5-shot" in verdicts[0] and "anomalous, 5-shot" in verdicts[1]
     with pytest.raises(ValueError, match="not 1"):

@@ -132,7 +132,7 @@ def test_criteria_agreement_is_spearmans_rho_over_the_trials():
         result = SimpleNamespace(metrics={"micro_auc": test[i]},
                                  curves={"val_step": np.array([0, 5]), "val_psnr": np.array([0.0, psnr[i]]),
                                          "val_pseudo_auc": np.array([0.0, auc[i]])})
-        choice.trials.append(Trial(0, {}, None, result, auc[i]))
+        choice.trials.append(Trial(0, {}, f"config {i}", result, auc[i]))
     agreement = choice.agreement()
     assert agreement["pseudo_auc"] == pytest.approx(1.0)
     assert agreement["psnr"] == pytest.approx(-0.8)  # Σd² = 4 + 1 + 4 + 9 = 18: 1 − 6·18 / (4·15)
@@ -224,6 +224,8 @@ def test_search_table_lists_every_measurement_the_criterion_first(tmp_path):
     rows = [line for line in lines if line.startswith("| 1 ")]
     assert [r.split("|")[3:6] for r in rows] == [[" 60.0 ", " 31.00 ", "  "], [" 80.0 ", " 30.00 ", " chosen "],
                                                  [" 70.0 ", " 32.00 ", "  "]]
+    choice.trials.append(Trial(1, {"lr": 1.0}, "config 1", choice.trials[1].result, 0.8))  # stage 2 repeats the choice
+    assert report.search_table(tmp_path, "search", choice, "title") == text  # the same run, listed once
     criteria = report.criteria_table(tmp_path, "criteria", choice)
     # PSNR ranks 2, 1, 3 against the test's 1, 3, 2: Σd² = 6, ρ = 1 − 6·6 / (3·8) = −0.5
     assert "| pseudo-anomaly AUC % | +1.00 |" in criteria and "| validation PSNR (dB) | -0.50 |" in criteria
@@ -238,3 +240,11 @@ def test_the_dissociation_search_tries_clusters_on_the_profiles_schedule():
     assert [c.clusters for c in first.values()] == [16, 32, 64]
     assert first["clusters", 0, 1] == dissociation.profile_config("cpu", "ucsd_ped2")  # 32: the profile's
     assert "gpu" not in VALIDATION and next(validation_steps("gpu", "ucsd_ped2"), None) is None
+
+
+def test_a_given_setting_skips_its_stage_and_the_rest_are_still_searched():
+    from vadcore.methods.prediction.profiles import validation_steps
+
+    first = next(validation_steps("cpu", "ucsd_ped2", flow=0.0, lr=1e-3))  # λ_of and rates given: the decay stage
+    assert [c.decay_at for c in first.values()] == [None, 600]
+    assert {(c.flow, c.lr_generator, c.lr_discriminator) for c in first.values()} == {(0.0, 1e-3, 1e-4)}

@@ -54,9 +54,21 @@ class Choice:
         how well a criterion orders settings the way the test set does."""
         from scipy.stats import spearmanr
 
-        test = [t.result.metrics[test_metric] for t in self.trials]
-        names = [name for name in self.trials[0].values if all(name in t.values for t in self.trials)]
-        return {name: float(spearmanr([t.values[name] for t in self.trials], test).statistic) for name in names}
+        trials = self.distinct
+        test = [t.result.metrics[test_metric] for t in trials]
+        names = [name for name in trials[0].values if all(name in t.values for t in trials)]
+        return {name: float(spearmanr([t.values[name] for t in trials], test).statistic) for name in names}
+
+    @property
+    def distinct(self) -> list[Trial]:
+        """The trials with distinct configs, first appearance kept: a stage's option that repeats
+        an earlier stage's choice is the same run, counted once."""
+        seen, trials = [], []
+        for trial in self.trials:
+            if trial.config not in seen:
+                seen.append(trial.config)
+                trials.append(trial)
+        return trials
 
     def best(self, stage: int) -> Trial:
         candidates = [t for t in self.trials if t.stage == stage]

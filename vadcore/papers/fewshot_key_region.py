@@ -111,7 +111,7 @@ DEVIATIONS = (
     "**Augmentation:** frames resized to 256/224 of the working size and cropped to it, at random in training and "
     "at the centre at test time, as the paper (every side scaled: the paper keeps the aspect ratio, short side "
     "256); no random flip below `full` (a flip would turn synthactions' “right” into an unseen “left” class).",
-    "**Random regions:** with probability ½ per step the key regions' centres are drawn uniformly over the valid "
+    "**Random regions:** with probability ½ per training episode the key regions' centres are drawn uniformly over the valid "
     "range; the paper feeds a completely random feature map, which through Eq. 6's softmax weights would average "
     "to regions near the middle.",
     "**Key-region weights:** the spatial softmax of the relation map weights the anchor offsets (Eq. 6 gives no "
@@ -180,7 +180,7 @@ def study(profile: str, dataset: str, seeds, shots=(1, 5), iterations: int | Non
 SPLITS = {"test": "unseen normal", "anomalous": "anomalous"}  # the tested splits, as the tables name them
 
 
-CHANCE = "chance (5-way)"
+CHANCE = "chance"
 
 
 def seed_interval(per_seed: Sequence[float]) -> float:
@@ -325,24 +325,25 @@ def chance(way: int = 5) -> float:
     return 100 / way
 
 
-def ablation_rows(table: PaperTable, measured: dict[str, dict[str, np.ndarray]], shot: int) -> tuple[list, list]:
+def ablation_rows(table: PaperTable, measured: dict[str, dict[str, np.ndarray]], shot: int,
+                  way: int = 5) -> tuple[list, list]:
     """Header and rows of Table 2 or 3 at ``shot``: the paper's ``shot`` columns next to ours
     (``measured``, :func:`ablation_accuracies`) on each split, as :func:`interval_cell`, and a
-    last row at chance."""
+    last row at chance in a ``way``-way episode (the paper's tables are 5-way)."""
     columns = [c for c in table.columns if c.endswith(f"{shot}-shot")]
     header = ["row"] + [f"paper {c}" for c in columns] + [f"ours {SPLITS[s]}" for s in SPLITS]
     rows = [[row] + [report.fmt(table.value(row, c)) for c in columns]
             + [interval_cell(measured[row][s]) for s in SPLITS] for row in measured]
-    rows.append([CHANCE] + [report.fmt(chance())] * (len(columns) + len(SPLITS)))
+    rows.append([CHANCE] + [report.fmt(chance())] * len(columns) + [report.fmt(chance(way))] * len(SPLITS))
     return header, rows
 
 
-def ablation_verdicts(measured: dict[str, dict[str, np.ndarray]], shot: int) -> list[str]:
+def ablation_verdicts(measured: dict[str, dict[str, np.ndarray]], shot: int, way: int = 5) -> list[str]:
     """The verdict of every claim of :data:`CLAIMS` whose two rows are both in ``measured``
-    (Table 2's modules, Table 3's tricks), on each split, paired over episodes, with chance as
-    the reference (a row at chance has learnt nothing, whatever the other row does)."""
+    (Table 2's modules, Table 3's tricks), on each split, paired over episodes; each names the
+    rows above chance in a ``way``-way episode (a row at chance has learnt nothing)."""
     return [report.verdict(claim, {r: measured[r][split] for r in (claim.better, claim.worse)},
-                           reference={CHANCE: [chance()]}, where=f"{kind}, {shot}-shot", unit="episodes")
+                           reference={CHANCE: [chance(way)]}, where=f"{kind}, {shot}-shot", unit="episodes")
             for claim in CLAIMS.values() if claim.better in measured and claim.worse in measured
             for split, kind in SPLITS.items()]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vadcore.methods.validation import Choice
-from vadcore.report.tables import settings_text, write_table
+from vadcore.report.tables import fmt, settings_text, write_table
 
 # a measurement's column title and how it is shown (percent for an AUC)
 MEASUREMENTS = {"pseudo_auc": ("pseudo-anomaly AUC %", lambda v: f"{100 * v:.1f}"),
@@ -21,13 +21,14 @@ def _names(choice: Choice) -> list[str]:
 
 
 def search_table(folder: Path, stem: str, choice: Choice, title: str, footnote: str = "") -> str:
-    """Every trial of ``choice``: its stage, what it tried, each measurement (the criterion's
-    column marked) and which one was chosen."""
+    """Every distinct trial of ``choice`` (a stage's option that repeats an earlier choice is the
+    same run, listed once at its first stage): its stage, what it tried, each measurement (the
+    criterion's column marked) and which one was chosen."""
     names = _names(choice)
     header = ["stage", "tried"] + [MEASUREMENTS[n][0] + (" (the criterion)" if n == choice.metric else "")
                                    for n in names] + [""]
     rows = [[t.stage + 1, settings_text(t.overrides)] + [MEASUREMENTS[n][1](t.values[n]) for n in names]
-            + ["chosen" if t.config == choice.final.config else ""] for t in choice.trials]
+            + ["chosen" if t.config == choice.final.config else ""] for t in choice.distinct]
     return write_table(folder, stem, header, rows, title, footnote)
 
 
@@ -35,11 +36,11 @@ def criteria_table(folder: Path, stem: str, choice: Choice, test_metric: str = "
     """Each measurement's Spearman ρ with the trials' own test ``test_metric``
     (:meth:`~vadcore.methods.validation.Choice.agreement`), labelled as evidence that chose nothing."""
     agreement = choice.agreement(test_metric)
-    rows = [[MEASUREMENTS[n][0] if n in MEASUREMENTS else n, f"{agreement[n]:+.2f}"] for n in _names(choice)
+    rows = [[MEASUREMENTS[n][0] if n in MEASUREMENTS else n, fmt(agreement[n], 2, signed=True)] for n in _names(choice)
             if n in agreement]
     return write_table(
         folder, stem, ["criterion", f"Spearman ρ with the test {test_metric.replace('_', ' ')}"], rows,
-        f"Evidence that chose nothing: how each criterion orders the {len(choice.trials)} trials against their own "
+        f"Evidence that chose nothing: how each criterion orders the {len(choice.distinct)} trials against their own "
         "test AUC",
         "Read after the choice, from the trials' test scores: the choice above used no test label. ρ = +1: the "
         "criterion orders the settings exactly as the test set does; with a handful of trials, ρ is a coarse reading.")

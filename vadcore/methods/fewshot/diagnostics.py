@@ -32,8 +32,9 @@ def covered_fraction(regions: np.ndarray, actors: np.ndarray) -> np.ndarray:
 @torch.no_grad()
 def key_regions(config: Config, model: KeyRegionTRX, clips: list[ActionClip]) -> dict[str, np.ndarray]:
     """For each clip's sampled frames: the key ``regions`` ``(N, T, 4)`` in the working frame, the
-    ``actors``' boxes scaled to it (resized, then moved by the centre crop; ``nan`` where a clip
-    has none) and the ``covered`` fraction of each actor box."""
+    ``actors``' boxes scaled to it (resized, moved by the centre crop and cut to the frame the
+    network sees: what lies outside cannot be covered; ``nan`` where a clip has none) and the
+    ``covered`` fraction of each actor box."""
     centres = embed_clips(config, model, clips)["centres"].cpu().numpy()
     regions = region_boxes(centres, config.crop)
     actors = np.full(regions.shape, np.nan)
@@ -42,7 +43,8 @@ def key_regions(config: Config, model: KeyRegionTRX, clips: list[ActionClip]) ->
             resized = resized_for_crop(config.size)
             scale = np.array(resized * 2, float) / np.array(clip.frames.shape[1:3] * 2, float)
             offset = np.array(centre_crop_origin(resized, config.size) * 2, float)
-            actors[i] = clip.boxes[frame_indices(len(clip), config.frames)] * scale - offset
+            boxes = clip.boxes[frame_indices(len(clip), config.frames)] * scale - offset
+            actors[i] = np.clip(boxes, 0, np.array(config.size * 2, float))
     return {"regions": regions, "actors": actors, "covered": covered_fraction(regions, actors)}
 
 

@@ -29,7 +29,7 @@ PROFILES = {
 FULL_BY_DATASET = {"ucsd_ped1": {"flow": 0.01}, "avenue": {"lr_generator": 2e-4, "lr_discriminator": 2e-5}}
 
 # Validation search per profile: stages of overrides tried in turn, each trial on the schedule its
-# setting will be used with (the profile's, unless ``iterations`` says otherwise): λ_of at the paper's
+# setting will be used with (the profile's; ``gpu`` keeps 1,000-iteration trials within its budget): λ_of at the paper's
 # learning rates first (the flow term is what the substitute estimator puts in question), then the
 # learning rates (G:D kept at the paper's 10:1) at the chosen λ_of, then whether both fall ÷10
 # part-way (AnoPred's decay; None: constant). A trial is judged by CRITERION: the detection AUC of
@@ -72,17 +72,18 @@ def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Co
 def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | None = None, lr: float | None = None):
     """The validation search of :data:`VALIDATION` as a study's steps (:mod:`vadcore.methods.study`):
     λ_of, then the learning rates (D's at a tenth of G's), then their decay, judged by :data:`CRITERION` on the
-    profile's held-out training clips, keeping any of them given here. Returns ``(settings, choice)``: the overrides chosen, and every
-    trial (``None`` when nothing is searched: the ``full`` profile, or both settings given).
+    profile's held-out training clips, keeping any of them given here (a stage whose every option
+    is given is skipped). Returns ``(settings, choice)``: the overrides chosen, and every trial
+    (``None`` when nothing is searched: the ``full`` profile, or every stage given).
     Notebooks 02, 03 and 04 share its runs."""
     from vadcore.methods.validation import search
 
     fixed = {k: v for k, v in {"flow": flow, "lr_generator": lr, "lr_discriminator": lr and lr / 10}.items()
              if v is not None}
-    if profile not in VALIDATION or (flow is not None and lr is not None):
+    settings = VALIDATION.get(profile, {"stages": []})
+    stages = [kept for stage in settings["stages"] if (kept := [o for o in stage if not set(o) & set(fixed)])]
+    if not stages:
         return fixed, None
-    settings = VALIDATION[profile]
-    stages = [[o for o in stage if not set(o) & set(fixed)] or [{}] for stage in settings["stages"]]
     schedule = {"iterations": settings["iterations"]} if "iterations" in settings else {}
     base = profile_config(profile, dataset, seed, **schedule, **fixed)
     choice = yield from search(base, stages, CRITERION, prefix="validation")

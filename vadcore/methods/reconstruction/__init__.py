@@ -80,6 +80,8 @@ def _frame_errors(model: torch.nn.Module, video: Video, window: int = 10, batch_
     n_frames = len(frames)
     if n_frames < window:
         raise ValueError(f"clip {video.name} has {n_frames} frames, fewer than the window of {window}")
+    if not 1 <= stride <= window:
+        raise ValueError(f"windows every {stride} frames leave frames of a {window}-frame window uncovered")
     windows = frames.unfold(0, window, 1).movedim(-1, 1)  # (T − window + 1, window, C, H, W), a view
     starts = torch.arange(0, n_frames - window + 1, stride, device=engine.device)
     if starts[-1] != n_frames - window:
