@@ -34,7 +34,8 @@
 #
 # **In this lab you will**
 # 1. sample C-way K-shot episodes whose classes no training episode has seen;
-# 2. write the Hausdorff distance between two sets of frame features and the key-region centre;
+# 2. write the Hausdorff distance between two sets of frame features, the key-region centre and
+#    the sampling of an episode;
 # 3. compare TRX with and without the key region on the *same* test episodes, with intervals;
 # 4. check both against scores that learn nothing.
 #
@@ -58,6 +59,7 @@ ablations = True  # train Tables 2 and 3's rows (one seed, 5-shot)
 ablation_iterations = None  # Tables 2 and 3's schedule; None: the validation runs' (full: the profile's)
 
 # %%
+import numpy as np
 import torch
 
 from vadcore import baselines, figures, report
@@ -202,6 +204,55 @@ assert torch.allclose(centre(hot, (48, 64), 16), torch.tensor([7.5 + (55.5 - 7.5
 weights = torch.randn(3, 4)
 assert torch.allclose(centre(weights, (48, 64), 16), key_region_centres(weights[None], (48, 64), 16)[0], atol=1e-5)
 print("centre: correct")
+
+# %% [markdown]
+# ### Your turn 3 — an episode (Section 4.1)
+#
+# Write `draw_episode(labels, way, shot, queries, rng)` for clips whose classes are `labels` (one
+# per clip): draw `way` different classes among those with at least `shot + queries` clips, then
+# `shot` support clips and `queries` query clips of each, no clip twice. Return four lists: the
+# support clips' indices, their labels, the query clips' indices, their labels — a clip's label
+# is its class's *position in the episode* (0 … way − 1), not a global class number.
+
+# %% tags=["solution"]
+def draw_episode(labels, way, shot, queries, rng):
+    """(support, support_labels, query, query_labels) of one way-way shot-shot episode.
+
+    Hint: group clip indices by class; keep the classes with enough clips; rng.choice(n, way,
+    replace=False) picks classes; for each, rng.choice(its clips, shot + queries, replace=False):
+    the first shot are support.
+    """
+    by_class = {}
+    for index, label in enumerate(labels):
+        by_class.setdefault(label, []).append(index)
+    eligible = sorted(c for c, members in by_class.items() if len(members) >= shot + queries)
+    support, support_labels, query, query_labels = [], [], [], []
+    for position, k in enumerate(rng.choice(len(eligible), way, replace=False)):
+        drawn = [int(i) for i in rng.choice(by_class[eligible[k]], shot + queries, replace=False)]
+        support += drawn[:shot]
+        support_labels += [position] * shot
+        query += drawn[shot:]
+        query_labels += [position] * queries
+    return support, support_labels, query, query_labels
+
+
+# %% tags=["self-check"]
+toy = ["walk"] * 5 + ["jump"] * 5 + ["wave"] * 5 + ["fall"] * 2 + ["run"] * 5  # "fall": too few clips for 2 + 1
+rng = np.random.default_rng(0)
+drawn_classes = set()
+for _ in range(40):
+    s, s_labels, q, q_labels = draw_episode(toy, 3, 2, 1, rng)
+    assert (len(s), len(q)) == (6, 3), f"3-way 2-shot with 1 query per class: expected 6 support and 3 query clips, got {len(s)} and {len(q)}"
+    assert len(set(s) | set(q)) == 9, f"no clip may appear twice in an episode: support {s}, query {q}"
+    assert sorted(s_labels) == [0, 0, 1, 1, 2, 2] and sorted(q_labels) == [0, 1, 2], \
+        f"labels are positions in the episode: expected each of 0, 1, 2 twice in support and once in query, got {s_labels} and {q_labels}"
+    classes = {label: {toy[i] for i, l in zip(s + q, s_labels + q_labels) if l == label} for label in range(3)}
+    assert all(len(c) == 1 for c in classes.values()) and len(set().union(*classes.values())) == 3, \
+        f"each label must name one class and the three labels three classes, got {classes}"
+    drawn_classes |= set().union(*classes.values())
+assert "fall" not in drawn_classes, "a class with fewer than shot + queries clips cannot be drawn"
+assert drawn_classes == {"walk", "jump", "wave", "run"}, f"over 40 episodes every eligible class should appear, got {drawn_classes}"
+print("draw_episode: correct")
 
 # %% [markdown]
 # ## 3. Training
