@@ -37,7 +37,7 @@ DEVIATIONS = (
     "**Paper values:** not in the source — our source (reading notes) gives no table and we quote no number we "
     "could not check.",
     "**Size, widths and schedule:** `cpu` and `smoke` use small frames, encoder widths 16/8 (the authors' code: 32), "
-    "32/8 clusters (theirs: 128) and a short schedule (pretraining, then joint training with k-means), Adam at one "
+    "a number of clusters chosen on held-out clips among 16/32/64 at `cpu`, 4/8 at `smoke` (theirs: 128) and a short schedule (pretraining, then joint training with k-means), Adam at one "
     "learning rate for all parameters (the authors' code: 5e-5 per branch, 1e-5 joint, 1e-6 for the centres). "
     "`gpu` keeps 256×256, width 32 and 128 clusters on 2,000 + 1,000 iterations at `cpu`'s learning rate, with "
     "bfloat16 forward passes on the GPU.",
