@@ -124,8 +124,9 @@ lab.show(board.table(
              f"anomalous). Micro AUC: per-clip min–max, all frames pooled (the headline); macro AUC: mean over clips "
              f"with both classes; global AUC: one min–max over all clips; EER at the micro ROC; ΔS: mean normalised "
              f"regularity of normal minus anomalous frames. Training minutes and frames/s: as each run recorded them "
-             f"when it was trained. Not counted: notebook 02's validation search ({search_runs} runs, "
-             f"{search_minutes:.1f} training minutes) that chose AnoPred's, ADL's and SEUNet's settings. Trivial rows: "
+             f"when it was trained. Not counted: the validation searches of notebooks 02 and 04 ({search_runs} runs, "
+             f"{search_minutes:.1f} training minutes; a search's chosen trial is the first seed's run, counted in its "
+             f"row) that chose AnoPred's, ADL's and SEUNet's settings and the dissociation model's clusters. Trivial rows: "
              f"notebook 00's scores, at {size[0]}×{size[1]} on the same frames; random over the same seeds."))
 found = board.beats_trivial(learned, trivial)
 lab.show(board.verdict(found, where=f"{where}, {len(lab.seeds)} seed{'s' if len(lab.seeds) > 1 else ''}"))

@@ -39,7 +39,7 @@ def test_the_study_declares_only_the_headline_runs_of_notebooks_01_to_04(profile
     *searches, headline = stages
     assert list(headline) == [(row, seed) for row in board.METHODS for seed in seeds]
     assert {tuple(c.size) for c in headline.values()} == {SIZES[profile]}
-    assert all(label[0] == "validation" for stage in searches for label in stage)
+    assert all(label[0] in board.SEARCHES for stage in searches for label in stage)
     assert len({label for stage in searches for label in stage}) == sum(len(stage) for stage in searches)  # once each
     # every config is one the notebooks train themselves, with their own parameters at this profile
     theirs = {}
@@ -52,8 +52,8 @@ def test_the_study_declares_only_the_headline_runs_of_notebooks_01_to_04(profile
         assert theirs[(number, *prefix, seed)] == config
     assert headline["AnoPred", 0] == theirs["04", "AnoPred", 0]  # notebook 04 trains the same AnoPred runs
     assert headline["ADL", 1] == theirs["03", "Driven_loss (ADL)", 1]
-    for stage in searches:
-        assert all(theirs["02", *label] == config for label, config in stage.items())
+    for stage in searches:  # notebook 02's search, and notebook 04's of the clusters
+        assert all(theirs["02" if label[0] == "validation" else "04", *label] == config for label, config in stage.items())
 
 
 def test_plan_lists_notebook_06_and_waits_for_the_search():
@@ -207,12 +207,14 @@ def test_notebook_06_has_the_lab_layer():
     assert not any(line.startswith("def ") for source in code for line in source.splitlines())  # no function of its own
 
 
-def test_the_search_is_counted_once_per_distinct_run():
-    a, b = prediction.profile_config("smoke", "synthped", 0), prediction.profile_config("smoke", "synthped", 0, flow=0.0)
+def test_the_search_is_counted_once_per_distinct_run_and_not_where_it_is_a_row():
+    a, b, c = (prediction.profile_config("smoke", "synthped", 0, flow=f) for f in (2.0, 0.0, 0.2))
     outcome = SimpleNamespace(
-        configs={("validation", 0, 0): a, ("validation", 0, 1): b, ("validation", 1, 0): a, ("AnoPred", 0): a},
+        configs={("validation", 0, 0): a, ("validation", 0, 1): b, ("validation", 1, 0): a, ("clusters", 0, 0): c,
+                 ("AnoPred", 0): b},
         results={("validation", 0, 0): RunResult(timings={"train_s": 60.0}),
                  ("validation", 0, 1): RunResult(timings={"train_s": 30.0}),
                  ("validation", 1, 0): RunResult(timings={"train_s": 60.0}),
-                 ("AnoPred", 0): RunResult(timings={"train_s": 600.0})})
-    assert board.search_minutes(outcome) == (2, 1.5)
+                 ("clusters", 0, 0): RunResult(timings={"train_s": 90.0}),
+                 ("AnoPred", 0): RunResult(timings={"train_s": 30.0})})
+    assert board.search_minutes(outcome) == (2, 2.5)  # a once (60 s) and c (90 s); b is AnoPred's row

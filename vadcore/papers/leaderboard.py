@@ -161,12 +161,17 @@ def study(profile: str, dataset: str, seeds, **_):
     return {"predictor": values["convlstm_ae"]["predictor"], "settings": values["adl"]["settings"], "size": size}
 
 
+SEARCHES = ("validation", "clusters")  # the label prefixes of notebook 02's and notebook 04's searches
+
+
 def search_minutes(outcome) -> tuple[int, float]:
-    """``(runs, training minutes)`` of the validation search of a driven study
+    """``(runs, training minutes)`` of the validation searches of a driven study
     (:class:`~vadcore.methods.study.Outcome`), each distinct run once (a search's later stage can
-    repeat an earlier stage's choice)."""
+    repeat an earlier stage's choice), without the runs a row of the table is (a search that
+    trains on the profile's schedule chooses the first seed's run itself)."""
+    rows = {config for label, config in outcome.configs.items() if not (label and label[0] in SEARCHES)}
     found = {outcome.configs[label]: result for label, result in outcome.results.items()
-             if label and label[0] == "validation"}
+             if label and label[0] in SEARCHES and outcome.configs[label] not in rows}
     return len(found), sum(float(r.timings.get("train_s", 0.0)) for r in found.values()) / 60
 
 
