@@ -258,11 +258,15 @@ for claim in ("branches", "attention", "kmeans"):
     if all(row in rows for row in (paper.CLAIMS[claim].better, paper.CLAIMS[claim].worse)):
         lab.show(report.verdict(paper.CLAIMS[claim], rows, noise=noise, where=lab.dataset))
 lab.show(report.verdict(paper.CLAIMS["fused"], scores, where=lab.dataset))
+margin = np.mean(cluster_only) - 50
+tolerance = 2 * max(1.0, np.std(cluster_only))
 lab.show(f"The fused score multiplies each pixel's prediction error by its code's distance to the nearest centre. "
          f"That distance alone scores {np.mean(cluster_only):.1f} % (chance: 50 %): "
-         + ("it carries signal of its own." if np.mean(cluster_only) - 50 > 2 * max(1.0, np.std(cluster_only)) else
-            "barely more than chance, so weighting the error by it mostly adds noise — why the fused score can fall "
-            "below the error alone."))
+         + ("it carries signal of its own." if margin > tolerance else
+            "below chance — normal frames lie farther from the centres than anomalous ones, so weighting the error by "
+            "it works against the score." if margin < -tolerance else
+            "about chance, so weighting the error by it mostly adds noise — why the fused score can fall below the "
+            "error alone."))
 
 # %% [markdown]
 # ## 6. Both branches on an anomalous clip
