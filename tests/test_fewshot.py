@@ -146,6 +146,9 @@ def test_validation_curves_table_and_the_verdict_read_off_them():
     assert "depends on the schedule" in text
     same = {m: (steps[:1], c[:, :1]) for m, (_, c) in curves.items()}
     assert "does not depend on the schedule" in paper.curve_verdict(same)
+    one_seed = {m: (steps, c[:1]) for m, (_, c) in curves.items()}  # no interval between trained models
+    text = paper.curve_verdict(one_seed)
+    assert "Undecided" in text and "+10.0 at 100, -5.0 at 200, +4.0 at 300" in text and "depend" not in text
 
 
 def scored(test: list[float], anomalous: list[float]) -> SimpleNamespace:

@@ -294,16 +294,18 @@ def curve_verdict(curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
     the steps where ours is ahead or behind beyond the between-seed interval (within it otherwise),
     and whether the verdict at the last step is the verdict all along."""
     steps = curves["TRX"][0]
-    signs = []
-    for i in range(len(steps)):
-        difference, half = report.difference_interval(curves[OURS][1][:, i], curves["TRX"][1][:, i])
-        signs.append(0 if np.isnan(half) or abs(difference) <= half else int(np.sign(difference)))
-    named = {1: "ahead", -1: "behind", 0: "within the seeds' spread (or one seed)"}
+    title = f"**What the curves say — {CLAIMS['ours_vs_trx'].text}** (validation classes, accuracy against training steps"
+    differences = [report.difference_interval(curves[OURS][1][:, i], curves["TRX"][1][:, i]) for i in range(len(steps))]
+    if any(np.isnan(half) for _, half in differences):
+        by_step = ", ".join(f"{d:+.1f} at {int(s)}" for s, (d, _) in zip(steps, differences))
+        return (f"{title}): one seed gives no interval between trained models, so the curves decide nothing. "
+                f"Ours − TRX: {by_step}. **Undecided.**")
+    signs = [0 if abs(d) <= half else int(np.sign(d)) for d, half in differences]
+    named = {1: "ahead", -1: "behind", 0: "within the seeds' spread"}
     spans = ", ".join(f"{named[sign]} at steps {', '.join(str(int(steps[i])) for i, s in enumerate(signs) if s == sign)}"
                       for sign in (1, -1, 0) if sign in signs)
     changes = len(set(signs)) > 1
-    return (f"**What the curves say — {CLAIMS['ours_vs_trx'].text}** (validation classes, accuracy against training "
-            f"steps, paired by seed): the key-region model is {spans}. " +
+    return (f"{title}, paired by seed): the key-region model is {spans}. " +
             ("**The verdict depends on the schedule:** it changes along the curve, so a table at one step "
              "reports where training stopped, not which method is better." if changes else
              "**The verdict does not depend on the schedule** within these steps."))
