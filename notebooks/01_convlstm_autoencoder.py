@@ -329,8 +329,9 @@ lab.show("\n".join([
     "to choose the schedule, and what would be wrong with choosing it on the test AUC?",
     "3. An autoencoder that reconstructs everything perfectly — anomalies included — detects nothing. Which "
     "of the error maps above shows the model reconstructing an anomaly too well?",
-    f"4. The seeds' spread is ±{np.std(ours[best], ddof=1) if len(lab.seeds) > 1 else float('nan'):.1f} points. "
-    f"How large must a difference between two rows of Table 1 be before you believe it?",
+    (f"4. The seeds' spread is ±{np.std(ours[best], ddof=1):.1f} points. " if len(lab.seeds) > 1 else
+     "4. This run has one seed, so it says nothing about the spread between seeds. ")
+    + "How large must a difference between two rows of Table 1 be before you believe it?",
 ]))
 
 # %%

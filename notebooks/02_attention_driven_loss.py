@@ -497,8 +497,9 @@ lab.show("\n".join([
     f"you whether it has?",
     f"2. λ_of = 2 was tuned for FlowNet.{flow_share} Why does a loss weight not carry over from one flow "
     f"estimator to another, and what would you measure before trusting any λ?",
-    f"3. ADL − AnoPred = {difference:+.1f} points here (95 % interval ± {half:.1f}); the paper reports +0.6. How many "
-    f"seeds would it take to tell a 0.6-point gain from seed noise?",
+    f"3. ADL − AnoPred = {difference:+.1f} points here "
+    + (f"(95 % interval ± {half:.1f})" if np.isfinite(half) else "(one seed: no interval)")
+    + "; the paper reports +0.6. How many seeds would it take to tell a 0.6-point gain from seed noise?",
     "4. The attention map weights pixels that moved in the *training* video. What kind of anomaly would it make "
     "harder to detect?",
 ]))
