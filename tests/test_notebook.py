@@ -39,3 +39,15 @@ def test_start_and_finish_write_provenance_without_machine_paths(tmp_path, monke
 
 def test_result_compute_seconds():
     assert RunResult(timings={"train_s": 2.0, "score_s": 0.5}).compute_seconds == 2.5
+
+
+def test_a_figure_is_saved_and_returns_nothing_to_display_again(tmp_path, monkeypatch):
+    """A cell ending with ``lab.figure(...)`` would show a returned figure a second time."""
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setenv("VADCORE_NOTEBOOK", "00_data_and_protocol")
+    lab = start("smoke")
+    fig, _ = plt.subplots()
+    assert lab.figure(fig, "fig_test") is None
+    assert (lab.out / "fig_test.png").is_file()

@@ -139,9 +139,10 @@ class Lab:
 
         display(Markdown(markdown))
 
-    def figure(self, fig, stem: str):
-        """Save a figure as ``<stem>.png`` in the results folder and show it (outside a notebook
-        it is saved and closed)."""
+    def figure(self, fig, stem: str) -> None:
+        """Save a figure as ``<stem>.png`` in the results folder and show it once (outside a
+        notebook it is saved and closed). Returns nothing, so that a cell ending with this call
+        does not display the figure a second time as its value."""
         import matplotlib.pyplot as plt
 
         report.save_figure(fig, self.out, stem)
@@ -149,7 +150,6 @@ class Lab:
             plt.show()
         else:
             plt.close(fig)
-        return fig
 
 
 def _in_kernel() -> bool:
