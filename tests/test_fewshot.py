@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from vadcore import baselines, figures
+from vadcore import baselines, figures, report
 from vadcore.data.actions import ActionClip, ActionSet
 from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
 from vadcore.methods import cached_run, fewshot
@@ -127,7 +127,7 @@ def test_the_seeds_interval_is_the_spread_of_the_seeds_means():
     per_seed = [np.array([20.0, 20.0]), np.array([40.0, 40.0])]
     assert paper.interval_cell(np.concatenate(per_seed), per_seed) == "30.0 ± 9.8 (seeds ± 127.1)"
     assert paper.interval_cell(per_seed[0], per_seed[:1]) == "20.0 ± 0.0"  # one seed: no seeds' interval
-    assert np.isnan(paper.seed_interval([20.0]))
+    assert np.isnan(report.mean_interval([20.0]))
 
 
 def test_validation_curves_table_and_the_verdict_read_off_them():

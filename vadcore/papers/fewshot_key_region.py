@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import t as t_distribution
 
 from vadcore import baselines, metrics, report
 from vadcore.methods.fewshot.evaluation import at_shot
@@ -183,23 +182,15 @@ SPLITS = {"test": "unseen normal", "anomalous": "anomalous"}  # the tested split
 CHANCE = "chance"
 
 
-def seed_interval(per_seed: Sequence[float]) -> float:
-    """The 95 % half-width of the mean of per-seed values, t·SD/√n (``nan`` with one seed): the
-    spread between trained models, which episodes of one model cannot show."""
-    values = np.asarray(per_seed, np.float64)
-    if len(values) < 2:
-        return float("nan")
-    return float(t_distribution.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
-
-
 def interval_cell(values: Sequence[float], per_seed: Sequence[Sequence[float]] | None = None) -> str:
     """A cell of Tables 1–3 (ours): the mean accuracy ± its 95 % interval over episodes
     (1.96·std/√N, :func:`vadcore.metrics.mean_confidence_interval`, as TRX reports it), and with
     two seeds or more (``per_seed``: each seed's episodes) the interval between seeds
-    (:func:`seed_interval` of the seeds' means)."""
+    (:func:`vadcore.report.mean_interval` of the seeds' means: the spread between trained models,
+    which episodes of one model cannot show)."""
     cell = "{:.1f} ± {:.1f}".format(*metrics.mean_confidence_interval(values))
     if per_seed is not None and len(per_seed) > 1:
-        cell += f" (seeds ± {seed_interval([np.mean(v) for v in per_seed]):.1f})"
+        cell += f" (seeds ± {report.mean_interval([np.mean(v) for v in per_seed]):.1f})"
     return cell
 
 
@@ -281,7 +272,7 @@ def curve_rows(curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[list, 
         cells = [str(int(step))]
         for method in HEADLINE:
             values = curves[method][1][:, i]
-            half = seed_interval(values)
+            half = report.mean_interval(values)
             cells.append(f"{values.mean():.1f}" + ("" if np.isnan(half) else f" ± {half:.1f}"))
         difference, half = report.difference_interval(curves[OURS][1][:, i], curves["TRX"][1][:, i])
         cells.append(f"{difference:+.1f}" + ("" if np.isnan(half) else f" ± {half:.1f}"))

@@ -16,11 +16,11 @@ from vadcore.report.tables import (
     results_folder, save_figure, settings_text, write_table,
 )
 from vadcore.report.search import criteria_table, search_table
-from vadcore.report.verdicts import difference_interval, seed_noise, table_verdict, verdict
+from vadcore.report.verdicts import difference_interval, mean_interval, seed_noise, table_verdict, verdict
 
 __all__ = [
     "METRIC_COLUMNS", "NUMERIC_PACKAGES", "Cell", "comparison_table", "criteria_table", "device_name", "difference_interval", "fmt",
-    "git_commit", "markdown_table", "mean_std", "metrics_table", "package_versions", "paper_table",
+    "git_commit", "markdown_table", "mean_interval", "mean_std", "metrics_table", "package_versions", "paper_table",
     "results_folder", "save_figure", "search_table", "seed_noise", "settings_text", "table_verdict", "verdict", "write_provenance",
     "write_table",
 ]

@@ -35,6 +35,15 @@ def seed_noise(groups: Mapping[str, Sequence[float]] | Sequence[Sequence[float]]
     return math.sqrt(sum((len(group) - 1) * group.var(ddof=1) for group in measured) / degrees)
 
 
+def mean_interval(values: Sequence[float]) -> float:
+    """The 95 % half-width of the mean of ``values`` (seeds, paired differences …), t·SD/√n with
+    n − 1 degrees of freedom; ``nan`` with fewer than two values."""
+    values = np.asarray(values, np.float64)
+    if len(values) < 2:
+        return float("nan")
+    return float(t_distribution.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+
+
 def difference_interval(better: Sequence[float], worse: Sequence[float], noise: float | None = None) -> tuple[float, float]:
     """``(mean difference, half-width of its 95 % interval)`` of ``better − worse``.
 
@@ -45,8 +54,7 @@ def difference_interval(better: Sequence[float], worse: Sequence[float], noise: 
     better, worse = np.asarray(better, np.float64), np.asarray(worse, np.float64)
     if len(better) == len(worse) and len(better) >= 2:
         differences = better - worse
-        n = len(differences)
-        return float(differences.mean()), float(t_distribution.ppf(0.975, n - 1) * differences.std(ddof=1) / math.sqrt(n))
+        return float(differences.mean()), mean_interval(differences)
     difference = float(better.mean() - worse.mean())
     return difference, float("nan") if noise is None else 1.96 * math.sqrt(2) * noise
 
