@@ -36,7 +36,8 @@
 # 4. find a property of a real recording (a periodic codec artefact) in those scores.
 #
 # **Before:** Python, NumPy, and what a ROC curve is. Nothing else; every later notebook builds on
-# this one. The measured time of this notebook per profile (from its last recorded run):
+# this one. Classroom time: about 40 min for the 4 exercises (10 + 10 + 10 + 10), 7 points.
+# The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -54,9 +55,9 @@ from vadcore.data import find_root
 from vadcore.data.check import background_change, periodic_excess, summarize
 from vadcore.papers import protocol
 from vadcore.notebook import finish, start
-from vadcore.teaching import runtime_table
+from vadcore.teaching import expect, expect_close, own_work, prediction_beside_outcome, runtime_table
 
-lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
+lab = start(profile, dataset, data_root, seeds, results_dir, notebook="00_data_and_protocol", device=device)
 lab.show(runtime_table(lab.name))
 study = lab.study(protocol.study(profile, lab.dataset, lab.seeds))  # nothing to train: the predictors' settings
 data = lab.data()
@@ -139,11 +140,12 @@ fig = figures.score_distributions(motion, metrics.normalize_per_video(motion), n
 lab.figure(fig, "fig3_normalisation")
 
 # %% [markdown]
-# ### Your turn 1 — per-clip normalisation (Eq. 16)
+# ### Your turn 1 — per-clip normalisation (Eq. 16) · 2 points · ≈ 10 min
 #
 # Write `normalise(scores)`: min–max normalise one clip's scores to [0, 1]; a clip whose scores
-# are all equal maps to zeros. The check compares it with hand-computed values and with
-# `vadcore.metrics.minmax` on every test clip's frame-difference scores.
+# are all equal maps to zeros. The check compares it with hand-computed values (one with a
+# negative minimum, so dividing by the maximum alone gives another answer) and fails if it calls
+# the package's own `metrics.minmax`.
 
 # %% tags=["solution"]
 def normalise(scores):
@@ -157,19 +159,24 @@ def normalise(scores):
 
 
 # %% tags=["self-check"]
-np.testing.assert_allclose(normalise([2.0, 4.0, 6.0]), [0.0, 0.5, 1.0])
-np.testing.assert_allclose(normalise([3.0, 3.0]), [0.0, 0.0])
+own_work(normalise, "minmax", "normalize_per_video", "regularity")
+expect_close("normalise([2, 4, 6])", normalise([2.0, 4.0, 6.0]), [0.0, 0.5, 1.0])
+expect_close("normalise([-2, 0, 6])", normalise([-2.0, 0.0, 6.0]), [0.0, 0.25, 1.0])
+expect_close("normalise([3, 3]) (a constant clip)", normalise([3.0, 3.0]), [0.0, 0.0])
+### BEGIN HIDDEN TESTS
 for clip_scores in motion:
-    np.testing.assert_allclose(normalise(clip_scores), metrics.minmax(clip_scores))
+    expect_close("normalise(a test clip's frame differences)", normalise(clip_scores), metrics.minmax(clip_scores))
+### END HIDDEN TESTS
 print("normalise: correct")
 
 # %% [markdown]
-# ### Your turn 2 — micro and macro AUC by hand
+# ### Your turn 2 — micro and macro AUC by hand · 2 points · ≈ 10 min
 #
 # Write `micro_and_macro_auc(scores, labels)` for anomaly scores (higher = more anomalous): the
 # micro AUC is one ROC-AUC over all frames after normalising each clip; the macro AUC is the mean of
-# the per-clip AUCs of the clips that have both classes. The check compares both with
-# `vadcore.metrics.frame_metrics`.
+# the per-clip AUCs of the clips that have both classes. The check uses three hand-made clips
+# (micro 11/14, macro (3/4 + 1)/2; without per-clip normalisation the micro AUC is 10/21) and
+# fails if the function calls `vadcore.metrics`.
 
 # %% tags=["solution"]
 def micro_and_macro_auc(scores, labels):
@@ -186,10 +193,18 @@ def micro_and_macro_auc(scores, labels):
 
 
 # %% tags=["self-check"]
-micro, macro = micro_and_macro_auc(motion, labels)
+own_work(micro_and_macro_auc, "frame_metrics", "frame_roc", "minmax", "normalize_per_video")
+hand_scores = [np.array([1.0, 2.0, 3.0, 4.0]), np.array([10.0, 20.0, 40.0]), np.array([5.0, 6.0, 7.0])]
+hand_labels = [np.array([0, 1, 0, 1]), np.array([0, 0, 1]), np.array([0, 0, 0])]
+expect_close("(micro, macro) AUC of the three hand-made clips", micro_and_macro_auc(hand_scores, hand_labels),
+             [11 / 14, 0.875], atol=1e-9)
+### BEGIN HIDDEN TESTS
 expected = metrics.frame_metrics(motion, labels)
-assert abs(micro - expected.micro_auc) < 1e-9 and abs(macro - expected.macro_auc) < 1e-9
-print(f"micro {100 * micro:.1f} %, macro {100 * macro:.1f} %: correct")
+expect_close("(micro, macro) AUC of frame difference", micro_and_macro_auc(motion, labels),
+             [expected.micro_auc, expected.macro_auc], atol=1e-9)
+### END HIDDEN TESTS
+micro, macro = micro_and_macro_auc(motion, labels)
+print(f"frame difference: micro {100 * micro:.1f} %, macro {100 * macro:.1f} %: correct")
 
 # %%
 shown = list(range(min(4, len(data.test))))
@@ -247,12 +262,13 @@ lab.show(report.metrics_table(
              f"reports these numbers; they are the floor every later table must clear."))
 
 # %% [markdown]
-# ### Your turn 3 — a predictor that copies the last frame
+# ### Your turn 3 — a predictor that copies the last frame · 2 points · ≈ 10 min
 #
 # Write `copy_last_frame_psnr(frames)`: the PSNR of predicting each frame $t \ge 1$ of a clip by
-# frame $t-1$, on frames scaled to [0, 1] with peak 1. The check uses a clip that brightens by 10
-# grey levels per frame (so the answer is $20 \log_{10} 25.5$) and the package's own trivial
-# predictor on the first test clip.
+# frame $t-1$, on frames scaled to [0, 1] with peak 1. The checks: a clip that brightens by 10
+# grey levels per frame (the answer is $20 \log_{10} 25.5$), and a 2×2 clip in which first one
+# pixel, then the other three change by 51 grey levels (PSNR 20 dB, then $10 \log_{10}(1/0.03)$
+# — the MSE averages over all pixels of a frame).
 
 # %% tags=["solution"]
 def copy_last_frame_psnr(frames):
@@ -267,9 +283,17 @@ def copy_last_frame_psnr(frames):
 
 # %% tags=["self-check"]
 ramp = np.repeat((np.arange(6) * 10).astype(np.uint8)[:, None, None], 4, axis=1).repeat(4, axis=2)
-np.testing.assert_allclose(copy_last_frame_psnr(ramp), 20 * np.log10(25.5))
+expect_close("PSNR of a clip brightening by 10 grey levels per frame", copy_last_frame_psnr(ramp),
+             [28.1308] * 5, atol=1e-3)
+two_steps = np.zeros((3, 2, 2), dtype=np.uint8)
+two_steps[1, 0, 0], two_steps[2] = 51, 51
+expect_close("PSNR of the 2×2 clip (one pixel changes, then three)", copy_last_frame_psnr(two_steps),
+             [20.0, 15.2288], atol=1e-3)
+### BEGIN HIDDEN TESTS
 first_clip = copy_last_frame_psnr(predictor_data.test[0].frames)[predictor.frames - 1:]  # frames t+1 … of a predictor
-np.testing.assert_allclose(first_clip, predictions["copy last frame"]["scores"]["psnr"][0], rtol=1e-4)
+expect_close("PSNR of copying the last frame on the first test clip", first_clip,
+             predictions["copy last frame"]["scores"]["psnr"][0], rtol=1e-4)
+### END HIDDEN TESTS
 print("copy_last_frame_psnr: correct")
 
 # %%
@@ -293,6 +317,35 @@ lab.show(
     f"Clips skipped by the macro AUC (a single class): {skipped}.")
 
 # %% [markdown]
+# ### Your turn 4 — predict, run, explain: smoothing the score · 1 point · ≈ 10 min
+#
+# The next cell averages each clip's frame-difference score over 9 frames (a centred moving
+# average) before the protocol normalises it. **Before you run it**, write down in
+# `smoothing_prediction()` whether the micro AUC will come out higher, lower or about the same
+# (within 1 point), and why. The check shows your prediction beside the outcome; a wrong
+# prediction passes — explain it in the discussion.
+
+# %% tags=["solution"]
+def smoothing_prediction():
+    """``(choice, reason)``: ``choice`` is "higher", "lower" or "about the same"; ``reason`` one sentence.
+
+    Hint: how long does an anomaly last compared with 9 frames, and what is frame-to-frame noise?
+    """
+    return ("higher", "an anomaly lasts dozens of frames, so averaging over 9 frames removes frame-to-frame "
+                      "noise such as the codec bursts while keeping the long anomalous stretches high")
+
+
+# %%
+from scipy.ndimage import uniform_filter1d
+
+plain = metrics.frame_metrics(motion, labels)
+smoothed = metrics.frame_metrics([uniform_filter1d(s, 9, mode="nearest") for s in motion], labels)
+
+# %% tags=["self-check"]
+lab.show(prediction_beside_outcome(smoothing_prediction(), 100 * plain.micro_auc, 100 * smoothed.micro_auc,
+                                   "frame-difference micro AUC (%)", "9-frame moving average", tolerance=1.0))
+
+# %% [markdown]
 # ## Questions for discussion
 
 # %%
@@ -306,6 +359,32 @@ lab.show("\n".join([
     f"learned predictor have to do better than a copy to score higher — and on which frames?",
     "4. Every 12th frame of Ped2 the static background changes more than at the others. What does that do to a "
     "predictor's PSNR curve, and would per-clip normalisation hide it?",
+    f"5. A 9-frame moving average moved the frame-difference micro AUC from {100 * plain.micro_auc:.1f} % to "
+    f"{100 * smoothed.micro_auc:.1f} %. Which frames gained and which lost, and what would a 99-frame average do?",
+]))
+
+# %% tags=["answer-key"]
+lab.show("\n".join([
+    "**Answer key** (the teacher's copy only; student copies leave this cell out)",
+    f"1. Ped2's anomalies (bicycles, carts, skaters) are faster or larger than pedestrians, so they add motion "
+    f"energy ({100 * fd.micro_auc:.1f} %). It fails where an anomaly is slow or still (loitering, an abandoned "
+    "bag), where normal motion varies a lot (crowds thickening), or when the camera moves.",
+    f"2. The clip's minimum and maximum, i.e. frames that have not happened yet; one global normalisation "
+    f"({100 * fd.global_auc:.1f} %) is what a live system could do, and the gap "
+    f"({100 * (fd.micro_auc - fd.global_auc):+.1f} points) is what knowing the future is worth here.",
+    f"3. Predict motion: a copy errs by each object's displacement, on every frame with people. A learned "
+    f"predictor must lower the error on normal motion more than on anomalous motion; beating {copy_auc:.1f} % "
+    "needs that gap on the frames where both move.",
+    "4. PSNR dips every 12th frame for every predictor (it cannot foresee the new compression noise); "
+    "per-clip normalisation rescales the clip but keeps the dips, which then look like short anomalies.",
+    f"5. Here: {100 * plain.micro_auc:.1f} % → {100 * smoothed.micro_auc:.1f} %. "
+    + ("Averaging flattens isolated spikes of normal frames (a codec burst, one pedestrian's step) more than "
+       "anomalies that last dozens of frames, so normal and anomalous frames separate better. "
+       if smoothed.micro_auc > plain.micro_auc else
+       f"On {lab.dataset} the normal scores are smooth already (no codec noise) and averaging spreads each "
+       "anomaly's peak onto the normal frames around it, so the two classes overlap more. ")
+    + "It always blurs the first and last frames of an anomaly; a 99-frame average is longer than most "
+    "anomalies and flattens a clip to its crowd level. (On Ped2 at `cpu` this change gains; on synthped it loses.)",
 ]))
 
 # %% [markdown]

@@ -8,7 +8,7 @@
     vadcore plan [NN ...] --profile P [-p NAME=VALUE ...] [--json]   every run the notebooks need, cached or not
     vadcore train [NN ...] --profile P [--jobs N] [--executor local|slurm] [...]   train what is not cached
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
-    vadcore student [NN ...] --out DIR                 student copies: solutions replaced by stubs
+    vadcore student [NN ...] --release DIR [--course DIR]   student copies (no solution line), nbgrader course
 Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 01–05 (``bench``).
 """
 from __future__ import annotations
@@ -108,9 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--device", default=None, help="auto, cpu, cuda or cuda:N (default: auto)")
     bench.add_argument("--steps", type=int, default=5, help="timed training steps per measurement")
 
-    student = commands.add_parser("student", help="write student copies of notebooks (solutions → stubs)")
+    student = commands.add_parser("student", help="a release of student copies (solutions → stubs) and an nbgrader course")
     student.add_argument("notebooks", nargs="*", help="notebook numbers (default: all), e.g. 00 02")
-    student.add_argument("--out", type=Path, default=Path("student"), help="output folder (default: ./student)")
+    student.add_argument("--release", type=Path, default=None,
+                         help="folder of the student copies; checked to hold no solution (default: ./release)")
+    student.add_argument("--course", type=Path, default=None,
+                         help="also write an nbgrader course here: nbgrader_config.py and source/labNN/ (teacher only)")
     return parser
 
 
@@ -191,10 +194,17 @@ def main(argv: list[str] | None = None) -> int:
             saliency = {profile: bench.saliency_fps(profile) for profile in profiles}
             print(bench.write(bench.run(profiles, args.device, args.steps), saliency=saliency))
         elif args.command == "student":
-            from vadcore.teaching import write_student_copies
+            from vadcore.teaching import write_release
+            from vadcore.teaching.grading import write_course
 
-            for path in write_student_copies(args.notebooks, args.out):
+            if args.release is None and args.course is None:
+                args.release = Path("release")
+            written = write_release(args.notebooks, args.release) if args.release else []
+            written += write_course(args.notebooks, args.course) if args.course else []
+            for path in written:
                 print(f"wrote {path}")
+            if args.release:
+                print(f"checked: {args.release} holds no line of the teacher's solutions, hidden tests or answer keys")
     except (DatasetError, ValueError, RuntimeError) as error:
         print(f"vadcore: error: {error}", file=sys.stderr)
         return 2

@@ -8,9 +8,10 @@ its fingerprint, seeds, device, versions, wall time, and the compute time the ru
 (runs trained in this session, and runs reused from the cache with the time they cost when they
 were trained). Provenance holds no absolute path of the machine that ran it.
 
-The notebook's name comes from, in order: ``notebook=`` (a number such as ``"02"`` or a name);
-``VADCORE_NOTEBOOK`` (set by ``vadcore reproduce`` and the test suite); the path JupyterLab,
-Jupyter Notebook 7 or VS Code give the kernel.
+The notebook's name comes from, in order: ``notebook=`` (every notebook passes its own name, so
+that a copy runs under any file name, under papermill, nbclient and nbgrader, and with a regular
+install that has no ``notebooks/`` folder); ``VADCORE_NOTEBOOK`` (set by ``vadcore reproduce``
+and the test suite); the path JupyterLab, Jupyter Notebook 7 or VS Code give the kernel.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from vadcore.data import VideoSet, load_dataset
 from vadcore.data.actions import ActionSet, load_action_set
 from vadcore.methods.study import Outcome
 from vadcore.profiles import DRY_RUN, SEEDS, check_profile, default_dataset, dry_run
-from vadcore.reproduce import list_notebooks
+from vadcore.reproduce import NOTEBOOK_NAME, list_notebooks
 from vadcore.seeding import seed_everything
 
 
@@ -54,8 +55,8 @@ def notebook_name(notebook: str | None = None) -> str:
     stem = Path(str(given)).stem
     number = stem[:2]
     known = list_notebooks()
-    if stem in {path.stem for path in known.values()}:
-        return stem
+    if stem in {path.stem for path in known.values()} or (not known and NOTEBOOK_NAME.fullmatch(f"{stem}.ipynb")):
+        return stem  # without a notebooks/ folder (a regular install) a full name is taken as given
     if number in known:
         return known[number].stem
     raise ValueError(f"no notebook {given!r}; known: {', '.join(p.stem for p in known.values())}")
@@ -181,9 +182,14 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
 
 
 def finish(lab: Lab, **extra) -> dict:
-    """Write ``provenance.json`` for the run of ``lab`` and return it."""
+    """Write ``provenance.json`` for the run of ``lab``, show the run's time
+    (:func:`vadcore.teaching.runtime.this_run`) and return the record."""
+    from vadcore.teaching.runtime import this_run
+
     fingerprints = {f"{name}@{'×'.join(map(str, size)) if size else 'native'}": data.fingerprint()
                     for (name, size, _), data in lab._data.items()}
-    return report.write_provenance(lab.out, lab.profile, lab.dataset, lab.seeds, lab.started, commit=lab.commit,
-                                   data=fingerprints, runs=runs.ledger.summary(), device_kind=lab.device.type,
-                                   **({"dry_run": True} if dry_run() else {}), **extra)
+    record = report.write_provenance(lab.out, lab.profile, lab.dataset, lab.seeds, lab.started, commit=lab.commit,
+                                     data=fingerprints, runs=runs.ledger.summary(), device_kind=lab.device.type,
+                                     **({"dry_run": True} if dry_run() else {}), **extra)
+    lab.show(this_run(record))
+    return record
