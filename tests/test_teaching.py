@@ -1,13 +1,21 @@
-"""The lab layer: stubs, student copies that stop at the first exercise, runtime tables."""
+"""The lab layer: stubs, checks that say what failed, student copies and their release, the
+convention every notebook follows, runtime tables."""
 import json
+import re
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
 from vadcore import cli
+from vadcore.notebook import notebook_name
 from vadcore.reproduce import list_notebooks
-from vadcore.teaching import SELF_CHECK, SOLUTION, runtime_table, stub, student_notebook
+from vadcore.teaching import (ANSWER_KEY, SELF_CHECK, SOLUTION, expect, expect_close, exercises, own_work,
+                              prediction_beside_outcome, runtime_table, solution_leaks, student_notebook, stub,
+                              write_release)
+from vadcore.teaching.copies import tags
+from vadcore.teaching.runtime import classroom_minutes
 
 SOLUTION_CELL = '''def regularity(errors, floor=0.0):
     """s_r(t) = 1 − (e − min e) / (max e − min e).
@@ -38,35 +46,84 @@ def test_stub_keeps_signatures_and_docstrings_and_raises_with_the_hint():
         stub("import numpy as np\n")
 
 
-def tags(cell):
-    return cell.metadata.get("tags", [])
+def test_expect_messages_name_the_property_the_expected_and_the_got_value():
+    with pytest.raises(AssertionError, match=r"^share covered: expected 0\.25, got 0\.5$"):
+        expect("share covered", 0.5 == 0.25, 0.25, 0.5)
+    with pytest.raises(AssertionError, match=r"normalise\(\[2, 4\]\): expected \[0\. 1\.\], got \[0\.5 1\. \]"):
+        expect_close("normalise([2, 4])", [0.5, 1.0], [0.0, 1.0])
+    with pytest.raises(AssertionError, match=r"\(shape\): expected \(2,\), got \(3,\)"):
+        expect_close("x", [0.0, 1.0, 2.0], [0.0, 1.0])
+    expect_close("x", np.array([1.0, 2.0]) + 1e-9, [1.0, 2.0])  # within tolerance: silent
+
+
+def test_own_work_finds_a_call_to_the_package_even_inside_a_nested_function():
+    from vadcore import metrics
+
+    def shortcut(scores):
+        def inner(s):
+            return metrics.minmax(s)
+        return inner(scores)
+
+    def written(scores):
+        scores = np.asarray(scores, dtype=float)
+        return (scores - scores.min()) / (scores.max() - scores.min())
+
+    with pytest.raises(AssertionError, match="shortcut written without the package's minmax: expected no call "
+                                             "to them, got a call to minmax"):
+        own_work(shortcut, "minmax")
+    own_work(written, "minmax")
+
+
+def test_prediction_beside_outcome_needs_a_prediction_and_a_run_but_not_a_right_guess():
+    shown = prediction_beside_outcome(("higher", "noise averages out over frames"), 80.0, 77.5, "AUC (%)",
+                                      "smoothing", tolerance=1.0)
+    assert "**You predicted** higher" in shown and "**The run:** lower" in shown and "did not match" in shown
+    assert "**The run:** about the same" in prediction_beside_outcome(
+        ("about the same", "the change is far too small"), 80.0, 80.5, "AUC (%)", "x", tolerance=1.0)
+    for prediction, message in [(None, "a pair"), (("up", "a reason of words"), "predicted direction"),
+                                (("lower", "because"), "the reason")]:
+        with pytest.raises(AssertionError, match=message):
+            prediction_beside_outcome(prediction, 1.0, 2.0, "q", "c", tolerance=0.1)
+    with pytest.raises(AssertionError, match="the experiment's numbers"):
+        prediction_beside_outcome(("lower", "fewer frames carry the anomaly"), 1.0, float("nan"), "q", "c", 0.1)
 
 
 @pytest.mark.parametrize("number", sorted(list_notebooks()))
 def test_each_notebook_has_the_lab_layer(number):
-    notebook = nbformat.read(str(list_notebooks()[number]), as_version=4)
+    path = list_notebooks()[number]
+    notebook = nbformat.read(str(path), as_version=4)
     text = "\n".join(c.source for c in notebook.cells)
     assert "In this lab you will" in text and "**Before:**" in text and "runtime_table(lab.name)" in text
-    assert "Questions for discussion" in text
-    solutions = [c for c in notebook.cells if SOLUTION in tags(c)]
-    checks = [c for c in notebook.cells if SELF_CHECK in tags(c)]
-    assert len(solutions) >= 3 and len(checks) == len(solutions)
-    student = student_notebook(list_notebooks()[number])
-    for original, copy in zip(notebook.cells, student.cells):
+    assert classroom_minutes(notebook) in notebook.cells[0].source.replace("\n", " ")
+    assert f'notebook="{path.stem}"' in text  # runs under any file name and without a notebooks/ folder
+    found = exercises(notebook)
+    assert len(found) >= 4 and [e.number for e in found] == list(range(1, len(found) + 1))
+    assert len([c for c in notebook.cells if SOLUTION in tags(c)]) == len(found)
+    assert len([c for c in notebook.cells if SELF_CHECK in tags(c)]) == len(found)
+    checks = [notebook.cells[e.check].source for e in found]
+    assert sum("prediction_beside_outcome(" in c for c in checks) == 1  # one predict-run-explain exercise
+    assert not any(re.search(r"^\s*assert\b|np\.testing", c, re.M) for c in checks)  # every failure has a message
+    questions = next(i for i, c in enumerate(notebook.cells) if "Questions for discussion" in c.source)
+    keys = [i for i, c in enumerate(notebook.cells) if ANSWER_KEY in tags(c)]
+    assert keys and all(i > questions for i in keys)
+    student = student_notebook(path)
+    assert not any(ANSWER_KEY in tags(c) or "HIDDEN TESTS" in c.source for c in student.cells)
+    kept = [c for c in notebook.cells if ANSWER_KEY not in tags(c)]
+    for original, copy in zip(kept, student.cells):
         if SOLUTION in tags(original):
             assert "NotImplementedError" in copy.source and copy.source != original.source
-        else:
+        elif SELF_CHECK not in tags(original):
             assert copy.source == original.source
 
 
-def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(tmp_path, monkeypatch):
+def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(monkeypatch):
     """Each student copy, executed up to its last self-check at the smoke defaults: everything
     before the first exercise runs, and every self-check fails until its exercise is solved."""
-    for name, path in sorted(list_notebooks().items()):
+    monkeypatch.delenv("VADCORE_NOTEBOOK", raising=False)  # the copies name themselves
+    for path in sorted(list_notebooks().values()):
         student = student_notebook(path)
         last_check = max(i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c))
         student.cells = student.cells[: last_check + 1]
-        monkeypatch.setenv("VADCORE_NOTEBOOK", path.stem)
         NotebookClient(student, timeout=600, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         first_exercise = min(i for i, c in enumerate(student.cells) if SOLUTION in tags(c))
@@ -78,20 +135,78 @@ def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(tm
         assert all(SELF_CHECK in tags(student.cells[i]) for i in errors), f"{path.name}: a non-check cell failed"
 
 
+def test_a_copy_runs_under_papermill_with_any_name_and_without_a_notebooks_folder(tmp_path, monkeypatch):
+    """What a student with a regular install has: no ``notebooks/`` folder, a renamed file, no
+    ``VADCORE_NOTEBOOK``; the copy still knows its name and writes its own results folder."""
+    papermill = pytest.importorskip("papermill")
+    monkeypatch.delenv("VADCORE_NOTEBOOK", raising=False)
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
+    notebook = nbformat.read(str(list_notebooks()["00"]), as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(  # a regular install: the package has no notebooks/
+        "import vadcore.paths\nvadcore.paths.notebooks_dir = lambda: __import__('pathlib').Path('/nonexistent')"))
+    renamed = tmp_path / "lab1_alice.ipynb"
+    nbformat.write(notebook, str(renamed))
+    papermill.execute_notebook(str(renamed), str(tmp_path / "lab1_alice.out.ipynb"), cwd=str(tmp_path),
+                               kernel_name="python3", progress_bar=False)
+    record = json.loads((tmp_path / "results" / "smoke" / "00_data_and_protocol" / "provenance.json").read_text())
+    assert record["profile"] == "smoke"
+
+
+def test_notebook_name_without_a_notebooks_folder(monkeypatch, tmp_path):
+    monkeypatch.setattr("vadcore.paths.notebooks_dir", lambda: tmp_path)
+    assert notebook_name("02_attention_driven_loss") == "02_attention_driven_loss"
+    with pytest.raises(ValueError, match="no notebook"):
+        notebook_name("02")  # a number needs the list of notebooks
+    with pytest.raises(ValueError, match="no notebook"):
+        notebook_name("lab1_alice")
+
+
+def test_release_holds_no_solution_and_a_planted_one_is_found(tmp_path):
+    release = tmp_path / "release"
+    written = write_release(["00", "02"], release)
+    assert [p.name for p in written] == [list_notebooks()[n].name for n in ("00", "02")]
+    assert solution_leaks(release, ["00", "02"]) == []
+    copy = nbformat.read(str(written[0]), as_version=4)
+    answer = next(c for c in nbformat.read(str(list_notebooks()["00"]), as_version=4).cells if SOLUTION in tags(c))
+    planted = next(line for line in answer.source.splitlines() if "span" in line and "=" in line)
+    copy.cells[-1].source += "\n" + planted
+    nbformat.write(copy, str(written[0]))
+    (release / "notes.txt").write_text("an answer key line:\n" + planted + "\n")
+    leaks = solution_leaks(release, ["00", "02"])
+    assert leaks == [f"00_data_and_protocol.ipynb: {planted.strip()}", f"notes.txt: {planted.strip()}"]
+    again = tmp_path / "again"  # a release folder that already holds a solution is refused
+    again.mkdir()
+    (again / "leak.py").write_text(planted)
+    with pytest.raises(ValueError, match="holds the teacher's solutions"):
+        write_release(["00"], again)
+
+
 def test_runtime_table_from_provenance(tmp_path):
     folder = tmp_path / "cpu" / "02_x"
     folder.mkdir(parents=True)
     (folder / "provenance.json").write_text(json.dumps({
-        "device": "cpu (x86_64, 2 threads)", "wall_time_s": 600.0,
+        "git_commit": "abc1234", "device": "cpu (x86_64, 2 threads)", "wall_time_s": 600.0,
         "runs": {"runs_computed": 2, "runs_reused": 3, "compute_s_this_session": 480.0, "compute_s_of_reused_runs": 7200.0}}))
     table = runtime_table("02_x", tmp_path)
-    assert "| `cpu` | cpu (x86_64, 2 threads) | 10.0 min | 2 (8.0 min) | 3 (2.0 h) | **2.2 h** |" in table
+    assert "| `cpu` | cpu (x86_64, 2 threads) | abc1234 | 10.0 min | 2 (8.0 min) | 3 (2.0 h) | **2.2 h** |" in table
     assert "No recorded run" in runtime_table("03_y", tmp_path)
 
 
-def test_cli_writes_student_copies(tmp_path, capsys):
-    assert cli.main(["student", "02", "--out", str(tmp_path)]) == 0
-    copy = nbformat.read(str(tmp_path / "02_attention_driven_loss.ipynb"), as_version=4)
+def test_cli_writes_a_release_and_a_course(tmp_path, capsys):
+    assert cli.main(["student", "02", "--release", str(tmp_path / "r"), "--course", str(tmp_path / "c")]) == 0
+    copy = nbformat.read(str(tmp_path / "r" / "02_attention_driven_loss.ipynb"), as_version=4)
     assert any("NotImplementedError" in c.source for c in copy.cells)
     assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
-    assert "wrote" in capsys.readouterr().out
+    assert all("nbgrader" in c.metadata for c in copy.cells)
+    assert (tmp_path / "c" / "source" / "lab02" / "02_attention_driven_loss.ipynb").is_file()
+    assert (tmp_path / "c" / "nbgrader_config.py").is_file()
+    out = capsys.readouterr().out
+    assert "wrote" in out and "holds no line of the teacher's solutions" in out
+
+
+def test_this_run_is_the_row_of_the_record_finish_wrote():
+    from vadcore.teaching import this_run
+
+    record = {"git_commit": "1234567", "profile": "smoke", "device": "cpu", "wall_time_s": 90.0,
+              "runs": {"runs_computed": 1, "runs_reused": 0, "compute_s_this_session": 60.0}}
+    assert this_run(record).endswith("| `smoke` | cpu | 1234567 | 1.5 min | 1 (1.0 min) | 0 (0.0 min) | **1.5 min** |")

@@ -19,7 +19,6 @@ from vadcore.teaching.copies import ANSWER_KEY, SOLUTION, _read, exercises, rewr
 SCHEMA = 3
 CONFIG = '''# nbgrader's configuration of this course (written by `vadcore student --course`).
 c = get_config()  # noqa: F821
-c.CourseDirectory.root = "."
 c.ExecutePreprocessor.timeout = 900  # seconds per cell: a smoke run trains small models
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE (see the hint in the docstring)\\nraise NotImplementedError()"}
 '''
