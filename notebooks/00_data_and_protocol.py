@@ -55,7 +55,7 @@ from vadcore.data import find_root
 from vadcore.data.check import background_change, periodic_excess, summarize
 from vadcore.papers import protocol
 from vadcore.notebook import finish, start
-from vadcore.teaching import expect, expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="00_data_and_protocol", device=device)
 lab.show(runtime_table(lab.name))

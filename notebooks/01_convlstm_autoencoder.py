@@ -36,8 +36,9 @@
 # 3. turn reconstruction errors into a regularity score — and fix the tutorial's bug in it;
 # 4. judge the result against scores that learn nothing at the same size.
 #
-# **Before:** notebook 00 (the protocol and the trivial scores). The measured time of this notebook
-# per profile (from its last recorded run):
+# **Before:** notebook 00 (the protocol and the trivial scores). Classroom time: about 40 min for
+# the 4 exercises (5 + 10 + 15 + 10), 6 points.
+# The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -59,9 +60,9 @@ from vadcore.methods import load_model, reconstruction
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import convlstm_ae as paper
-from vadcore.teaching import runtime_table
+from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
 
-lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
+lab = start(profile, dataset, data_root, seeds, results_dir, notebook="01_convlstm_autoencoder", device=device)
 lab.show(runtime_table(lab.name))
 study = lab.study(paper.study(profile, lab.dataset, lab.seeds, iterations=iterations, lr=lr))  # trained or read
 configs, results = study.configs, study.results  # by (row, seed)
@@ -101,11 +102,12 @@ lab.figure(fig, "fig1_temporal_strides")
 print(f"{len(ClipDataset(data.train, 10, (1, 2, 3)))} training windows in {len(data.train)} clips")
 
 # %% [markdown]
-# ### Your turn 1 — temporal strides
+# ### Your turn 1 — temporal strides · 1 point · ≈ 5 min
 #
 # Write `stride_window(start, stride, length=10)`: the frame indices of the training sequence that
-# starts at frame `start` and takes every `stride`-th frame. The check compares it with the windows
-# `ClipDataset` builds above.
+# starts at frame `start` and takes every `stride`-th frame. The check compares it with windows
+# written out by hand (one that does not start at frame 0, so multiplying the start by the stride
+# gives another answer) and fails if the function asks `ClipDataset` for its `frame_indices`.
 
 # %% tags=["solution"]
 def stride_window(start, stride, length=10):
@@ -117,9 +119,14 @@ def stride_window(start, stride, length=10):
 
 
 # %% tags=["self-check"]
-assert stride_window(0, 2) == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]
-for i, (_, start, stride) in enumerate(windows.windows):
-    assert stride_window(start, stride) == list(windows.frame_indices(i))
+own_work(stride_window, "ClipDataset", "frame_indices")
+expect_close("stride_window(0, 2)", stride_window(0, 2), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18], atol=0)
+expect_close("stride_window(5, 3, length=4)", stride_window(5, 3, length=4), [5, 8, 11, 14], atol=0)
+### BEGIN HIDDEN TESTS
+for i, (_, begin, stride) in enumerate(windows.windows):
+    expect_close(f"stride_window({begin}, {stride}) (a window of ClipDataset)", stride_window(begin, stride),
+                 list(windows.frame_indices(i)), atol=0)
+### END HIDDEN TESTS
 print("stride_window: correct")
 
 # %% [markdown]
@@ -197,10 +204,12 @@ lab.figure(figures.regularity_formula(error, data.test[index].labels, f"ConvLSTM
            "fig4_regularity_formula")
 
 # %% [markdown]
-# ### Your turn 2 — the regularity score, without the bug
+# ### Your turn 2 — the regularity score, without the bug · 2 points · ≈ 10 min
 #
 # Write `regularity_score(errors)`: $s_r(t)$ of one clip's errors $e(t)$, with the correct
-# denominator. The check uses hand-computed values and the package on a real clip.
+# denominator. The check uses hand-computed values (on the first, the tutorial's denominator gives
+# 1, 0.8, 0.6, 0.2 instead of 1, 0.75, 0.5, 0; the second has its largest error first) and fails if
+# the function calls the package's `metrics.regularity` or `metrics.minmax`.
 
 # %% tags=["solution"]
 def regularity_score(errors):
@@ -213,16 +222,23 @@ def regularity_score(errors):
 
 
 # %% tags=["self-check"]
-np.testing.assert_allclose(regularity_score([2.0, 4.0, 6.0, 10.0]), [1.0, 0.75, 0.5, 0.0])
-np.testing.assert_allclose(regularity_score(error), metrics.regularity([error])[0])
+own_work(regularity_score, "regularity", "minmax", "normalize_per_video")
+expect_close("regularity_score([2, 4, 6, 10])", regularity_score([2.0, 4.0, 6.0, 10.0]), [1.0, 0.75, 0.5, 0.0])
+expect_close("regularity_score([9, 5, 7, 5])", regularity_score([9.0, 5.0, 7.0, 5.0]), [0.0, 1.0, 0.5, 1.0])
+### BEGIN HIDDEN TESTS
+expect_close("regularity_score(a test clip's errors)", regularity_score(error), metrics.regularity([error])[0])
+### END HIDDEN TESTS
 print("regularity_score: correct")
 
 # %% [markdown]
-# ### Your turn 3 — one error per frame from overlapping windows
+# ### Your turn 3 — one error per frame from overlapping windows · 2 points · ≈ 15 min
 #
 # Every 10-frame window that contains frame $t$ reconstructs it. Write `frame_errors(window_errors,
 # n_frames)`: given `window_errors[w, k]`, the error of frame `w + k` in the window that starts at
-# frame `w`, return each frame's mean over the windows that contain it.
+# frame `w`, return each frame's mean over the windows that contain it. The check uses two
+# hand-computed cases — in the second, the middle frame is in three windows that disagree, so a sum,
+# a median or a division by the window length gives another answer — and windows that agree on
+# every frame, which must give that frame's value back.
 
 # %% tags=["solution"]
 def frame_errors(window_errors, n_frames):
@@ -239,9 +255,12 @@ def frame_errors(window_errors, n_frames):
 
 
 # %% tags=["self-check"]
-np.testing.assert_allclose(frame_errors([[1.0, 2.0], [3.0, 4.0]], 3), [1.0, 2.5, 4.0])
+expect_close("frame_errors of two 2-frame windows", frame_errors([[1.0, 2.0], [3.0, 4.0]], 3), [1.0, 2.5, 4.0])
+expect_close("frame_errors of three 3-frame windows",
+             frame_errors([[1.0, 2.0, 9.0], [3.0, 4.0, 5.0], [0.0, 6.0, 2.0]], 5), [1.0, 2.5, 13 / 3, 5.5, 2.0])
 per_frame = np.arange(14.0) ** 2  # windows that agree on every frame give that frame's value back
-np.testing.assert_allclose(frame_errors([per_frame[w : w + 10] for w in range(5)], 14), per_frame)
+expect_close("frame_errors of five 10-frame windows that agree", frame_errors([per_frame[w : w + 10] for w in range(5)], 14),
+             per_frame)
 print("frame_errors: correct")
 
 # %% [markdown]
@@ -292,15 +311,52 @@ lab.show(report.metrics_table(lab.out, "table2_all_metrics", rows, f"Table 2. Ev
                                        "first frame."))
 
 # %% [markdown]
+# ### Your turn 4 — predict, run, explain: the tutorial's denominator · 1 point · ≈ 10 min
+#
+# The next cell scores every test frame of the tutorial's model twice — with the correct
+# $s_a(t) = (e(t) - \min_t e(t)) / (\max_t e(t) - \min_t e(t))$ and with the tutorial code's
+# $(e(t) - \min_t e(t)) / \max_t e(t)$ — and computes one ROC-AUC over all test frames of each,
+# without the protocol's per-clip min–max (which would undo the difference). **Before you run it**,
+# write down in `denominator_prediction()` whether the micro AUC will come out higher, lower or about
+# the same (within 1 point) with the tutorial's denominator, and why. The check shows your
+# prediction beside the outcome; a wrong prediction passes — explain it in the discussion.
+
+# %% tags=["solution"]
+def denominator_prediction():
+    """``(choice, reason)``: ``choice`` is "higher", "lower" or "about the same"; ``reason`` one sentence.
+
+    Hint: within one clip, which frames does the tutorial's score rank above which? And across clips?
+    """
+    return ("about the same", "within a clip the tutorial's score is the correct one times (max e − min e) / max e, "
+                              "so it ranks the clip's frames alike and only rescales whole clips against each other")
+
+
+# %%
+from sklearn.metrics import roc_auc_score
+
+tutorial_model = next(iter(paper.MODELS))
+every_label = np.concatenate([video.labels for video in data.test])
+correct_auc, tutorial_auc = [], []
+for s in lab.seeds:
+    errors = results[tutorial_model, s].scores["error"]
+    correct_auc.append(100 * roc_auc_score(every_label, np.concatenate([metrics.minmax(e) for e in errors])))
+    tutorial_auc.append(100 * roc_auc_score(every_label, np.concatenate([(e - e.min()) / e.max() for e in errors])))
+
+# %% tags=["self-check"]
+lab.show(prediction_beside_outcome(denominator_prediction(), np.mean(correct_auc), np.mean(tutorial_auc),
+                                   f"{tutorial_model} micro AUC (%)", "the tutorial's ÷ max e", tolerance=1.0))
+
+# %% [markdown]
 # ## 9. Where the error is: reconstruction-error maps
 #
 # For an anomalous frame of two test clips: the frame, each model's reconstruction, and the
 # per-pixel squared error (averaged over the windows containing the frame), both models' errors on
-# one colour scale.
+# one colour scale, and how many times larger each model's mean error is on the anomaly's pixels
+# than on the rest of the frame.
 
 # %%
 models = {row: load_model(configs[row, lab.seeds[0]], data, lab.cache) for row in paper.MODELS}
-image_rows, row_labels = [], []
+image_rows, row_labels, contrast = [], [], {}  # contrast: error on the anomaly's pixels ÷ error elsewhere
 for index, description in showcase[:2]:
     video = data.test[index]
     t = middle_anomalous_frame(video.labels)
@@ -308,12 +364,16 @@ for index, description in showcase[:2]:
     for name, model in models.items():
         _, maps = reconstruction.reconstruction_errors(model, video, first.window, maps=True)
         row += [255 * reconstruction.reconstruct_frame(model, video, t, first.window), maps[t]]
+        if video.masks is not None and video.masks[t].any():
+            contrast[description, name] = maps[t][video.masks[t]].mean() / maps[t][~video.masks[t]].mean()
     image_rows.append(row)
     row_labels.append(f"{description}\nframe {t + 1}")
 columns = ["frame"] + [f"{name.split(' (')[0]} {kind}" for name in models for kind in ("reconstruction", "error")]
 fig = figures.image_table(image_rows, row_labels, columns, cmaps=["gray", "gray", "magma", "gray", "magma"],
                           colorbar_label="squared error", shared_scale=True)
 lab.figure(fig, "fig6_error_maps")
+lab.show("\n".join(f"- {d}, {name}: the mean error on the anomaly's pixels is {ratio:.1f}× that on the rest"
+                   for (d, name), ratio in contrast.items()))
 
 # %% [markdown]
 # ## Questions for discussion
@@ -321,17 +381,80 @@ lab.figure(fig, "fig6_error_maps")
 # %%
 best = max(paper.MODELS, key=lambda row: np.mean(ours[row]))
 strongest = max(reference, key=lambda name: reference[name][0])
+margin = np.mean(ours[best]) - reference[strongest][0]
+validated = "val_mse" in results[next(iter(results))].curves
+bug_change = np.mean(tutorial_auc) - np.mean(correct_auc)
 lab.show("\n".join([
     f"1. The better autoencoder here, {best}, reaches {np.mean(ours[best]):.1f} %; {strongest}, which learns "
-    f"nothing, reaches {reference[strongest][0]:.1f} % at the same size. What would have to change — data, "
-    f"size, schedule, model — for the autoencoder to clearly beat it, and which would you try first?",
-    "2. The validation curves show the reconstruction error of held-out normal clips. Why is that a fair way "
-    "to choose the schedule, and what would be wrong with choosing it on the test AUC?",
-    "3. An autoencoder that reconstructs everything perfectly — anomalies included — detects nothing. Which "
-    "of the error maps above shows the model reconstructing an anomaly too well?",
+    f"nothing, reaches {reference[strongest][0]:.1f} % at the same size. "
+    + ("What would have to change — data, size, schedule, model — for the autoencoder to clearly beat it, and "
+       "which would you try first?" if margin < 0 else
+       f"Is a margin of {margin:.1f} points enough to say the autoencoder learned something a copy of the past "
+       "cannot do, and what would you check before saying so?"),
+    ("2. The validation curves show the reconstruction error of held-out normal clips. Why is that a fair way "
+     "to choose the schedule, and what would be wrong with choosing it on the test AUC?" if validated else
+     "2. This profile trains on every training clip and keeps the tutorial's schedule. How could you choose a "
+     "schedule without test labels, and what would be wrong with choosing it on the test AUC?"),
+    "3. An autoencoder that reconstructs everything perfectly — anomalies included — detects nothing. Does any "
+    "error map above show a model reconstructing an anomaly about as well as the rest of its frame, or better?",
     (f"4. The seeds' spread is ±{np.std(ours[best], ddof=1):.1f} points. " if len(lab.seeds) > 1 else
      "4. This run has one seed, so it says nothing about the spread between seeds. ")
     + "How large must a difference between two rows of Table 1 be before you believe it?",
+    f"5. With the tutorial's ÷ max e, {tutorial_model}'s micro AUC is {np.mean(tutorial_auc):.1f} % instead of "
+    f"{np.mean(correct_auc):.1f} % ({bug_change:+.1f} points). Which metric of Table 2 can this bug not change at "
+    "all, and why?",
+]))
+
+# %% tags=["answer-key"]
+weakest = min(contrast, key=contrast.get) if contrast else None
+rows_apart = abs(np.subtract(*[np.mean(values) for values in ours.values()]))
+threshold = 2 * np.std(ours[best], ddof=1) * np.sqrt(2 / len(lab.seeds)) if len(lab.seeds) > 1 else np.nan
+factors = [1 - e.min() / e.max() for e in results[tutorial_model, lab.seeds[0]].scores["error"]]
+lab.show("\n".join([
+    "**Answer key** (the teacher's copy only; student copies leave this cell out)",
+    "1. " + (f"The autoencoder is {-margin:.1f} points below a score that learns nothing: at this size and "
+             "schedule it has not learned normal motion better than copying it. First the cheapest change that "
+             "the validation curves support — a longer schedule if the held-out error still falls, else larger "
+             f"frames and widths{' (the `gpu` profile)' if lab.profile in ('smoke', 'cpu') else ''}; a new model "
+             "only after those."
+             if margin < 0 else
+             f"Only if {margin:.1f} points is well beyond the seeds' spread (question 4) and the trivial predictor "
+             "was scored on the same frames; then ask which frames it wins — fast objects the copy also flags, or "
+             "slow and still anomalies a copy cannot see."),
+    "2. " + ("Held-out training clips are normal video the model never trained on, so their error measures how "
+             "well it has learned normality without reading a test label. Choosing on the test AUC fits the "
+             "schedule to the test anomalies: the reported AUC is then optimistic, and no longer the result of an "
+             "unsupervised method." if validated else
+             "Hold out training clips and stop where their reconstruction error stops falling (as `smoke`, `cpu` "
+             "and `gpu` do); choosing on the test AUC fits the schedule to the test anomalies and makes the "
+             "reported AUC optimistic."),
+    "3. " + ("No anomaly mask at these frames: compare the object's brightness in the error map with the "
+             "pedestrians'." if weakest is None else
+             f"Lowest: {weakest[1]} on “{weakest[0]}”, whose error on the anomaly's pixels is "
+             f"{contrast[weakest]:.1f}× that on the rest of the frame"
+             + (", so the model reconstructs the anomaly better than the background: its error cannot flag it."
+                if contrast[weakest] < 1 else
+                ", so the anomaly is reconstructed almost as well as the background — too well to stand out."
+                if contrast[weakest] < 2 else
+                "; every map here still marks the anomaly clearly, so none reconstructs it too well at this frame.")),
+    "4. " + (f"With {len(lab.seeds)} seeds and a spread of ±{np.std(ours[best], ddof=1):.1f} points, a difference "
+             f"of two rows must exceed about 2·std·√(2/n) = {threshold:.1f} points before it is more than seed noise; "
+             f"Table 1's two autoencoders differ by {rows_apart:.1f} points"
+             + (", so their order is not settled." if rows_apart < threshold else ", beyond that.")
+             if len(lab.seeds) > 1 else
+             "One seed cannot tell a difference from seed noise: rerun with several seeds (`cpu` uses three) and "
+             f"compare the difference with their spread. Table 1's two autoencoders differ by {rows_apart:.1f} points "
+             "here, which one seed cannot confirm."),
+    f"5. The macro AUC: within a clip the tutorial's score is the correct one times (max e − min e) / max e, a "
+    f"positive factor (here {min(factors):.2f} to {max(factors):.2f} across clips), so every clip ranks its frames "
+    "alike and its AUC is unchanged. Only the micro AUC, which mixes the clips, can move: "
+    + ("it stayed within a point; rescaling whole clips reorders frames only between clips, and here what that "
+       "reordering gained it also lost."
+       if abs(bug_change) <= 1 else
+       f"it went {'up' if bug_change > 0 else 'down'} {abs(bug_change):.1f} points, because clips whose error "
+       "barely varies are squashed towards 0 (normal) — which here "
+       + ("removed more false alarms from quiet normal stretches than it hid anomalies." if bug_change > 0 else
+          "hid more anomalous frames (clips that are anomalous throughout vary little) than it removed false alarms.")),
 ]))
 
 # %%

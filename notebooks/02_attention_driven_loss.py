@@ -39,8 +39,9 @@
 # 4. regenerate a paper's tables and figures and decide, from the numbers, which of its claims
 #    hold — against predictors that learn nothing.
 #
-# **Before:** notebooks 00 (protocol, trivial predictors) and 01 (training, validation curves). The
-# measured time of this notebook per profile (from its last recorded run):
+# **Before:** notebooks 00 (protocol, trivial predictors) and 01 (training, validation curves).
+# Classroom time: about 45 min for the 4 exercises (10 + 10 + 15 + 10), 6 points.
+# The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -69,9 +70,9 @@ from vadcore.methods.prediction import diagnostics
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import Claim, adl
-from vadcore.teaching import runtime_table
+from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
 
-lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
+lab = start(profile, dataset, data_root, seeds, results_dir, notebook="02_attention_driven_loss", device=device)
 lab.show(runtime_table(lab.name))
 study = lab.study(adl.study(profile, lab.dataset, lab.seeds, flow=flow, lr=lr, iterations=iterations, tables=tables,
                             ablation_iterations=ablation_iterations))  # every run, trained or read from the cache
@@ -111,11 +112,13 @@ print(f"cosine(−∇F(0), Σ α_t I^t) on 12 frames of {data.train[0].name}: {c
 print("α_t for T = 12:", np.round(attention.dynamic_image_weights(12), 2))
 
 # %% [markdown]
-# ### Your turn 1 — the weights of the dynamic image (Eq. 6)
+# ### Your turn 1 — the weights of the dynamic image (Eq. 6) · 1 point · ≈ 10 min
 #
 # Write `alpha(T)`: $\alpha(t) = 2(T - t + 1) - (T + 1)(H_T - H_{t-1})$ for $t = 1 \dots T$, with
-# $H_t$ the $t$-th harmonic number and $H_0 = 0$. The check uses $T = 2$ by hand, the property
-# that makes a static background vanish, and the package's version.
+# $H_t$ the $t$-th harmonic number and $H_0 = 0$. The check uses $T = 2$ and $T = 3$ by hand
+# ($H_t$ in place of $H_{t-1}$, or $2(T - t)$ in place of $2(T - t + 1)$, gives other numbers) and the
+# property that makes a static background vanish, and fails if the function calls the package's
+# `attention.dynamic_image_weights`.
 
 # %% tags=["solution"]
 def alpha(T):
@@ -129,9 +132,14 @@ def alpha(T):
 
 
 # %% tags=["self-check"]
-np.testing.assert_allclose(alpha(2), [-0.5, 0.5])  # 2·2 − 3·1.5 and 2·1 − 3·0.5
-assert abs(alpha(12).sum()) < 1e-9  # the weights sum to zero: a static background cancels
-np.testing.assert_allclose(alpha(12), attention.dynamic_image_weights(12))
+own_work(alpha, "dynamic_image_weights", "dynamic_image")
+expect_close("alpha(2)", alpha(2), [-0.5, 0.5])  # 2·2 − 3·1.5 and 2·1 − 3·0.5
+expect_close("alpha(3)", alpha(3), [-4 / 3, 2 / 3, 2 / 3])  # 6 − 4·11/6, 4 − 4·5/6, 2 − 4·1/3
+expect_close("sum of alpha(12) (a static background cancels)", alpha(12).sum(), 0.0, atol=1e-9)
+### BEGIN HIDDEN TESTS
+for T in (5, 12, 40):
+    expect_close(f"alpha({T})", alpha(T), attention.dynamic_image_weights(T))
+### END HIDDEN TESTS
 print("alpha: correct")
 
 # %%
@@ -148,24 +156,34 @@ for name, values in maps.items():
     print(f"{name}: range {values.min():.2f}–{values.max():.2f}, mean {values.mean():.2f}")
 
 # %% [markdown]
-# ### Your turn 2 — from a dynamic image to a loss weight (Eq. 7)
+# ### Your turn 2 — from a dynamic image to a loss weight (Eq. 7) · 2 points · ≈ 10 min
 #
-# Write `attention_from(M, B)`: $A = |M| / (\max M - \min M) + B$. The check uses a hand case and
-# the dynamic image of the first training clip.
+# Write `attention_from(M, B)`: $A = |M| / (\max M - \min M) + B$; a clip in which nothing moves has
+# $M = 0$ everywhere (the weights sum to zero) and gets the background weight $B$ everywhere. The
+# check uses hand cases — a map with a negative minimum, where dividing by $\max |M|$, by the range
+# of $|M|$ or min–max normalising $M$ gives other numbers; another $B$; a static clip — and fails if
+# the function calls the package's `attention.normalize_attention`.
 
 # %% tags=["solution"]
 def attention_from(M, B=0.1):
-    """ADL Eq. 7: A = |M| / (max M − min M) + B.
+    """ADL Eq. 7: A = |M| / (max M − min M) + B; a constant M gives B everywhere.
 
-    Hint: np.abs and np.ptp (the range max − min).
+    Hint: np.abs and np.ptp (the range max − min); check the range for zero before dividing.
     """
     M = np.asarray(M, dtype=float)
-    return np.abs(M) / np.ptp(M) + B
+    span = np.ptp(M)
+    return (np.zeros_like(M) if span == 0 else np.abs(M) / span) + B
 
 
 # %% tags=["self-check"]
-np.testing.assert_allclose(attention_from([[-1.0, 1.0]]), [[0.6, 0.6]])
-np.testing.assert_allclose(attention_from(closed_form.numpy()), attention.normalize_attention(closed_form.numpy()))
+own_work(attention_from, "normalize_attention", "learned_attention", "attention_map")
+expect_close("attention_from([[-1, 3], [0, 1]])", attention_from([[-1.0, 3.0], [0.0, 1.0]]), [[0.35, 0.85], [0.1, 0.35]])
+expect_close("attention_from([[-2, 2]], B=0.5)", attention_from([[-2.0, 2.0]], B=0.5), [[1.0, 1.0]])
+expect_close("attention_from of a static clip (M = 0)", attention_from(np.zeros((2, 2))), np.full((2, 2), 0.1))
+### BEGIN HIDDEN TESTS
+expect_close("attention_from(the dynamic image of 12 training frames)", attention_from(closed_form.numpy()),
+             attention.normalize_attention(closed_form.numpy()))
+### END HIDDEN TESTS
 print("attention_from: correct")
 
 # %% [markdown]
@@ -197,13 +215,16 @@ lab.figure(figures.image_table([[video.frames[30], video.frames[31], np.hypot(*f
                                colorbar_label="pixels"), "fig_flow_example")
 
 # %% [markdown]
-# ### Your turn 3 — the attention-driven gradient loss (Eqs. 9–10)
+# ### Your turn 3 — the attention-driven gradient loss (Eqs. 9–10) · 2 points · ≈ 15 min
 #
 # Write `attention_gradient_loss(prediction, target, A)` in torch: the mean over pixels of
 # $|A \circ (|\nabla_i \hat I| - |\nabla_i I|)|$ plus the same along $j$, where
 # $\nabla_i x = x_{i,j} - x_{i-1,j}$ and $\nabla_j x = x_{i,j} - x_{i,j-1}$, zero on the first row
-# (column). The check uses a 2×3 case by hand and `vadcore.losses.gradient_loss` on training frames
-# with the learned map.
+# (column). The check uses a 2×3 case by hand, with a prediction whose first row has the target's
+# edges with their signs flipped (there $|\nabla \hat I| - |\nabla I| = 0$ but
+# $\nabla \hat I - \nabla I \neq 0$) and a map $A$ that is not constant, and a prediction with every
+# edge flipped, whose loss is 0. It fails if the function calls the package's
+# `losses.gradient_loss` or `losses.image_gradients`.
 
 # %% tags=["solution"]
 def attention_gradient_loss(prediction, target, A):
@@ -222,11 +243,21 @@ def attention_gradient_loss(prediction, target, A):
 
 
 # %% tags=["self-check"]
-hand = torch.tensor([[[[0.0, 1.0, 3.0], [0.0, 0.0, 0.0]]]])
-assert abs(attention_gradient_loss(torch.zeros_like(hand), hand, torch.ones(2, 3)).item() - 7 / 6) < 1e-6
+own_work(attention_gradient_loss, "gradient_loss", "image_gradients")
+target = torch.tensor([[[[0.0, 1.0, 3.0], [0.0, 0.0, 0.0]]]])
+predicted = torch.tensor([[[[0.0, -1.0, -3.0], [0.0, 1.0, 0.0]]]])
+weights = torch.tensor([[1.0, 2.0, 1.0], [0.5, 1.0, 2.0]])
+# along i: |A ∘ ([0, 2, 3] − [0, 1, 3])| = [0, 1, 0] on row 1; along j: 0 on row 0, [0, 1, 2] on row 1 → (1 + 3) / 6
+expect_close("attention_gradient_loss of the 2×3 hand case", attention_gradient_loss(predicted, target, weights),
+             2 / 3, atol=1e-6)
+expect_close("attention_gradient_loss of a prediction with every edge flipped",
+             attention_gradient_loss(-target, target, weights), 0.0, atol=1e-6)
+### BEGIN HIDDEN TESTS
 frames = torch.from_numpy(np.array(data.train[0].frames[:2], np.float32) / 127.5 - 1)[:, None]
 learned = torch.from_numpy(maps["learned (Eq. 7)"]).float()
-assert torch.allclose(attention_gradient_loss(frames[:1], frames[1:], learned), gradient_loss(frames[:1], frames[1:], learned))
+expect_close("attention_gradient_loss of two training frames with the learned map",
+             attention_gradient_loss(frames[:1], frames[1:], learned), gradient_loss(frames[:1], frames[1:], learned))
+### END HIDDEN TESTS
 print("attention_gradient_loss: correct")
 
 # %% [markdown]
@@ -444,6 +475,40 @@ for region in ("foreground", "background"):
     lab.show(report.verdict(Claim(f"the loss lowers the {region} PSNR of test frames", "AnoPred", "ADL"), means, digits=2))
 
 # %% [markdown]
+# ### Your turn 4 — predict, run, explain: scoring only the moving pixels · 1 point · ≈ 10 min
+#
+# The attention map says that the pixels worth learning are the ones that move. The next cell
+# scores every test frame of the ADL runs by the PSNR of its prediction over the moving foreground
+# only (the masks of Fig. 7; a frame in which nothing moves counts as its clip's most normal)
+# instead of over the whole frame, through the same protocol (Eq. 16, micro AUC). **Before you run
+# it**, write down in `foreground_prediction()` whether ADL's micro AUC will come out higher, lower
+# or about the same (within 1 point), and why. The check shows your prediction beside the outcome;
+# a wrong prediction passes — explain it in the discussion.
+
+# %% tags=["solution"]
+def foreground_prediction():
+    """``(choice, reason)``: ``choice`` is "higher", "lower" or "about the same"; ``reason`` one sentence.
+
+    Hint: the whole-frame MSE grows with the area that is predicted badly; what does the foreground PSNR divide by?
+    """
+    return ("lower", "the whole-frame error grows with the area predicted badly, which a cart or a fast bicycle makes "
+                     "large, while the foreground PSNR divides by the moving area and keeps only how badly each moving "
+                     "pixel is predicted")
+
+
+# %%
+test_labels = metrics.drop_first([video.labels for video in data.test], offset)
+foreground_only = []
+for s in lab.seeds:
+    foreground_psnr = [np.nan_to_num(p, nan=np.nanmax(p))  # a frame in which nothing moves: the clip's most normal
+                       for p in runs["full", "ADL", s].scores["psnr_foreground"]]
+    foreground_only.append(100 * metrics.frame_metrics(foreground_psnr, test_labels, higher_is_normal=True).micro_auc)
+
+# %% tags=["self-check"]
+lab.show(prediction_beside_outcome(foreground_prediction(), np.mean(micro["full", "ADL"]), np.mean(foreground_only),
+                                   "ADL micro AUC (%)", "PSNR of the moving foreground only", tolerance=1.0))
+
+# %% [markdown]
 # ## 13. Fig. 8 — error maps
 #
 # An anomalous frame of two test clips, and the squared prediction error of each model, on one
@@ -489,12 +554,16 @@ lab.show(report.verdict(Claim("the loss lowers the foreground training MSE (×10
 copy_auc = reference["copy last frame"][0]
 anopred, adl_auc = np.mean(micro["full", "AnoPred"]), np.mean(micro["full", "ADL"])
 difference, half = report.difference_interval(micro["full", "ADL"], micro["full", "AnoPred"], noise)
+validated = "val_psnr" in runs["full", "AnoPred", lab.seeds[0]].curves
+foreground_change = np.mean(foreground_only) - adl_auc
 flow_share = "" if paper_flow is None else \
     f" At λ_of = 2 the flow term made {balance['after the λ_of = 2 run']['flow']['share']:.0%} of G's update."
 lab.show("\n".join([
     f"1. Copying the last frame scores {copy_auc:.1f} %; AnoPred trained for {headline_config.iterations} iterations "
-    f"scores {anopred:.1f} %. What must a predictor learn to beat a copy, and what in the validation curves tells "
-    f"you whether it has?",
+    f"scores {anopred:.1f} %. "
+    + ("What must a predictor learn to beat a copy" if anopred <= copy_auc else "What has AnoPred learned that a copy lacks")
+    + (", and what in the validation curves tells you whether it has?" if validated else
+       ", and how would you tell without test labels?"),
     f"2. λ_of = 2 was tuned for FlowNet.{flow_share} Why does a loss weight not carry over from one flow "
     f"estimator to another, and what would you measure before trusting any λ?",
     f"3. ADL − AnoPred = {difference:+.1f} points here "
@@ -502,6 +571,61 @@ lab.show("\n".join([
     + "; the paper reports +0.6. How many seeds would it take to tell a 0.6-point gain from seed noise?",
     "4. The attention map weights pixels that moved in the *training* video. What kind of anomaly would it make "
     "harder to detect?",
+    f"5. Scored by the PSNR of the moving foreground only, ADL reaches {np.mean(foreground_only):.1f} % instead of "
+    f"{adl_auc:.1f} % ({foreground_change:+.1f} points). What does the whole-frame error measure that the "
+    "foreground PSNR does not, and does the result speak for or against the attention map's premise?",
+]))
+
+# %% tags=["answer-key"]
+learned_map = maps["learned (Eq. 7)"]
+held_out_psnr = np.mean([runs["full", "AnoPred", s].curves["val_psnr"][-1] for s in lab.seeds]) if validated else np.nan
+background = {v: np.mean([np.nanmean(np.concatenate(runs["full", v, s].scores["psnr_background"])) for s in lab.seeds])
+              for v in adl.HEADLINE}
+needed = {sigma: int(np.ceil(2 * (1.96 * sigma / 0.6) ** 2)) for sigma in ([noise] if noise else [1.0, 0.5])}
+lab.show("\n".join([
+    "**Answer key** (the teacher's copy only; student copies leave this cell out)",
+    "1. To predict motion — where each pedestrian will be one frame later — better than repeating the last frame; "
+    "a copy already predicts the static background perfectly. "
+    + (f"On the held-out clips AnoPred ends at {held_out_psnr:.2f} dB against the copy's "
+       f"{trivial['copy last frame']['val_psnr']:.2f} dB: "
+       + ("it predicts unseen normal frames better than a copy" if held_out_psnr > trivial["copy last frame"]["val_psnr"]
+          else "it has not learned to predict unseen normal frames better than a copy")
+       + f", and its AUC is {abs(anopred - copy_auc):.1f} points {'above' if anopred > copy_auc else 'below'} the copy's."
+       if validated else
+       "Hold out training clips and compare the model's PSNR on them with the copy's, as `smoke`, `cpu` and `gpu` do."),
+    "2. λ scales a loss whose size and noise depend on the estimator: Lucas–Kanade is noisier than FlowNet, "
+    "especially on static and textureless pixels, so the same λ gives the term another share of the update."
+    + ("" if paper_flow is None else
+       f" Here, after the λ_of = 2 run, the flow term made {balance['after the λ_of = 2 run']['flow']['share']:.0%} "
+       f"of G's update, {balance['after the λ_of = 2 run']['flow']['static_fraction']:.0%} of its gradient on pixels "
+       "that do not move.")
+    + " Measure each term's share of the gradient and choose λ on held-out training clips (section 3).",
+    "3. Two groups of n seeds separate a difference d from noise when 1.96·σ·√(2/n) < d, so n > 2·(1.96·σ/0.6)². "
+    + (f"With this run's between-seed spread σ = {noise:.2f} points, about {needed[noise]} seeds per model."
+       if noise else
+       f"One seed measures no σ: at σ = 1 point that is {needed[1.0]} seeds per model, at σ = 0.5 still "
+       f"{needed[0.5]}."),
+    f"4. An anomaly where nothing moved in training — someone crossing the lawn, an object left beside the path: "
+    f"the map gives those pixels its lowest weights (here {learned_map.min():.2f}, against up to "
+    f"{learned_map.max():.2f} where people walk), so the model learns them least, its errors there are larger on "
+    "normal frames too, and an anomaly there stands out less. "
+    + (f"Fig. 7 shows the cost: ADL's background PSNR on test frames is {background['ADL']:.2f} dB against AnoPred's "
+       f"{background['AnoPred']:.2f} dB." if background["ADL"] < background["AnoPred"] else
+       f"Here ADL's background PSNR ({background['ADL']:.2f} dB) is not below AnoPred's "
+       f"({background['AnoPred']:.2f} dB), so at this schedule the cost does not show."),
+    f"5. {adl_auc:.1f} % → {np.mean(foreground_only):.1f} %. The whole-frame MSE is the moving area times the error "
+    "per moving pixel (over the frame's size): a large or fast object makes a large badly predicted area. "
+    + ("The foreground PSNR divides that area away and keeps only the error per moving pixel, which differs less "
+       "between a pedestrian and a bicycle than their areas do. The map's premise holds for where the model should "
+       "learn, not for how a frame should be scored: the amount of badly predicted motion is the signal."
+       if foreground_change < -1 else
+       "Here dropping the background removed noise (static pixels that are predicted imperfectly) about as much as "
+       "it lost the area signal: both scores rank the frames alike."
+       if abs(foreground_change) <= 1 else
+       "Here the background's errors were mostly noise that hid the anomalies, so removing it helped more than "
+       "losing the area signal: for scoring, too, the moving pixels carry the information — the map's premise.")
+    + (" (The foreground here is synthped's exact object masks.)" if lab.dataset == "synthped" else
+       " (The foreground here comes from background subtraction, which also marks noise and misses slow objects.)"),
 ]))
 
 # %%

@@ -38,8 +38,9 @@
 # 3. align every score with the frame it describes;
 # 4. judge the model against predictors that learn nothing and against AnoPred at the same size.
 #
-# **Before:** notebooks 00 (protocol), 01 (autoencoders) and 02 (AnoPred). The measured time of
-# this notebook per profile (from its last recorded run):
+# **Before:** notebooks 00 (protocol), 01 (autoencoders) and 02 (AnoPred). Classroom time: about
+# 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points.
+# The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -56,16 +57,16 @@ import numpy as np
 import torch
 from sklearn.decomposition import PCA
 
-from vadcore import baselines, bench, figures, report
+from vadcore import baselines, bench, figures, metrics, report
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
 from vadcore.methods import dissociation, evaluate, load_model, prediction
 from vadcore.methods.dissociation.diagnostics import attention_maps, most_distant_codes
 from vadcore.models.dissociation import KMeansLayer, VarianceAttention
 from vadcore.notebook import finish, start
 from vadcore.papers import dissociation as paper
-from vadcore.teaching import runtime_table
+from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
 
-lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
+lab = start(profile, dataset, data_root, seeds, results_dir, notebook="04_spatiotemporal_dissociation", device=device)
 lab.show(runtime_table(lab.name))
 study = lab.study(paper.study(profile, lab.dataset, lab.seeds, iterations=iterations, ablations=ablations))
 plan, results = study.last()  # every run, trained or read from the cache, by (row, seed)
@@ -89,11 +90,13 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters; code maps of 
 print(model.motion_decoder)
 
 # %% [markdown]
-# ### Your turn 1 — pixel shuffle
+# ### Your turn 1 — pixel shuffle · 2 points · ≈ 15 min
 #
 # Write `pixel_shuffle(x, r)` for a tensor `(B, C·r², H, W)`: output channel `c`, pixel
-# `(h·r + i, w·r + j)` comes from input channel `c·r² + i·r + j`, pixel `(h, w)`. The check compares
-# it with `torch.nn.PixelShuffle`.
+# `(h·r + i, w·r + j)` comes from input channel `c·r² + i·r + j`, pixel `(h, w)`. The checks are two
+# hand-made tensors: one on a 2×3 grid (swapping `i` and `j`, or stacking the blocks instead of
+# interleaving them, gives another image) and one with two output channels (taking channel
+# `c + C·(i·r + j)` instead gives another). The function may not call PyTorch's own pixel shuffle.
 
 # %% tags=["solution"]
 def pixel_shuffle(x, r):
@@ -106,8 +109,16 @@ def pixel_shuffle(x, r):
 
 
 # %% tags=["self-check"]
-x = torch.arange(2 * 8 * 3 * 5, dtype=torch.float32).reshape(2, 8, 3, 5)
-assert torch.equal(pixel_shuffle(x, 2), torch.nn.PixelShuffle(2)(x))
+own_work(pixel_shuffle, "pixel_shuffle", "PixelShuffle")
+grid = torch.arange(24.0).reshape(1, 4, 2, 3)  # channel k holds 6k … 6k + 5
+expect_close("pixel_shuffle(arange(24) as (1, 4, 2, 3), 2)", pixel_shuffle(grid, 2),
+             [[[[0, 6, 1, 7, 2, 8], [12, 18, 13, 19, 14, 20], [3, 9, 4, 10, 5, 11], [15, 21, 16, 22, 17, 23]]]])
+expect_close("pixel_shuffle(arange(8) as (1, 8, 1, 1), 2)", pixel_shuffle(torch.arange(8.0).reshape(1, 8, 1, 1), 2),
+             [[[[0, 1], [2, 3]], [[4, 5], [6, 7]]]])
+### BEGIN HIDDEN TESTS
+x = torch.randn(2, 18, 3, 5)
+expect_close("pixel_shuffle(random (2, 18, 3, 5), 3)", pixel_shuffle(x, 3), torch.nn.PixelShuffle(3)(x))
+### END HIDDEN TESTS
 print("pixel_shuffle: correct")
 
 # %% [markdown]
@@ -121,11 +132,15 @@ print("pixel_shuffle: correct")
 # trained with the **compactness loss**: each code's squared distance to its nearest centre.
 
 # %% [markdown]
-# ### Your turn 2 — the variance weight
+# ### Your turn 2 — the variance weight · 2 points · ≈ 10 min
 #
 # Write `variance_weight(projected)` for projected features `(B, C, H, W)`: the variance across
 # channels at each position (the sum of squared deviations from the channel mean, as the
 # authors' code computes it), softmax-normalised over the positions of each sample, `(B, 1, H, W)`.
+# The check uses two samples of three channels at three positions, with sums of squared deviations
+# 0, 2, 0.5 and 0, 8, 2: the mean or the unbiased variance instead of the sum, a division by the
+# total instead of a softmax, a softmax over the whole batch or forgetting to subtract the mean each
+# give other weights. The function may not call the package's `VarianceAttention`.
 
 # %% tags=["solution"]
 def variance_weight(projected):
@@ -138,19 +153,29 @@ def variance_weight(projected):
 
 
 # %% tags=["self-check"]
+own_work(variance_weight, "VarianceAttention", "weights")
+positions = torch.tensor([[0.3, 0.3, 0.3], [1.0, 0.0, -1.0], [1.0, 0.5, 0.0]])  # a row of 3 channels per position
+one_sample = positions.T.reshape(1, 3, 1, 3)  # (B, C, H, W): channels × a 1×3 grid
+expect_close("variance_weight of two samples (squared deviations 0, 2, 0.5 and 0, 8, 2)",
+             variance_weight(torch.cat([one_sample, 2 * one_sample])),
+             [[[[0.099624, 0.736125, 0.164252]]], [[[0.000335, 0.997194, 0.002472]]]], atol=1e-5)
+### BEGIN HIDDEN TESTS
 torch.manual_seed(0)
 features = torch.randn(2, 6, 4, 5)
 attention = VarianceAttention(6)
-assert torch.allclose(variance_weight(attention.project(features)), attention.weights(features), atol=1e-6)
-flat = torch.zeros(1, 3, 2, 2)  # no disagreement anywhere: every position weighs the same
-assert torch.allclose(variance_weight(flat), torch.full((1, 1, 2, 2), 0.25))
+expect_close("variance_weight of random projected features", variance_weight(attention.project(features)),
+             attention.weights(features), atol=1e-6)
+### END HIDDEN TESTS
 print("variance_weight: correct")
 
 # %% [markdown]
-# ### Your turn 3 — compactness
+# ### Your turn 3 — compactness · 2 points · ≈ 10 min
 #
 # Write `compactness(codes, centres)`: for code maps `(B, D, h, w)` and centres `(K, D)`, the mean
-# over positions of each code's squared Euclidean distance to its nearest centre.
+# over positions of each code's squared Euclidean distance to its nearest centre. The check uses
+# four codes and two centres in the plane (the distance without the square, the farthest centre,
+# the mean over all centres, the sum over positions or reading the codes without moving `D` last
+# each give another number), and fails if the function calls the package's `KMeansLayer`.
 
 # %% tags=["solution"]
 def compactness(codes, centres):
@@ -163,12 +188,20 @@ def compactness(codes, centres):
 
 
 # %% tags=["self-check"]
-layer = KMeansLayer(clusters=2, dim=2)
+own_work(compactness, "KMeansLayer", "nearest", "distances")
+centres = torch.tensor([[0.0, 0.0], [3.0, 4.0]])
+codes = torch.tensor([[[1.0, 2.0], [3.0, 0.0]], [[3.0, 3.0], [4.0, 4.0]]])  # (B, positions, D)
+# nearest squared distances: (1, 2) → 5 and (3, 0) → 9 from (0, 0); (3, 3) → 1 and (4, 4) → 1 from (3, 4)
+expect_close("compactness of two samples of two codes, centres (0, 0) and (3, 4)",
+             compactness(codes.permute(0, 2, 1).reshape(2, 2, 1, 2), centres), 4.0)
+### BEGIN HIDDEN TESTS
+layer = KMeansLayer(clusters=5, dim=6)
 with torch.no_grad():
-    layer.centres.copy_(torch.tensor([[0.0, 0.0], [3.0, 4.0]]))
-two_positions = torch.tensor([[1.0, 3.0], [2.0, 0.0]]).reshape(1, 2, 1, 2)  # codes (1, 2) and (3, 0)
-assert abs(compactness(two_positions, layer.centres).item() - (5 + 9) / 2) < 1e-6
-assert torch.allclose(compactness(two_positions, layer.centres), layer.nearest(two_positions).mean())
+    layer.centres.normal_()
+random_codes = torch.randn(3, 6, 2, 4)
+expect_close("compactness of random codes", compactness(random_codes, layer.centres),
+             layer.nearest(random_codes).mean(), atol=1e-5)
+### END HIDDEN TESTS
 print("compactness: correct")
 
 # %% [markdown]
@@ -231,6 +264,39 @@ lab.show(report.paper_table(
              f"windows of five)."))
 lab.show(report.verdict(paper.CLAIMS["anopred"], {"Dissociation AE": ours["Dissociation AE"], "AnoPred": anopred},
                         reference=reference, where=lab.dataset))
+
+# %% [markdown]
+# ### Your turn 4 — predict, run, explain: labels one frame off · 1 point · ≈ 10 min
+#
+# The authors' released code reads each score against the label of the wrong frame, one frame off.
+# The next cell does the same on purpose: each window's fused score is read against the label of
+# the frame *before* the one it predicts, and the micro AUC is recomputed from the same scores (no
+# training). **Before you run it**, write down in `shift_prediction()` whether the micro AUC will
+# come out higher, lower or about the same (within 1 point), and why. The check shows your
+# prediction beside the outcome; a wrong prediction passes — explain it in the discussion.
+
+# %% tags=["solution"]
+def shift_prediction():
+    """``(choice, reason)``: ``choice`` is "higher", "lower" or "about the same"; ``reason`` one sentence.
+
+    Hint: how many test frames change label when every label moves by one frame?
+    """
+    return ("about the same", "anomalies last dozens of frames, so a one-frame shift relabels only the first or last "
+                              "frame of each anomalous stretch, a tiny share of the test frames")
+
+
+# %%
+aligned = [np.asarray(v.labels)[dissociation.scored_frames(headline, len(v.labels))] for v in data.test]
+one_frame_off = [np.asarray(v.labels)[dissociation.scored_frames(headline, len(v.labels)) - 1] for v in data.test]
+relabelled = sum(int(np.sum(a != b)) for a, b in zip(aligned, one_frame_off))
+shifted = [100 * metrics.frame_metrics(runs[s].scores[dissociation.headline(configs[s])], one_frame_off).micro_auc
+           for s in lab.seeds]
+print(f"{relabelled} of {sum(map(len, aligned))} scored test frames change label; micro AUC "
+      f"{np.mean(ours['Dissociation AE']):.2f} % → {np.mean(shifted):.2f} %")
+
+# %% tags=["self-check"]
+lab.show(prediction_beside_outcome(shift_prediction(), np.mean(ours["Dissociation AE"]), np.mean(shifted),
+                                   "micro AUC of the fused score (%)", "labels one frame off", tolerance=1.0))
 
 # %% [markdown]
 # ## 5. Ablation
@@ -354,16 +420,60 @@ lab.show(report.write_table(lab.out, "table3_speed", ["model", "frames/s"], rows
 
 # %%
 strongest = max(reference, key=lambda name: np.mean(reference[name]))
+full, error_only, fused_only = (np.mean(v) for v in (ours["Dissociation AE"], scores["prediction error only"],
+                                                      scores["fused score"]))
+anomalous_share = 100 * np.mean(np.concatenate(aligned))
 lab.show("\n".join([
-    f"1. The dissociation AE reaches {np.mean(ours['Dissociation AE']):.1f} %, {strongest} {np.mean(reference[strongest]):.1f} %. "
-    f"Which part of the model — appearance, motion, clusters — would you expect to matter on {lab.dataset}, and what "
-    f"does the ablation say?",
+    f"1. The dissociation AE reaches {full:.1f} %, {strongest} {np.mean(reference[strongest]):.1f} %. Which part of "
+    f"the model — appearance, motion, clusters — would you expect to matter on {lab.dataset}, and "
+    + ("what does the ablation say?" if ablations else "what would the ablation (`ablations=True`) have to show?"),
     "2. The motion branch predicts LIF − FIF. What does it learn that an optical-flow network would, and what can it "
     "not represent (think of a bicycle entering the scene)?",
-    f"3. The fused score multiplies the error map by the cluster-distance map; the error alone gives "
-    f"{np.mean(scores['prediction error only']):.1f} %. When can a product of two weak signals be a strong one?",
-    "4. The authors' code shifts its labels by one frame. On a dataset where 82 % of the test frames are anomalous "
-    "in long runs, how much can a one-frame shift change the AUC — and which clips would it hurt most?",
+    f"3. The fused score multiplies the error map by the cluster-distance map: the error alone gives {error_only:.1f} %, "
+    f"the cluster distance alone {np.mean(cluster_only):.1f} %, their product {fused_only:.1f} %. When does "
+    "multiplying by a second map help a score, when does it hurt — and which happened here?",
+    f"4. Reading every score against the label of the frame before it moved the micro AUC from {full:.1f} % to "
+    f"{np.mean(shifted):.1f} %; {relabelled} of the {sum(map(len, aligned))} scored test frames changed label "
+    f"({anomalous_share:.1f} % of the scored test frames are anomalous). Why is the change this size, and on which "
+    "clips would a one-frame shift matter more?",
+]))
+
+# %% tags=["answer-key"]
+best = max((row for row in table if row != "fused score"), key=lambda row: np.mean(table[row]))
+spread = (f"the full model's {len(lab.seeds)} seeds spread by ±{np.std(ours['Dissociation AE'], ddof=1):.1f} points"
+          if len(lab.seeds) > 1 else "one seed, so no noise estimate: read differences of a few points as noise")
+fusion = fused_only - error_only
+shift = np.mean(shifted) - full
+lab.show("\n".join([
+    "**Answer key** (the teacher's copy only; student copies leave this cell out)",
+    f"1. {full - np.mean(reference[strongest]):+.1f} points against {strongest}"
+    + ((", so this model ranks frames worse than a score that learns nothing. " if "AnoPred" not in strongest else
+        ", so it ranks frames worse than AnoPred at the same size. ") if full < np.mean(reference[strongest]) else ". ")
+    + f"The anomalies of {lab.dataset} (bicycles, carts, runners or skaters) differ from pedestrians in appearance and "
+      "in speed, so both branches should matter, and the clusters only if the codes of normal frames are compact. "
+    + (f"The ablation's best row is {best} ({np.mean(table[best]):.1f} %); "
+       + ("the full model is best. " if best == "full model" else
+          "removing or isolating parts beat the full model at this size and schedule, so the joint training does "
+          "not pay off here. ") if ablations else "")
+    + f"({spread}.)",
+    "2. Like flow, it learns how what is visible moves between the first and the last frame (the edges of known "
+    "objects shift), but as a difference of intensities, not a displacement field: it cannot say where a pixel went. "
+    "What the four input frames do not show — a bicycle entering in the last frame — neither it nor a flow network "
+    "can predict: the error is large there, which is what the anomaly score wants.",
+    "3. A product helps when both maps rank anomalies above normal frames and err on different frames; it hurts "
+    f"when one factor is near or below chance (the cluster distance alone: {np.mean(cluster_only):.1f} %). Here "
+    + (f"fusion gained {fusion:+.1f} points." if fusion > 1 else
+       f"fusion cost {-fusion:.1f} points: the distance reorders frames against the error." if fusion < -1 else
+       f"fusion changed little ({fusion:+.1f} points)."),
+    f"4. {full:.2f} % → {np.mean(shifted):.2f} % ({shift:+.2f} points). Only the {relabelled} frames at the start or "
+    f"end of an anomalous stretch ({100 * relabelled / sum(map(len, aligned)):.2f} % of the scored frames) change "
+    "label: "
+    + ("too few to move the AUC. " if abs(shift) <= 1 else "yet the AUC moved by more than a point, so these few "
+       "frames must sit at the extremes of the ranking (the score jumps exactly at the boundaries). ")
+    + "A shift matters more on clips with many short anomalies (each stretch changes label at both ends) and for "
+      "measures that count frames at the boundaries (detection delay); it is still a bug to fix before comparing "
+      "numbers with other papers. (On Ped2 only 8 of the 1,962 scored test frames change label: each clip holds at "
+      "most one anomalous stretch, and four clips are anomalous throughout.)",
 ]))
 
 # %%

@@ -37,10 +37,12 @@
 # 2. write the Hausdorff distance between two sets of frame features, the key-region centre and
 #    the sampling of an episode;
 # 3. compare TRX with and without the key region on the *same* test episodes, with intervals;
-# 4. check both against scores that learn nothing.
+# 4. check both against scores that learn nothing;
+# 5. predict what more queries per test episode do to the accuracy, then measure it.
 #
-# **Before:** notebook 00 (the protocol's spirit: trivial scores first). The measured time of this
-# notebook per profile (from its last recorded run):
+# **Before:** notebook 00 (the protocol's spirit: trivial scores first). Classroom time: about 60 min
+# for the 4 exercises (15 + 20 + 15 + 10), 7 points.
+# The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -59,10 +61,12 @@ ablations = True  # train Tables 2 and 3's rows (one seed, 5-shot)
 ablation_iterations = None  # Tables 2 and 3's schedule; None: the validation runs' (full: the profile's)
 
 # %%
+from dataclasses import replace
+
 import numpy as np
 import torch
 
-from vadcore import baselines, figures, report
+from vadcore import baselines, figures, metrics, report
 from vadcore.methods import fewshot, load_model
 from vadcore.methods.fewshot import diagnostics
 from vadcore.models.fewshot import hausdorff_distance
@@ -70,9 +74,10 @@ from vadcore.models.key_region import key_region_centres
 from vadcore.notebook import finish, start
 from vadcore.papers import fewshot_key_region as paper
 from vadcore.profiles import default_dataset
-from vadcore.teaching import runtime_table
+from vadcore.teaching import expect, expect_close, own_work, prediction_beside_outcome, runtime_table
 
-lab = start(profile, dataset or default_dataset(profile, "actions"), data_root, seeds, results_dir, device=device)
+lab = start(profile, dataset or default_dataset(profile, "actions"), data_root, seeds, results_dir,
+            notebook="05_fewshot_key_region", device=device)
 lab.show(runtime_table(lab.name))
 fewshot.profile_inputs(profile, backbone_weights)  # full: the weights file, checked before anything loads
 data = paper.load(lab, profile, anomalous, anomalous_root)
@@ -148,38 +153,54 @@ print("frames", headline.size, "key region", headline.crop, "seeds", lab.seeds)
 # Two extra TRM modules, on the global and on the local features, add their losses (Eq. 12).
 
 # %% [markdown]
-# ### Your turn 1 — the Hausdorff distance (Eq. 11)
+# ### Your turn 1 — the Hausdorff distance (Eq. 11) · 2 points · ≈ 15 min
 #
-# Write `hausdorff(a, b)` for two sets of frame features `(T, D)`: with the cosine distance
-# between frames, the sum over the frames of `a` of the distance to the nearest frame of `b`,
-# plus the same from `b` to `a`, divided by `d`, the dimension of the features (Eq. 11).
+# Write `hausdorff(a, b)` for two sets of frame features `(T, D)` (the two sets may have different
+# numbers of frames): with the cosine distance between frames, the sum over the frames of `a` of
+# the distance to the nearest frame of `b`, plus the same from `b` to `a`, divided by `d`, the
+# dimension of the features (Eq. 11). The check uses 2 frames against 4 in three dimensions, worked
+# by hand below it (4/3; one direction alone, the largest nearest distance instead of the sum, or a
+# division by the number of frames give other numbers), and fails if the function calls the
+# package's own `hausdorff_distance`.
 
 # %% tags=["solution"]
 def hausdorff(a, b):
     """Bidirectional Hausdorff distance of Eq. 11 with cosine distance between rows.
 
-    Hint: normalise the rows, 1 − a @ b.T is the distance matrix; min over one axis, sum, then
-    the other axis; divide by the number of columns of a.
+    Hint: 1 − (a with unit rows) @ (b with unit rows).T; min over each axis, sum both, divide by D.
     """
     distance = 1 - torch.nn.functional.normalize(a, dim=-1) @ torch.nn.functional.normalize(b, dim=-1).T
     return (distance.min(1).values.sum() + distance.min(0).values.sum()) / a.shape[-1]
 
 
 # %% tags=["self-check"]
-a, b = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]), torch.tensor([[2.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
-got = hausdorff(a, b).item()
-assert abs(got - 1 / 3) < 1e-6, f"expected (0 + 1) / 3 from a to b plus 0 from b to a = 0.3333, got {got:.4f}"
-x, y = torch.randn(8, 5), torch.randn(8, 5)
-assert torch.allclose(hausdorff(x, y), hausdorff_distance(x[None], y[None])[0, 0], atol=1e-6)
+own_work(hausdorff, "hausdorff_distance")
+# a = the x and y axes; b = 2x, −x, −3y and z. Cosine distances: a's x-frame is 0 from 2x, its
+# y-frame 1 from its nearest (2x, −x or z): 0 + 1 = 1 from a to b; from b to a: 2x 0, −x 1, −3y 1,
+# z 1 = 3. (1 + 3) / d with d = 3.
+a = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+b = torch.tensor([[2.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, -3.0, 0.0], [0.0, 0.0, 1.0]])
+expect_close("hausdorff(a, b) of the hand case ((1 + 3) / 3)", hausdorff(a, b), 4 / 3, atol=1e-5)
+expect_close("hausdorff(b, a) (the distance is symmetric)", hausdorff(b, a), 4 / 3, atol=1e-5)
+expect_close("hausdorff(a, 5·a) (the cosine ignores a frame's length)", hausdorff(a, 5 * a), 0.0, atol=1e-5)
+### BEGIN HIDDEN TESTS
+x, y = torch.randn(8, 5), torch.randn(6, 5)
+expect_close("hausdorff of random features", hausdorff(x, y), hausdorff_distance(x[None], y[None])[0, 0], atol=1e-5)
+### END HIDDEN TESTS
 print("hausdorff: correct")
 
 # %% [markdown]
-# ### Your turn 2 — the key-region centre (Eqs. 5–7)
+# ### Your turn 2 — the key-region centre (Eqs. 5–7) · 2 points · ≈ 20 min
 #
-# Write `centre(weights, image, crop)` for one weight map `(h, w)`: the anchor points spread the
-# valid centres `[(crop − 1)/2, size − 1 − (crop − 1)/2]` of each axis evenly over the map's grid
-# (Eq. 5); the centre is the middle of that range plus the softmax(weights)-weighted sum of the
-# anchors' offsets from the middle (Eq. 6), clamped to the range (Eq. 7). Return `(x, y)`.
+# Write `centre(weights, image, crop)` for one weight map `(h, w)` (`h`, `w` ≥ 2) and an image
+# `(height, width)`: the anchor points spread the valid centres `[(crop − 1)/2, size − 1 − (crop − 1)/2]`
+# of each axis evenly over the map's grid (Eq. 5); the centre is the middle of that range plus the
+# softmax(weights)-weighted sum of the anchors' offsets from the middle (Eq. 6), clamped to the
+# range (Eq. 7). Return `(x, y)`. The checks, in 48×64 frames with 16-pixel regions (valid x
+# 7.5 … 55.5, y 7.5 … 39.5): one hot spot on a 3×4 map sits on its anchor; on a 2×2 map with
+# weights 0, ln 3, 0, 0 the softmax gives the top-right anchor ½ and each other ⅙ — weights
+# divided by their sum would put the centre on that anchor. The check fails if the function calls
+# the package's own `key_region_centres` or its helpers `anchor_points` and `valid_range`.
 
 # %% tags=["solution"]
 def centre(weights, image, crop):
@@ -198,29 +219,40 @@ def centre(weights, image, crop):
 
 
 # %% tags=["self-check"]
+own_work(centre, "key_region_centres", "anchor_points", "valid_range")
 hot = torch.zeros(3, 4)
-hot[2, 1] = 50.0  # one hot spot: the centre sits on its anchor
-assert torch.allclose(centre(hot, (48, 64), 16), torch.tensor([7.5 + (55.5 - 7.5) / 3, 39.5]), atol=1e-3)
+hot[2, 1] = 50.0  # one hot spot in row 2, column 1: x = 7.5 + 48 / 3, y = 39.5
+expect_close("centre of a hot spot at row 2, column 1 of a 3×4 map, (x, y)", centre(hot, (48, 64), 16),
+             [23.5, 39.5], atol=1e-3)
+soft = torch.log(torch.tensor([[1.0, 3.0], [1.0, 1.0]]))  # softmax ⅙, ½, ⅙, ⅙; offsets (±24, ±16) from (31.5, 23.5)
+expect_close("centre of the 2×2 map [[0, ln 3], [0, 0]], (x, y) = (31.5 + 24/3, 23.5 − 16/3)",
+             centre(soft, (48, 64), 16), [39.5, 18.1667], atol=1e-3)
+### BEGIN HIDDEN TESTS
 weights = torch.randn(3, 4)
-assert torch.allclose(centre(weights, (48, 64), 16), key_region_centres(weights[None], (48, 64), 16)[0], atol=1e-5)
+expect_close("centre of a random 3×4 map", centre(weights, (48, 64), 16),
+             key_region_centres(weights[None], (48, 64), 16)[0], atol=1e-4)
+### END HIDDEN TESTS
 print("centre: correct")
 
 # %% [markdown]
-# ### Your turn 3 — an episode (Section 4.1)
+# ### Your turn 3 — an episode (Section 4.1) · 2 points · ≈ 15 min
 #
 # Write `draw_episode(labels, way, shot, queries, rng)` for clips whose classes are `labels` (one
 # per clip): draw `way` different classes among those with at least `shot + queries` clips, then
 # `shot` support clips and `queries` query clips of each, no clip twice. Return four lists: the
 # support clips' indices, their labels, the query clips' indices, their labels — a clip's label
-# is its class's *position in the episode* (0 … way − 1), not a global class number.
+# is its class's *position in the episode* (0 … way − 1), not a global class number. The check
+# draws 40 episodes of a toy set and tests their properties; it fails if the function calls the
+# package's own `sample_episode` or `fixed_episodes`.
 
 # %% tags=["solution"]
 def draw_episode(labels, way, shot, queries, rng):
     """(support, support_labels, query, query_labels) of one way-way shot-shot episode.
 
-    Hint: group clip indices by class; keep the classes with enough clips; rng.choice(n, way,
-    replace=False) picks classes; for each, rng.choice(its clips, shot + queries, replace=False):
-    the first shot are support.
+    Hint: group clip indices by class, keep those with shot + queries clips, draw with replace=False.
+
+    rng.choice(n, way, replace=False) picks classes; for each, rng.choice(its clips, shot + queries,
+    replace=False): the first shot are support.
     """
     by_class = {}
     for index, label in enumerate(labels):
@@ -237,21 +269,24 @@ def draw_episode(labels, way, shot, queries, rng):
 
 
 # %% tags=["self-check"]
+own_work(draw_episode, "sample_episode", "fixed_episodes")
 toy = ["walk"] * 5 + ["jump"] * 5 + ["wave"] * 5 + ["fall"] * 2 + ["run"] * 5  # "fall": too few clips for 2 + 1
 rng = np.random.default_rng(0)
 drawn_classes = set()
 for _ in range(40):
     s, s_labels, q, q_labels = draw_episode(toy, 3, 2, 1, rng)
-    assert (len(s), len(q)) == (6, 3), f"3-way 2-shot with 1 query per class: expected 6 support and 3 query clips, got {len(s)} and {len(q)}"
-    assert len(set(s) | set(q)) == 9, f"no clip may appear twice in an episode: support {s}, query {q}"
-    assert sorted(s_labels) == [0, 0, 1, 1, 2, 2] and sorted(q_labels) == [0, 1, 2], \
-        f"labels are positions in the episode: expected each of 0, 1, 2 twice in support and once in query, got {s_labels} and {q_labels}"
+    expect("(support, query) clips of a 3-way 2-shot episode with 1 query per class", (len(s), len(q)) == (6, 3),
+           (6, 3), (len(s), len(q)))
+    expect("clips of one episode (none twice)", len(set(s) | set(q)) == 9, "9 different clips", f"support {s}, query {q}")
+    expect("support labels (positions in the episode)", sorted(s_labels) == [0, 0, 1, 1, 2, 2],
+           "each of 0, 1, 2 twice", s_labels)
+    expect("query labels (positions in the episode)", sorted(q_labels) == [0, 1, 2], "each of 0, 1, 2 once", q_labels)
     classes = {label: {toy[i] for i, l in zip(s + q, s_labels + q_labels) if l == label} for label in range(3)}
-    assert all(len(c) == 1 for c in classes.values()) and len(set().union(*classes.values())) == 3, \
-        f"each label must name one class and the three labels three classes, got {classes}"
+    expect("the classes behind each label", all(len(c) == 1 for c in classes.values())
+           and len(set().union(*classes.values())) == 3, "one class per label, three different classes", classes)
     drawn_classes |= set().union(*classes.values())
-assert "fall" not in drawn_classes, "a class with fewer than shot + queries clips cannot be drawn"
-assert drawn_classes == {"walk", "jump", "wave", "run"}, f"over 40 episodes every eligible class should appear, got {drawn_classes}"
+expect("classes drawn over 40 episodes (\"fall\" has 2 clips, fewer than shot + queries = 3)",
+       drawn_classes == {"walk", "jump", "wave", "run"}, {"walk", "jump", "wave", "run"}, drawn_classes)
 print("draw_episode: correct")
 
 # %% [markdown]
@@ -362,8 +397,8 @@ found = diagnostics.key_regions(headline, model, clips)
 pictures = [fewshot.input_frames(headline, c) for c in clips]  # what the network sees: resized, centre crop
 lab.figure(figures.boxes_on_frames(pictures, {"key region": found["regions"], "actor": found["actors"]},
                                    [c.label for c in clips]), "fig6_key_regions")
-rows = paper.coverage_rows(regions, headline.crop, headline.size, seed=0)  # the random regions: vadcore.baselines
-lab.show(report.write_table(lab.out, "table4_actor_coverage", ["test clips", "key region (%)", "random region (%)"], rows,
+coverage = paper.coverage_rows(regions, headline.crop, headline.size, seed=0)  # the random regions: vadcore.baselines
+lab.show(report.write_table(lab.out, "table4_actor_coverage", ["test clips", "key region (%)", "random region (%)"], coverage,
                             "Share of the actor's box inside the key region",
                             f"Mean over every sampled frame of every clip; regions of {headline.crop}×{headline.crop} "
                             f"pixels in {headline.size[0]}×{headline.size[1]} frames."))
@@ -376,19 +411,155 @@ maps = diagnostics.relation_maps(headline, model, clips[0])
 lab.figure(figures.relation_maps(pictures[0], maps["before"], maps["after"], step=2), "fig7_relation_maps")
 
 # %% [markdown]
+# ### Your turn 4 — predict, run, explain: three queries per class · 1 point · ≈ 10 min
+#
+# Every test episode so far asks one query clip per class, as TRX tests. The next cell tests the
+# same trained key-region model (Figure 6's, at the largest K, unseen normal classes) on as many fixed
+# episodes with **three queries per class**: nothing is trained, only the episodes change.
+# **Before you run it**, write down in `queries_prediction()` whether the mean accuracy will come
+# out higher, lower or about the same (within the 95 % interval of the difference between the two
+# sets of episodes), and why. The check shows your prediction beside the outcome; a wrong
+# prediction passes — explain it in the discussion.
+
+# %% tags=["solution"]
+def queries_prediction():
+    """``(choice, reason)``: ``choice`` is "higher", "lower" or "about the same"; ``reason`` one sentence.
+
+    Hint: does a query's answer depend on the other queries of its episode?
+    """
+    return ("about the same", "each query is compared with the same support clips on its own, so more queries "
+                              "average more answers of the same classifier: the interval narrows, the mean stays")
+
+
+# %%
+one_query = paper.seed_accuracies(plan, results, paper.OURS, shots[-1], "test", [seed])[0]  # the stored scores
+three_queries = 100 * fewshot.episode_accuracies(replace(headline, test_queries=3), model, shown["test"],
+                                                 headline.test_episodes, headline.episode_seed, shots[-1])
+(before, before_half), (after, after_half) = (metrics.mean_confidence_interval(a) for a in (one_query, three_queries))
+noise = float(np.hypot(before_half, after_half))  # 95 % half-width of the difference of two independent means
+
+# %% tags=["self-check"]
+lab.show(prediction_beside_outcome(queries_prediction(), before, after, f"key-region model, unseen normal, {shots[-1]}-shot accuracy (%)",
+                                   "three queries per class", tolerance=round(noise, 1)))
+
+# %% [markdown]
 # ## Questions for discussion
 
 # %%
 gain = paper.key_region_gain(plan, results, shots[-1], lab.seeds)
+ours_episodes, trx_episodes = (paper.headline_accuracies(plan, results, m, shots[-1], "test", lab.seeds) for m in (paper.OURS, "TRX"))
+paired = report.difference_interval(ours_episodes, trx_episodes)[1]
+unpaired = float(np.hypot(*(metrics.mean_confidence_interval(a)[1] for a in (ours_episodes, trx_episodes))))
+covered = {split: 100 * np.nanmean(found["covered"]) for split, found in regions.items()}
+at_random = {split: float(row[2]) for split, row in zip(regions, coverage)}  # Table 4's random column
+chance_level = paper.chance(headline.way)
+shrink = before_half / after_half
+if ablations:
+    tricks = paper.ablation_accuracies(plan, results, "tricks", paper.TRICK_ROWS, ablation_shot)
+    no_trick, stopped = (tricks[row]["test"] for row in ("no trick", "+ stop-gradient"))
+
+
+def at_chance(accuracies):
+    """Whether the 95 % interval over episodes of per-episode accuracies (%) reaches chance."""
+    mean, half = metrics.mean_confidence_interval(accuracies)
+    return mean - half <= chance_level
+
+
+if gain["test"] > 0 and gain["anomalous"] > 0:
+    why = "Why might a crop around the actor help one kind of class more than the other?"
+elif gain["test"] <= 0 and gain["anomalous"] <= 0:
+    why = "Why might a crop around the actor cost accuracy here, and on which kind of class more?"
+else:
+    helped, hurt = ("unseen normal", "anomalous") if gain["test"] > 0 else ("anomalous", "unseen normal")
+    why = f"Why might a crop around the actor help the {helped} classes but not the {hurt} ones?"
+stop_numbers = (f" ({np.mean(no_trick):.1f} % on unseen normal classes; with stop-gradient {np.mean(stopped):.1f} %)"
+                if ablations else "")
 lab.show("\n".join([
-    f"1. At {shots[-1]}-shot the key region moves accuracy by {gain['test']:+.1f} points on unseen normal classes and "
-    f"{gain['anomalous']:+.1f} on anomalous ones. Why might the anomalous classes profit more (or less) from a "
-    "crop around the actor?",
-    "2. Table 3's first row trains the branch with no stop-gradient. What does the local loss do to the global "
-    "backbone then, and why could that hurt the global features?",
+    f"1. At {shots[-1]}-shot the key region changes the accuracy by {gain['test']:+.1f} points on unseen normal "
+    f"classes and by {gain['anomalous']:+.1f} on anomalous ones. {why}",
+    f"2. Table 3's first row trains the branch with no stop-gradient{stop_numbers}. What does the local loss do to "
+    "the global backbone then, and why could that hurt the global features?",
     "3. The Hausdorff term ignores the order of frames. Which synthactions classes can it not tell apart — and which "
     "part of the model still can?",
     "4. The test episodes are fixed by a seed. What would change in the verdicts if each method drew its own?",
+    f"5. Three queries per class instead of one moved the key-region model's accuracy from {before:.1f} % "
+    f"(± {before_half:.1f}) to {after:.1f} % (± {after_half:.1f}). Is that change beyond the episodes' noise "
+    f"(± {noise:.1f})? The interval shrank by a factor {shrink:.2f}: what factor would you expect if every query's "
+    "answer were independent of the others, and what could make the measured factor differ?",
+]))
+
+# %% tags=["answer-key"]
+placed = ", ".join(f"{paper.SPLITS[split]} {covered[split]:.0f} % (random {at_random[split]:.0f} %)"
+                   for split in regions)
+answer1 = (f"Both rows are at chance here (ours {np.mean(ours_episodes):.1f} %, TRX {np.mean(trx_episodes):.1f} %, "
+           f"chance {chance_level:.0f} %): they have learnt too little for the difference to mean anything; what "
+           "follows is what a crop does once they learn. " if at_chance(ours_episodes) and at_chance(trx_episodes) else "")
+if gain["test"] > 0 and gain["anomalous"] > 0:
+    more = round(gain["anomalous"] - gain["test"], 1)
+    answer1 += ("A crop that holds the actor drops the drifting background and the distractor blobs, so its features "
+                "describe the motion. Anomalous classes with a second actor or an object leaving the actor (fight, "
+                "chase, throw) reach outside one crop: here they gain "
+                + ("more." if more > 0 else "less." if more < 0 else "as much as the normal ones."))
+elif gain["test"] <= 0 and gain["anomalous"] <= 0:
+    answer1 += ("The branch adds a second ResNet trained from scratch on small crops, and D_MH sums the two sub-spaces' "
+                "distances: after a short training its noisier features reach the classification. A crop also drops "
+                "context, and the anomalous classes with a second actor or a thrown object (fight, chase, throw) lie "
+                f"partly outside it; here the {'anomalous' if gain['anomalous'] < gain['test'] else 'unseen normal'} "
+                "classes lose more.")
+else:
+    answer1 += (f"The crop helps where one actor carries the class ({helped}) and hurts where it does not: anomalous "
+                "classes with a second actor or a thrown object (fight, chase, throw) lie partly outside one crop, "
+                "normal classes are one actor but differ in small motions a 16–36-pixel crop may cut off.")
+answer1 += (f" The regions hold the actor's box {placed}: "
+            + ("more than a random region, so the placement is learnt; what the crop's features add is the question."
+               if all(covered[split] > at_random[split] for split in regions) else
+               "not more than a random region everywhere, so the branch has not learnt where to look."))
+if len(lab.seeds) == 1:
+    answer1 += (f" With one seed the unseen-normal difference is ± {paired:.1f} points over these episodes and says "
+                "nothing about another trained model.")
+if not ablations:
+    answer2 = "(Table 3 was not trained: `ablations` is off.) "
+elif at_chance(no_trick) and at_chance(stopped):
+    answer2 = (f"Here {np.mean(no_trick):.1f} % without and {np.mean(stopped):.1f} % with stop-gradient: both at "
+               f"chance ({chance_level:.0f} %) at this schedule, so the difference says nothing. ")
+else:
+    answer2 = (f"Here {np.mean(no_trick):.1f} % without and {np.mean(stopped):.1f} % with stop-gradient: "
+               + ("stop-gradient helps, as the paper finds. " if np.mean(stopped) > np.mean(no_trick) else
+                  "stop-gradient does not help at this schedule, unlike in the paper. "))
+answer2 += ("Without it the local loss reaches the global backbone through the crop's bilinear sampling, the centres, "
+            "the softmax weights and the relation module: the shared feature maps are pushed to place crops well "
+            "rather than to describe the clip, and the two losses pull the same weights two ways.")
+answer4 = (f"Fixed episodes pair the rows: the difference ours − TRX at {shots[-1]}-shot on unseen normal classes is "
+           f"{gain['test']:+.1f} ± {paired:.1f} points paired over the same episodes, ± {unpaired:.1f} if each method "
+           "drew its own — episode luck would enter every difference, and verdicts near the edge of their interval "
+           "could flip. "
+           + ("Pairing narrows the interval because the two models find the same episodes hard. "
+              if paired < 0.9 * unpaired else
+              "Here pairing narrows it little: the two models' successes hardly go together episode by episode. ")
+           + ("With several seeds the verdicts pair by seed, which fixed episodes keep fair as well."
+              if len(lab.seeds) > 1 else "With one seed the verdicts rest on exactly this pairing."))
+answer5 = (f"{before:.1f} % → {after:.1f} % ({after - before:+.1f} points, noise ± {noise:.1f}): "
+           + ("within the noise — the classifier answers each query alone against the same support clips, so more "
+              "queries only average more answers. " if abs(after - before) <= noise else
+              "beyond the noise, though each query is still answered alone: the three-query episodes are other draws "
+              "of classes and support clips, and a 95 % interval is missed one time in twenty — rerun with another "
+              "`episode_seed` before believing it. ")
+           + f"Independent answers would shrink the interval by √3 ≈ 1.73; here {shrink:.2f}: "
+           + ("less, because the queries of one episode share its classes and support clips, so their errors go "
+              "together." if shrink < 1.55 else
+              "close to √3, so the answers behave almost as independent ones." if shrink <= 1.9 else
+              f"more, because each interval is itself estimated from {headline.test_episodes} episodes, and with one "
+              f"query per class an episode's accuracy takes only {headline.way + 1} values: the ratio is noisy."))
+lab.show("\n".join([
+    "**Answer key** (the teacher's copy only; student copies leave this cell out)",
+    f"1. {answer1}",
+    f"2. {answer2}",
+    "3. A set of frames keeps which poses and positions occur, not their order. No normal class is another's time "
+    "reversal (there is no “left” or “recede”), but the periodic articulations visit the same poses at both speeds "
+    "(still-wave-slow and still-wave-fast, say, sweep the arm through the same angles in another rhythm); D_TR cannot separate those. "
+    "D_MH, TRX's ordered pairs and triples of frames, sees the order — and it is the part that classifies.",
+    f"4. {answer4}",
+    f"5. {answer5}",
 ]))
 
 # %%

@@ -41,11 +41,12 @@
 # 3. see how the ranking changes with the metric (micro, macro, global AUC, EER, ΔS), on a
 #    constructed case and on the real rows;
 # 4. decide from the numbers, with their seed noise, whether any learned method beats the scores
-#    that learn nothing.
+#    that learn nothing;
+# 5. predict what leaving out the clips with a single class does to the micro AUC, then measure it.
 #
 # **Before:** notebooks 00 (protocol, trivial scores) and 01–04 (the methods; their runs are read
-# from the run cache). The measured time of this notebook per profile (from its last recorded
-# run):
+# from the run cache). Classroom time: about 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points.
+# The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -62,9 +63,9 @@ from vadcore import baselines, figures, metrics, report
 from vadcore.notebook import finish, start
 from vadcore.papers import DATASET_TITLES
 from vadcore.papers import leaderboard as board
-from vadcore.teaching import runtime_table
+from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
 
-lab = start(profile, dataset, data_root, seeds, results_dir, device=device)
+lab = start(profile, dataset, data_root, seeds, results_dir, notebook="06_leaderboard", device=device)
 lab.show(runtime_table(lab.name))
 study = lab.study(board.study(profile, lab.dataset, lab.seeds))  # notebooks 01–04's headline runs, from the cache
 plan, results = study.last()  # by (method, seed)
@@ -132,13 +133,17 @@ found = board.beats_trivial(learned, trivial)
 lab.show(board.verdict(found, where=f"{where}, {len(lab.seeds)} seed{'s' if len(lab.seeds) > 1 else ''}"))
 
 # %% [markdown]
-# ### Your turn 1 — beyond seed noise
+# ### Your turn 1 — beyond seed noise · 2 points · ≈ 15 min
 #
 # The verdict asks whether a difference is larger than its 95 % interval over seeds. Write
 # `paired_interval(better, worse)`: for two rows measured with the same seeds, the mean of the
 # per-seed differences `better − worse` and the half-width of its 95 % t interval,
 # $t_{0.975,\,n-1} \cdot s / \sqrt{n}$ with $s$ the sample standard deviation of the differences.
-# The check uses a case by hand and `report.difference_interval`, which the verdict uses.
+# The checks: differences 1, 2, 3 (mean 2, $s = 1$, $t_{0.975,2} = 4.3027$), and four seeds whose
+# differences are 2, 1, 3, 2 (mean 2, $s = \sqrt{2/3}$, $t_{0.975,3} = 3.1824$: half-width 1.2992;
+# an interval of the two rows' means that ignores the pairing gives 2.2337, 1.96 instead of $t$
+# gives 0.8, the standard deviation with $n$ instead of $n-1$ gives 1.1252). The check fails if the
+# function calls the package's own `report.difference_interval` or `report.mean_interval`.
 
 # %% tags=["solution"]
 def paired_interval(better, worse):
@@ -154,10 +159,15 @@ def paired_interval(better, worse):
 
 
 # %% tags=["self-check"]
-difference, half = paired_interval([1.0, 2.0, 3.0], [0.0, 0.0, 0.0])  # differences 1, 2, 3: mean 2, std 1
-assert abs(difference - 2) < 1e-12 and abs(half - 4.302652729749464 / np.sqrt(3)) < 1e-9
+own_work(paired_interval, "difference_interval", "mean_interval", "against_reference", "mean_confidence_interval")
+expect_close("paired_interval([1, 2, 3], [0, 0, 0]): (mean, 4.3027 / √3)", paired_interval([1.0, 2.0, 3.0], [0.0, 0.0, 0.0]),
+             [2.0, 2.48414], atol=1e-4)
+expect_close("paired_interval of four seeds with differences 2, 1, 3, 2: (mean, 3.1824 · √(2/3) / 2)",
+             paired_interval([72.0, 70.0, 71.0, 73.0], [70.0, 69.0, 68.0, 71.0]), [2.0, 1.29923], atol=1e-4)
+### BEGIN HIDDEN TESTS
 a, b = [71.2, 69.8, 70.5, 72.0], [68.9, 69.5, 67.7, 70.2]
-assert np.allclose(paired_interval(a, b), report.difference_interval(a, b))
+expect_close("paired_interval of four other seeds", paired_interval(a, b), report.difference_interval(a, b), atol=1e-9)
+### END HIDDEN TESTS
 print("paired_interval: correct")
 
 # %% [markdown]
@@ -205,12 +215,15 @@ lab.show(board.rank_table(lab.out, "table4_constructed_case", board.flip_case(),
 lab.show(board.rank_moves(board.flip_case()))
 
 # %% [markdown]
-# ### Your turn 2 — macro AUC
+# ### Your turn 2 — macro AUC · 2 points · ≈ 10 min
 #
 # Write `macro_auc(scores, labels)`: the mean over clips of each clip's ROC AUC (anomaly scores,
-# higher = more anomalous), skipping clips whose labels hold a single class. The check uses the
-# constructed case (sharp 1, steady 5/6) and frame difference on the real test clips, against the
-# leaderboard's macro AUC.
+# higher = more anomalous; a tie between a normal and an anomalous frame counts one half), skipping
+# clips whose labels hold a single class. The checks: the constructed case above (sharp 1, steady
+# 5/6; the micro AUC would give 0.781 for steady), and three clips by hand — AUC 1 over four frames,
+# 3/4 over three frames with a tie (1/2 if ties count as misses), one clip of normal frames only:
+# macro (1 + 3/4)/2 = 0.875 (weighting clips by their frames gives 0.893). The check fails if the
+# function calls `vadcore.metrics` or the leaderboard's own evaluation.
 
 # %% tags=["solution"]
 def macro_auc(scores, labels):
@@ -225,12 +238,18 @@ def macro_auc(scores, labels):
 
 
 # %% tags=["self-check"]
+own_work(macro_auc, "frame_metrics", "score_metrics", "run_metrics", "learned_rows", "trivial_rows", "flip_case")
 flip_labels = [np.array(l) for l in board.FLIP_LABELS]
-assert abs(macro_auc(board.FLIP_SCORES["sharp"], flip_labels) - 1.0) < 1e-12
-assert abs(macro_auc(board.FLIP_SCORES["steady"], flip_labels) - 5 / 6) < 1e-12
+expect_close("macro_auc of the constructed case, sharp", macro_auc(board.FLIP_SCORES["sharp"], flip_labels), 1.0)
+expect_close("macro_auc of the constructed case, steady", macro_auc(board.FLIP_SCORES["steady"], flip_labels), 5 / 6)
+hand_scores = [np.array([0.1, 0.4, 0.5, 0.8]), np.array([1.0, 2.0, 2.0]), np.array([5.0, 5.0])]
+hand_labels = [np.array([0, 0, 1, 1]), np.array([0, 1, 0]), np.array([0, 0])]
+expect_close("macro_auc of the three hand-made clips ((1 + 3/4) / 2)", macro_auc(hand_scores, hand_labels), 0.875)
+### BEGIN HIDDEN TESTS
 motion = board.trim(baselines.frame_difference_scores(data.test), data.test, first)
-assert abs(macro_auc(motion, metrics.drop_first([v.labels for v in data.test], first))
-           - trivial["frame difference"]["macro_auc"][0]) < 1e-9
+expect_close("macro_auc of frame difference", macro_auc(motion, metrics.drop_first([v.labels for v in data.test], first)),
+             trivial["frame difference"]["macro_auc"][0], atol=1e-9)
+### END HIDDEN TESTS
 print("macro_auc: correct")
 
 # %% [markdown]
@@ -245,11 +264,13 @@ lab.show(board.rank_table(lab.out, "table3_ranking", rows, f"Table 3. Rank of ev
 lab.show(board.rank_moves(rows))
 
 # %% [markdown]
-# ### Your turn 3 — ranks with ties
+# ### Your turn 3 — ranks with ties · 2 points · ≈ 10 min
 #
 # Write `competition_ranks(values, higher_is_better=True)`: rank 1 for the best value; equal
-# values share the better rank and the next rank is skipped ("1, 1, 3"). The check uses a case by
-# hand and the package's ranks of every column of Table 3.
+# values share the better rank and the next rank is skipped ("1, 1, 3"). The checks, by hand:
+# [0.9, 0.7, 0.9, 0.5] ranks 1, 3, 1, 4 (dense ranks would give 1, 2, 1, 3, average ranks 1.5,
+# 3, 1.5, 4) and, lower being better, [0.2, 0.1, 0.2] ranks 2, 1, 2. The check fails if the function
+# calls the leaderboard's own `ranks` or SciPy's `rankdata`.
 
 # %% tags=["solution"]
 def competition_ranks(values, higher_is_better=True):
@@ -263,36 +284,140 @@ def competition_ranks(values, higher_is_better=True):
 
 
 # %% tags=["self-check"]
-assert competition_ranks([0.9, 0.7, 0.9, 0.5]) == [1, 3, 1, 4]
-assert competition_ranks([0.2, 0.1, 0.2], higher_is_better=False) == [2, 1, 2]
+own_work(competition_ranks, "ranks", "rankdata")
+expect_close("competition_ranks([0.9, 0.7, 0.9, 0.5])", competition_ranks([0.9, 0.7, 0.9, 0.5]), [1, 3, 1, 4])
+expect_close("competition_ranks([0.2, 0.1, 0.2], higher_is_better=False)",
+             competition_ranks([0.2, 0.1, 0.2], higher_is_better=False), [2, 1, 2])
+### BEGIN HIDDEN TESTS
 ranked = board.ranks(rows)
 for key in board.RANKED:
-    assert competition_ranks([board.mean(rows[n], key) for n in rows], key != "eer") == [ranked[n][key] for n in rows]
+    expect_close(f"competition_ranks of Table 3's {key} column",
+                 competition_ranks([board.mean(rows[n], key) for n in rows], key != "eer"), [ranked[n][key] for n in rows])
+### END HIDDEN TESTS
 print("competition_ranks: correct")
+
+# %% [markdown]
+# ### Your turn 4 — predict, run, explain: only the clips with both classes · 1 point · ≈ 10 min
+#
+# The macro AUC skips a clip whose common frames are all normal or all anomalous; the micro AUC
+# keeps it and, like every clip, stretches its scores to [0, 1] before pooling. The next cell
+# re-scores the saved scores of the best learned row (by micro AUC) on the clips the macro AUC
+# keeps, and nothing else: no run is trained. **Before you run it**, write down in
+# `single_class_prediction()` whether that row's micro AUC will come out higher, lower or about the
+# same (within 1 point), and why. The check shows your prediction beside the outcome; a wrong
+# prediction passes — explain it in the discussion.
+
+# %% tags=["solution"]
+def single_class_prediction():
+    """``(choice, reason)``: ``choice`` is "higher", "lower" or "about the same"; ``reason`` one sentence.
+
+    Hint: after per-clip min–max, where do an all-anomalous clip's lowest frames land among other clips?
+    """
+    return ("higher", "min–max stretches a clip of one class over [0, 1] like any other, so its lowest anomalous "
+                      "(or highest normal) frames land among the other class of the other clips; without such clips "
+                      "the pooled frames are ordered better")
+
+
+# %%
+best = board.order(learned)[0]
+common_labels = metrics.drop_first([v.labels for v in data.test], first)
+both = [i for i, l in enumerate(common_labels) if 0 < np.mean(l) < 1]
+single = [f"{data.test[i].name} (all {'anomalous' if np.mean(l) == 1 else 'normal'})"
+          for i, l in enumerate(common_labels) if i not in both]
+kept = [board.run_metrics(plan[best, s], {name: [per_clip[i] for i in both] for name, per_clip in results[best, s].scores.items()},
+                          [lab.data_for(plan[best, s]).test[i] for i in both], first)["micro_auc"] for s in lab.seeds]
+before, after = 100 * board.mean(learned[best]), 100 * float(np.mean(kept))
+print(f"clips with a single class on frames {first + 1}…: {', '.join(single) or 'none'}")
+
+# %% tags=["self-check"]
+lab.show(prediction_beside_outcome(single_class_prediction(), before, after, f"{best}: micro AUC (%)",
+                                   "only the clips with both classes", tolerance=1.0))
 
 # %% [markdown]
 # ## Questions for discussion
 
 # %%
-best = board.order(learned)[0]
-strongest, verdict_rows = found["reference"], found["rows"]
+strongest = found["reference"]
 costly = max(learned, key=lambda name: board.mean(learned[name], "train_min"))
 ranked = board.ranks(rows)
 mover = max(rows, key=lambda name: max(ranked[name].values()) - min(ranked[name].values()))
+moves = max(ranked[mover].values()) - min(ranked[mover].values())
+several = len(lab.seeds) > 1
 lab.show("\n".join([
-    f"1. The best learned method here, {best}, reaches {100 * board.mean(learned[best]):.1f} % micro AUC; "
+    f"1. The best learned method here, {best}, reaches {before:.1f} % micro AUC; "
     f"{strongest}, which learns nothing, reaches {found['value']:.1f} %. Each paper of notebooks 01–04 reports its "
     f"method above the others it quotes. Which of the differences between their setting and this one — size, "
     f"schedule, test frames, seeds — would you expect to matter most?",
-    f"2. {mover} is ranked from {min(ranked[mover].values())} to {max(ranked[mover].values())} depending on the metric. "
-    f"Per-clip min–max needs a clip's lowest and highest score before any frame is judged. Which metric fits a camera "
-    f"that must raise an alarm as frames arrive, and which rows of Table 3 would you then trust?",
+    (f"2. {mover} is ranked from {min(ranked[mover].values())} to {max(ranked[mover].values())} depending on the metric. "
+     if moves else "2. Every metric ranks the rows of Table 3 in the same order here. ")
+    + "Per-clip min–max needs a clip's lowest and highest score before any frame is judged. Which metric fits a camera "
+    "that must raise an alarm as frames arrive, and which rows of Table 3 would you then trust?",
     f"3. {costly} trained for {board.mean(learned[costly], 'train_min'):.1f} min and reaches "
     f"{100 * board.mean(learned[costly]):.1f} %; {cheapest} trained for {board.mean(learned[cheapest], 'train_min'):.1f} "
     f"min and reaches {100 * board.mean(learned[cheapest]):.1f} %. What would a fair comparison at equal compute look "
     f"like, and who should pay for the validation search ({search_minutes:.1f} min here)?",
-    f"4. With {len(lab.seeds)} seed{'s' if len(lab.seeds) > 1 else ''} per method, how large must a gap between two "
-    f"rows be before you believe it? Would ranking by the lower end of each row's interval change Table 2?",
+    (f"4. With {len(lab.seeds)} seeds per method, how large must a gap between two rows be before you believe it? "
+     "Would ranking the learned rows by the lower end of each row's interval change their order?" if several else
+     "4. With one seed per method there is no interval between trained models. How large must a gap between two "
+     "rows be before you believe it, and how would you find out?"),
+    (f"5. Leaving out the {len(single)} clip{'s' if len(single) > 1 else ''} with a single class — {', '.join(single)} — "
+     f"moved {best}'s micro AUC from {before:.1f} % to {after:.1f} %. Where had per-clip min–max put those clips' "
+     "frames, and why does the macro AUC not move at all?" if single else
+     f"5. Every test clip holds both classes on frames {first + 1}… here, so the re-scoring left {best}'s micro AUC at "
+     f"{before:.1f} %. Ped2 has four clips that are anomalous from their first frame to their last: what would "
+     "per-clip min–max do to their frames in the micro AUC, and why would the macro AUC not move?"),
+]))
+
+# %% tags=["answer-key"]
+gap = before - found["value"]
+global_first = min(rows, key=lambda name: ranked[name]["global_auc"])
+ratio = board.mean(learned[costly], "train_min") / max(board.mean(learned[cheapest], "train_min"), 1e-9)
+gain = 100 * (board.mean(learned[costly]) - board.mean(learned[cheapest]))
+if several:
+    lower = {name: 100 * board.mean(values) - report.mean_interval([100 * v for v in values["micro_auc"]])
+             for name, values in learned.items()}
+    by_lower = sorted(lower, key=lower.get, reverse=True)
+    answer4 = (f"The pooled seed noise of the learned rows is {found['noise']:.1f} points (one run's std): two single "
+               f"runs must differ by more than 1.96·√2·{found['noise']:.1f} = {1.96 * np.sqrt(2) * found['noise']:.1f} "
+               f"points, and paired over {len(lab.seeds)} seeds the difference needs its t interval to exclude 0. By the "
+               "lower ends the learned rows are ordered " + ", ".join(by_lower) + " — "
+               + ("the same order as by their means." if by_lower == board.order(learned) else
+                  "not the order of their means: the ranking rests on gaps within seed noise."))
+else:
+    answer4 = ("With one seed nothing measures the seed noise: the verdict is undecided. Train three or more seeds per "
+               "row (the `cpu` profile does) and compare each gap with its paired t interval; a gap smaller than the "
+               "spread between seeds of one method is not a ranking.")
+if single:
+    answer5 = (f"{before:.1f} % → {after:.1f} % ({after - before:+.1f} points). Min–max stretches {', '.join(single)} "
+               "over [0, 1] although each holds one class: the lowest-scored frames of an all-anomalous clip (the "
+               "highest of an all-normal one) land among the other class of the other clips. "
+               + ("Leaving them out raises the micro AUC, as predicted. " if after - before > 1 else
+                  "Here that costs little: this row scores those clips' frames near the same level as the frames of "
+                  "their class elsewhere. " if abs(after - before) <= 1 else
+                  "Here it drops: those clips' frames were ordered better than the rest of this row's pool, so removing "
+                  "them removed easy pairs. ")
+               + "The macro AUC skips these clips already, so it cannot move.")
+else:
+    answer5 = ("Nothing to remove on this data. On Ped2 the four all-anomalous clips are stretched over [0, 1] by "
+               "min–max, so their lowest frames fall below normal frames of other clips and the micro AUC drops; "
+               "the macro AUC never sees them.")
+lab.show("\n".join([
+    "**Answer key** (the teacher's copy only; student copies leave this cell out)",
+    f"1. Here {best} is {abs(gap):.1f} points {'above' if gap > 0 else 'below'} {strongest}. Size and schedule matter "
+    f"most: the papers train at their own sizes (AnoPred at 256×256) for thousands of steps, here every method at "
+    f"{size[0]}×{size[1]} for the profile's schedule; the test frames and which clips are pooled move an AUC by about "
+    "a point (Your turn 4, notebook 00), seeds by their noise (question 4).",
+    "2. A live camera knows neither a clip's minimum and maximum (micro AUC, EER, ΔS) nor all of its frames (macro "
+    "AUC): only the global AUC — one normalisation fixed in advance, one threshold on raw scores — fits it. By it the "
+    f"first row here is {global_first} (micro rank {ranked[global_first]['micro_auc']}); rows whose global rank is far "
+    "below their micro rank owe their place to knowing the future.",
+    f"3. Train every method for the same minutes (or operations) and compare there, or compare whole curves of AUC "
+    f"against compute (Figure 1); one point per method mixes the method with its budget. Here {costly} costs "
+    f"{ratio:.0f}× the minutes of {cheapest} and scores {abs(gain):.1f} points {'higher' if gain > 0 else 'lower'}. "
+    f"The search's {search_minutes:.1f} min belong "
+    "to the methods whose settings it chose (AnoPred, ADL, SEUNet, the dissociation model's clusters).",
+    f"4. {answer4}",
+    f"5. {answer5}",
 ]))
 
 # %%
