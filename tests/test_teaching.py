@@ -124,7 +124,7 @@ def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(mo
         student = student_notebook(path)
         last_check = max(i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c))
         student.cells = student.cells[: last_check + 1]
-        NotebookClient(student, timeout=600, kernel_name="python3", allow_errors=True,
+        NotebookClient(student, timeout=1800, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         first_exercise = min(i for i, c in enumerate(student.cells) if SOLUTION in tags(c))
         errors = [i for i, c in enumerate(student.cells) if c.cell_type == "code"
