@@ -108,8 +108,10 @@ def _read(path):
     return nbformat.read(str(path), as_version=4)
 
 
-def student_notebook(path: str | Path):
-    """A notebook's student copy (see the module doc)."""
+def handout(path: str | Path, solution, check):
+    """A copy of a notebook to hand out: answer-key cells dropped, each solution cell's source
+    passed through ``solution`` and each self-check's through ``check``, outputs cleared, every cell
+    marked for nbgrader (:func:`vadcore.teaching.grading.mark`)."""
     from vadcore.teaching.grading import mark
 
     notebook = _read(path)
@@ -118,11 +120,16 @@ def student_notebook(path: str | Path):
         if cell.cell_type != "code":
             continue
         if SOLUTION in tags(cell):
-            cell.source = stub(cell.source)
+            cell.source = solution(cell.source)
         elif SELF_CHECK in tags(cell):
-            cell.source = without_hidden_tests(cell.source)
+            cell.source = check(cell.source)
         cell.outputs, cell.execution_count = [], None
     return mark(notebook, Path(path).stem)
+
+
+def student_notebook(path: str | Path):
+    """A notebook's student copy (see the module doc)."""
+    return handout(path, stub, without_hidden_tests)
 
 
 def teacher_lines(path: str | Path) -> set[str]:

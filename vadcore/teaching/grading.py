@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vadcore.reproduce import list_notebooks, select
-from vadcore.teaching.copies import ANSWER_KEY, SOLUTION, _read, exercises, rewrite_bodies, tags
+from vadcore.teaching.copies import exercises, handout, rewrite_bodies
 
 SCHEMA = 3
 CONFIG = '''# nbgrader's configuration of this course (written by `vadcore student --course`).
@@ -67,14 +67,7 @@ def course_notebook(path: str | Path):
     """The nbgrader source of a notebook: solution bodies inside solution regions, hidden tests
     kept (nbgrader removes them from the students' version), answer keys left out (nbgrader
     would hand them out), outputs cleared, every cell marked."""
-    notebook = _read(path)
-    notebook.cells = [cell for cell in notebook.cells if ANSWER_KEY not in tags(cell)]
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            if SOLUTION in tags(cell):
-                cell.source = rewrite_bodies(cell.source, _regions)
-            cell.outputs, cell.execution_count = [], None
-    return mark(notebook, Path(path).stem)
+    return handout(path, lambda source: rewrite_bodies(source, _regions), lambda source: source)
 
 
 def write_course(numbers=None, out: str | Path = "course") -> list[Path]:
