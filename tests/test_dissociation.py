@@ -6,6 +6,7 @@ import torch
 
 from vadcore.data.video import Video, VideoSet, VideoSource
 from vadcore.methods import cached_run, dissociation
+from vadcore.methods.dissociation.diagnostics import fusion_parts
 from vadcore.models.dissociation import Decoder, DissociationAE, Encoder, KMeansLayer, VarianceAttention
 from vadcore.runs import RunCache
 
@@ -168,3 +169,8 @@ def test_window_scores_by_hand(case, monkeypatch):
     if case == "nonuniform":
         np.testing.assert_allclose(out["error_map"][0], np.repeat([[1.0, 0.0]], 8, axis=0).repeat(4, axis=1))
         np.testing.assert_allclose(out["cluster_map"][0], np.kron([[1.0, 4.0], [0.0, 9.0]], np.ones((4, 4))))
+        # the fused score = mean(error)·mean(cluster) + the pixel covariance of the two maps:
+        # 0.25 = 0.5 · 3.5 + (−1.5) — the error sits on the left half, the large distances on the right
+        parts = fusion_parts({name: [out[name]] for name in ("error", "cluster", "fused")})
+        np.testing.assert_allclose(parts["frame_product"][0], [1.75], rtol=1e-6)
+        np.testing.assert_allclose(parts["covariance"][0], [-1.5], rtol=1e-6)

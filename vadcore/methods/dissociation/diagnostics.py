@@ -1,5 +1,5 @@
 """Looking inside a trained dissociation model (notebook 04): the variance-attention maps of the
-motion encoder and the codes that deep k-means clusters."""
+motion encoder, the codes that deep k-means clusters, and the two parts of the fused score."""
 from __future__ import annotations
 
 import numpy as np
@@ -32,3 +32,13 @@ def most_distant_codes(model: DissociationAE, windows: torch.Tensor) -> np.ndarr
     codes = model.codes(spatial, motion)  # (n, D, h, w)
     farthest = model.kmeans.nearest(codes).flatten(1).argmax(1)
     return codes.flatten(2)[torch.arange(len(codes)), :, farthest].numpy()
+
+
+def fusion_parts(scores: dict[str, list[np.ndarray]]) -> dict[str, list[np.ndarray]]:
+    """The fused score of each scored frame split in two. The mean over pixels of error × cluster
+    distance equals the product of the two frame means plus the covariance of the two maps over
+    the frame's pixels: ``frame_product`` (mean error · mean distance: how wrong and how unfamiliar
+    the frame is as a whole) and ``covariance`` (``fused − frame_product``: whether the two maps
+    are high at the same pixels). Per clip, like ``scores``."""
+    product = [error * cluster for error, cluster in zip(scores["error"], scores["cluster"])]
+    return {"frame_product": product, "covariance": [fused - p for fused, p in zip(scores["fused"], product)]}
