@@ -332,6 +332,8 @@ for claim in ("branches", "attention", "kmeans"):
 lab.show(report.verdict(paper.CLAIMS["fused"], scores, where=lab.dataset))
 margin = np.mean(cluster_only) - 50
 tolerance = 2 * max(1.0, np.std(cluster_only))
+covariance_cost = np.mean(frame_product) - np.mean(scores["fused score"])  # > 0: the covariance lowers the AUC
+covariance_decides = abs(covariance_cost) > tolerance
 lab.show(f"The fused score multiplies each pixel's prediction error by its code's distance to the nearest centre. "
          f"That distance alone scores {np.mean(cluster_only):.1f} % (chance: 50 %): "
          + ("it carries signal of its own." if margin > tolerance else
@@ -340,11 +342,9 @@ lab.show(f"The fused score multiplies each pixel's prediction error by its code'
             "about chance, so weighting the error by it mostly adds noise — why the fused score can fall below the "
             "error alone.")
          + f" Without the pixel covariance of the two maps the product scores {np.mean(frame_product):.1f} % "
-           f"(fused {np.mean(ours['Dissociation AE']):.1f} %, error alone {np.mean(scores['prediction error only']):.1f} %): "
-         + ("where the two maps are high together is what "
-            + ("costs" if np.mean(frame_product) > np.mean(ours["Dissociation AE"]) else "gains")
-            + f" the fused score {abs(np.mean(frame_product) - np.mean(ours['Dissociation AE'])):.1f} points."
-            if abs(np.mean(frame_product) - np.mean(ours["Dissociation AE"])) > tolerance else
+           f"(fused {np.mean(scores['fused score']):.1f} %, error alone {np.mean(scores['prediction error only']):.1f} %): "
+         + (f"where the two maps are high together is what {'costs' if covariance_cost > 0 else 'gains'} the fused "
+            f"score {abs(covariance_cost):.1f} points." if covariance_decides else
             "the covariance changes little; the two frame scores themselves decide."))
 
 # %% [markdown]
@@ -479,8 +479,8 @@ lab.show("\n".join([
     f"maps' pixel covariance). Here the cluster distance alone gives {np.mean(cluster_only):.1f} %, the product of "
     f"the frame means {np.mean(frame_product):.1f} %, and "
     + (f"fusion gained {fusion:+.1f} points." if fusion > 1 else
-       f"fusion cost {-fusion:.1f} points" + (": the pixel covariance is what costs them." if
-                                               np.mean(frame_product) - full > 1 else
+       f"fusion cost {-fusion:.1f} points" + (": the pixel covariance is what costs them."
+                                               if covariance_decides and covariance_cost > 0 else
                                                ": the distance reorders frames against the error.") if fusion < -1 else
        f"fusion changed little ({fusion:+.1f} points)."),
     f"4. {full:.2f} % → {np.mean(shifted):.2f} % ({shift:+.2f} points). Only the {relabelled} frames at the start or "
