@@ -134,6 +134,7 @@ if choice is not None:
                                 f"Learning rate of TRX on the validation classes ({choice.final.config.iterations} steps, "
                                 f"{choice.final.config.shot}-shot, {choice.final.config.validation_episodes} episodes)",
                                 "Chance: 20 %."))
+    lab.show(paper.search_verdict(choice))
 print("settings on top of the profile:", report.settings_text(settings))
 print("frames", headline.size, "key region", headline.crop, "seeds", lab.seeds)
 

@@ -230,3 +230,23 @@ def test_relation_maps_before_and_after_the_relation_module():
     assert np.array_equal(plain["before"], plain["after"])  # no relation module: the same maps
     fig = figures.relation_maps(np.zeros((4, 32, 32, 3), np.uint8), maps["before"], maps["after"], step=2)
     assert len(fig.axes) == 2 * 3 + 2 * 2  # two rows of three images, a colour bar per map
+
+
+def test_search_verdict_tells_trials_from_guessing():
+    """100 validation episodes × 5 ways × 1 query = 500 predictions: chance is 20 ± 1.96 · √(0.16 / 500)
+    = 20 ± 3.5 %. Trials at 23.0 / 22.2 / 21.6 % are all inside (the rate is noise); one at 25 % is
+    above it (it would be inside a 7.8-point interval counted over episodes instead of predictions)."""
+    from vadcore.methods.validation import Choice, Trial
+
+    config = fewshot.Config(validation_episodes=100, way=5, test_queries=1, iterations=300)
+
+    def choice(values):
+        trials = [Trial(0, {"lr": lr}, fewshot.Config(**{**config.__dict__, "lr": lr}), None, v)
+                  for lr, v in zip((3e-4, 1e-3, 3e-3), values)]
+        return Choice("accuracy", True, trials)
+
+    text = paper.search_verdict(choice([0.23, 0.222, 0.216]))
+    assert "20.0 ± 3.5 %" in text and "500 validation predictions" in text and "23.0, 22.2, 21.6 %" in text
+    assert "Every trial is within chance" in text and "300 steps" in text
+    text = paper.search_verdict(choice([0.25, 0.222, 0.216]))
+    assert "1 of 3 trial(s) above chance" in text

@@ -248,6 +248,26 @@ def table1_verdicts(plan, results, trivial: dict, seeds: Sequence[int], shots: S
     return texts
 
 
+def search_verdict(choice) -> str:
+    """Whether the learning-rate search told its trials from guessing: each trial's final validation
+    accuracy against the binomial 95 % interval of chance over the same number of validation
+    predictions (``validation_episodes`` × ``way`` × ``test_queries``). When every trial lies inside
+    it, the chosen rate is the search's noise, and the notebook says so."""
+    config = choice.final.config
+    predictions = config.validation_episodes * config.way * config.test_queries
+    p = 1 / config.way
+    half = 100 * 1.96 * np.sqrt(p * (1 - p) / predictions)
+    values = [100 * t.value for t in choice.distinct]
+    above = [v for v in values if v > 100 * p + half]
+    title = (f"**Did the search learn anything?** Chance is {100 * p:.1f} ± {half:.1f} % (binomial 95 % interval "
+             f"over {predictions} validation predictions); the trials reached {', '.join(f'{v:.1f}' for v in values)} %.")
+    if not above:
+        return (f"{title} **Every trial is within chance:** at {config.iterations} steps no rate has left guessing, "
+                "so the chosen rate is the search's noise, not a finding — a longer search schedule would be needed "
+                "to choose it.")
+    return f"{title} {len(above)} of {len(values)} trial(s) above chance: the choice rests on learning, not on noise."
+
+
 def validation_curves(plan, results, shot: int, seeds: Sequence[int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """``{method: (steps, accuracy % (seeds, steps))}``: the accuracy on the fixed episodes of the
     validation classes that every headline run (:data:`HEADLINE`, trained at ``shot``) measured
