@@ -460,12 +460,6 @@ if ablations:
     no_trick, stopped = (tricks[row]["test"] for row in ("no trick", "+ stop-gradient"))
 
 
-def at_chance(accuracies):
-    """Whether the 95 % interval over episodes of per-episode accuracies (%) reaches chance."""
-    mean, half = metrics.mean_confidence_interval(accuracies)
-    return mean - half <= chance_level
-
-
 if gain["test"] > 0 and gain["anomalous"] > 0:
     why = "Why might a crop around the actor help one kind of class more than the other?"
 elif gain["test"] <= 0 and gain["anomalous"] <= 0:
@@ -494,7 +488,7 @@ placed = ", ".join(f"{paper.SPLITS[split]} {covered[split]:.0f} % (random {at_ra
                    for split in regions)
 answer1 = (f"Both rows are at chance here (ours {np.mean(ours_episodes):.1f} %, TRX {np.mean(trx_episodes):.1f} %, "
            f"chance {chance_level:.0f} %): they have learnt too little for the difference to mean anything; what "
-           "follows is what a crop does once they learn. " if at_chance(ours_episodes) and at_chance(trx_episodes) else "")
+           "follows is what a crop does once they learn. " if paper.at_chance(ours_episodes, headline.way) and paper.at_chance(trx_episodes, headline.way) else "")
 if gain["test"] > 0 and gain["anomalous"] > 0:
     more = round(gain["anomalous"] - gain["test"], 1)
     answer1 += ("A crop that holds the actor drops the drifting background and the distractor blobs, so its features "
@@ -520,13 +514,16 @@ if len(lab.seeds) == 1:
                 "nothing about another trained model.")
 if not ablations:
     answer2 = "(Table 3 was not trained: `ablations` is off.) "
-elif at_chance(no_trick) and at_chance(stopped):
+elif paper.at_chance(no_trick, headline.way) and paper.at_chance(stopped, headline.way):
     answer2 = (f"Here {np.mean(no_trick):.1f} % without and {np.mean(stopped):.1f} % with stop-gradient: both at "
                f"chance ({chance_level:.0f} %) at this schedule, so the difference says nothing. ")
 else:
-    answer2 = (f"Here {np.mean(no_trick):.1f} % without and {np.mean(stopped):.1f} % with stop-gradient: "
-               + ("stop-gradient helps, as the paper finds. " if np.mean(stopped) > np.mean(no_trick) else
-                  "stop-gradient does not help at this schedule, unlike in the paper. "))
+    difference, half = report.difference_interval(stopped, no_trick)
+    answer2 = (f"Here {np.mean(no_trick):.1f} % without and {np.mean(stopped):.1f} % with stop-gradient "
+               f"({difference:+.1f} ± {half:.1f}, paired over episodes): "
+               + ("stop-gradient helps, as the paper finds. " if difference > half else
+                  "stop-gradient hurts at this schedule, unlike in the paper. " if difference < -half else
+                  "within the spread over episodes, so this schedule cannot tell whether it helps. "))
 answer2 += ("Without it the local loss reaches the global backbone through the crop's bilinear sampling, the centres, "
             "the softmax weights and the relation module: the shared feature maps are pushed to place crops well "
             "rather than to describe the clip, and the two losses pull the same weights two ways.")

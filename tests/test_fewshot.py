@@ -176,6 +176,11 @@ def test_ablation_tables_from_hand_made_runs():
     assert len(verdicts) == 2 and all("key-region selection improves TRX" in v for v in verdicts)
     assert "chance 20.0; above it: all" in verdicts[0]  # 60 and 30 on unseen normal
     assert "above it: TRX" in verdicts[1]  # anomalous: TRX 50, the key region 0
+    # TRX 30 ± 13.9 reaches chance, 60 ± 0 does not: a verdict; anomalous 50 ± 69.3 and 0 ± 0 both
+    # reach chance (or lie below it): undecided, whatever the means say
+    assert "Verdict: within the spread over episodes" in verdicts[0] and "both at chance" not in verdicts[0]
+    assert verdicts[1].endswith("**Verdict: undecided (both at chance).**")
+    assert paper.at_chance([20.0, 24.0]) and not paper.at_chance([30.0, 30.0]) and paper.at_chance([0.0, 0.0])
     assert "unseen normal, 5-shot" in verdicts[0] and "anomalous, 5-shot" in verdicts[1]
     with pytest.raises(ValueError, match="not 1"):
         paper.ablation_accuracies(plan, results, "modules", ["TRX"], 1)

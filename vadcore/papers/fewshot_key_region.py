@@ -351,14 +351,32 @@ def ablation_rows(table: PaperTable, measured: dict[str, dict[str, np.ndarray]],
     return header, rows
 
 
+def at_chance(accuracies: Sequence[float], way: int = 5) -> bool:
+    """Whether the 95 % interval over episodes of per-episode accuracies (%) reaches chance in a
+    ``way``-way episode (or lies below it): a row that has learnt nothing measurable."""
+    mean, half = metrics.mean_confidence_interval(accuracies)
+    return mean - half <= chance(way)
+
+
 def ablation_verdicts(measured: dict[str, dict[str, np.ndarray]], shot: int, way: int = 5) -> list[str]:
     """The verdict of every claim of :data:`CLAIMS` whose two rows are both in ``measured``
     (Table 2's modules, Table 3's tricks), on each split, paired over episodes; each names the
-    rows above chance in a ``way``-way episode (a row at chance has learnt nothing)."""
-    return [report.verdict(claim, {r: measured[r][split] for r in (claim.better, claim.worse)},
-                           reference={CHANCE: [chance(way)]}, where=f"{kind}, {shot}-shot", unit="episodes")
-            for claim in CLAIMS.values() if claim.better in measured and claim.worse in measured
-            for split, kind in SPLITS.items()]
+    rows above chance in a ``way``-way episode. When both rows are at chance (:func:`at_chance`)
+    neither has learnt, their difference is noise, and the verdict is *undecided*."""
+    texts = []
+    for claim in CLAIMS.values():
+        if claim.better not in measured or claim.worse not in measured:
+            continue
+        for split, kind in SPLITS.items():
+            rows = {r: measured[r][split] for r in (claim.better, claim.worse)}
+            text = report.verdict(claim, rows, reference={CHANCE: [chance(way)]}, where=f"{kind}, {shot}-shot",
+                                  unit="episodes")
+            if all(at_chance(values, way) for values in rows.values()):
+                text = (text[:text.rindex("**Verdict:")] + "Both rows are within their 95 % interval of chance: "
+                        "neither has learnt at this schedule, so their difference is not evidence. "
+                        "**Verdict: undecided (both at chance).**")
+            texts.append(text)
+    return texts
 
 
 def coverage_rows(regions: dict[str, dict[str, np.ndarray]], crop: int, size: tuple[int, int],
