@@ -486,9 +486,10 @@ lab.show("\n".join([
 # %% tags=["answer-key"]
 placed = ", ".join(f"{paper.SPLITS[split]} {covered[split]:.0f} % (random {at_random[split]:.0f} %)"
                    for split in regions)
+both_at_chance = paper.at_chance(ours_episodes, headline.way) and paper.at_chance(trx_episodes, headline.way)
 answer1 = (f"Both rows are at chance here (ours {np.mean(ours_episodes):.1f} %, TRX {np.mean(trx_episodes):.1f} %, "
            f"chance {chance_level:.0f} %): they have learnt too little for the difference to mean anything; what "
-           "follows is what a crop does once they learn. " if paper.at_chance(ours_episodes, headline.way) and paper.at_chance(trx_episodes, headline.way) else "")
+           "follows is what a crop does once they learn. " if both_at_chance else "")
 if gain["test"] > 0 and gain["anomalous"] > 0:
     more = round(gain["anomalous"] - gain["test"], 1)
     answer1 += ("A crop that holds the actor drops the drifting background and the distractor blobs, so its features "

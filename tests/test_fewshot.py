@@ -241,12 +241,14 @@ def test_search_verdict_tells_trials_from_guessing():
     """100 validation episodes × 5 ways × 1 query = 500 predictions: chance is 20 ± 1.96 · √(0.16 / 500)
     = 20 ± 3.5 %. Trials at 23.0 / 22.2 / 21.6 % are all inside (the rate is noise); one at 25 % is
     above it (it would be inside a 7.8-point interval counted over episodes instead of predictions)."""
+    from dataclasses import replace
+
     from vadcore.methods.validation import Choice, Trial
 
     config = fewshot.Config(validation_episodes=100, way=5, test_queries=1, iterations=300)
 
     def choice(values):
-        trials = [Trial(0, {"lr": lr}, fewshot.Config(**{**config.__dict__, "lr": lr}), None, v)
+        trials = [Trial(0, {"lr": lr}, replace(config, lr=lr), None, v)
                   for lr, v in zip((3e-4, 1e-3, 3e-3), values)]
         return Choice("accuracy", True, trials)
 

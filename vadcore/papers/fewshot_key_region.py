@@ -369,13 +369,11 @@ def ablation_verdicts(measured: dict[str, dict[str, np.ndarray]], shot: int, way
             continue
         for split, kind in SPLITS.items():
             rows = {r: measured[r][split] for r in (claim.better, claim.worse)}
-            text = report.verdict(claim, rows, reference={CHANCE: [chance(way)]}, where=f"{kind}, {shot}-shot",
-                                  unit="episodes")
-            if all(at_chance(values, way) for values in rows.values()):
-                text = (text[:text.rindex("**Verdict:")] + "Both rows are within their 95 % interval of chance: "
-                        "neither has learnt at this schedule, so their difference is not evidence. "
-                        "**Verdict: undecided (both at chance).**")
-            texts.append(text)
+            unlearnt = (("Both rows are within their 95 % interval of chance: neither has learnt at this schedule, "
+                         "so their difference is not evidence.", "undecided (both at chance)")
+                        if all(at_chance(values, way) for values in rows.values()) else None)
+            texts.append(report.verdict(claim, rows, reference={CHANCE: [chance(way)]}, where=f"{kind}, {shot}-shot",
+                                        unit="episodes", overruled=unlearnt))
     return texts
 
 

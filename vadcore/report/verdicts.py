@@ -61,7 +61,7 @@ def difference_interval(better: Sequence[float], worse: Sequence[float], noise: 
 
 def verdict(claim: Claim, ours: Mapping[str, Sequence[float]], paper: Mapping[str, float | None] | None = None,
             reference: Mapping[str, Sequence[float]] | None = None, noise: float | None = None,
-            where: str = "", digits: int = 1, unit: str = "seeds") -> str:
+            where: str = "", digits: int = 1, unit: str = "seeds", overruled: tuple[str, str] | None = None) -> str:
     """A "What we found" paragraph for one claim of a paper, from the numbers only: the paper's
     values (``paper[row]``, where it has them), ours with their spread, the strongest reference
     row, and one of *reproduced*, *not reproduced* or *within seed noise*. ``unit`` names what
@@ -71,7 +71,9 @@ def verdict(claim: Claim, ours: Mapping[str, Sequence[float]], paper: Mapping[st
     sign and its 95 % interval (:func:`difference_interval`) excludes 0, *not reproduced* when it
     has the other sign beyond the interval, else *within seed noise*; without an interval (one
     seed, no noise estimate) it is *undecided*. A level claim is *reproduced* when our mean is
-    within max(1, 2·std) of the paper's value."""
+    within max(1, 2·std) of the paper's value. ``overruled`` = ``(reason, outcome)`` replaces the
+    outcome by one the caller decided on other grounds (notebook 05: both rows at chance), the
+    reason stated before it."""
     rows = [claim.better] + ([claim.worse] if claim.worse else [])
     paper = {row: (paper or {}).get(row) for row in rows}
     number = lambda value: f"{value:.{digits}f}"  # noqa: E731
@@ -107,6 +109,9 @@ def verdict(claim: Claim, ours: Mapping[str, Sequence[float]], paper: Mapping[st
         beating = [row for row in rows if np.mean(ours[row]) > strongest]
         summary = "all" if len(beating) == len(rows) else "none" if not beating else ", ".join(beating)
         parts.append(f"Strongest reference at the same size: {label} {number(strongest)}; above it: {summary}.")
+    if overruled:
+        reason, outcome = overruled
+        parts.append(reason)
     parts.append(f"**Verdict: {outcome}.**")
     return " ".join(parts)
 
