@@ -1,7 +1,7 @@
-"""A GPU slot is never lost to a shape, dtype, device or missing-parameter error: every notebook
-runs at the `gpu` profile, and every family's `full` configs train and score, with only the frame
-size, the schedule and the clips' length shrunk — widths, precision (bfloat16 on the CPU),
-losses and variants are the profiles' own."""
+"""A GPU slot is never lost to a shape, device or missing-parameter error: every notebook runs at
+the `gpu` profile, and every family's `full` configs train and score, with the frame size, the
+widths, the schedule and the clips' length shrunk, in float32 (a CPU never runs bfloat16) —
+depth, losses and variants are the profiles' own."""
 import dataclasses
 
 import pytest
@@ -20,11 +20,19 @@ NOTEBOOKS = ("00", "01", "02", "03", "04", "05", "06")
 def test_a_dry_run_shrinks_only_size_schedule_and_test_length():
     values = shrunk(prediction.Config, dataclasses.asdict(prediction.profile_config("full", "ucsd_ped2")))
     assert (values["size"], values["iterations"], values["decay_at"]) == ((32, 32), 2, 1)
-    assert (values["width"], values["discriminator"], values["precision"]) == (64, (128, 256, 512, 512), "bf16")
+    assert (values["width"], values["discriminator"], values["depth"]) == (8, (8, 16, 32, 32), 4)
+    assert values["precision"] == "fp32"  # made on the CPU
+    assert shrunk(prediction.Config, {"discriminator": (4, 64)})["discriminator"] == (4, 16)  # its own length
+    assert shrunk(prediction.Config, {"discriminator": (64,) * 5})["discriminator"] == (8, 16, 32, 32, 32)
+    assert shrunk(prediction.Config, {"width": 4, "discriminator": (4, 8, 64, 16)})["discriminator"] == (4, 8, 32, 16)
+    assert shrunk(prediction.Config, {"width": 4})["width"] == 4  # already tiny: kept
     joint = shrunk(dissociation.Config, dataclasses.asdict(dissociation.profile_config("gpu", "ucsd_ped2")))
-    assert (joint["iterations"], joint["pretrain"], joint["validate_every"], joint["clusters"]) == (2, 1, 2, 128)
+    assert (joint["iterations"], joint["pretrain"], joint["validate_every"], joint["clusters"]) == (2, 1, 2, 8)
+    assert joint["width"] == 8
     few = shrunk(fewshot.Config, {"size": (224, 224), "crop": 128, "test_episodes": 10_000, "tasks_per_batch": 16})
     assert (few["size"], few["crop"], few["test_episodes"], few["tasks_per_batch"]) == ((32, 32), 18, 4, 1)
+    assert (few["width"], few["out_dim"], few["depth"]) == (4, 32, 50)
+    assert shrunk(reconstruction.Config, {"width": 1.0})["width"] == 0.25
     assert shrunk(prediction.Config, {"size": (240, 360)})["size"] == (16, 32)  # the aspect, in multiples of 16
 
 

@@ -37,8 +37,8 @@ def test_devices_resolve_or_say_why_not(monkeypatch):
 
 def test_device_kind_and_precision_are_in_the_key_execution_settings_are_not():
     base = prediction.Config(size=(16, 16))
-    keys = {config_hash(c) for c in (base, dataclasses.replace(base, device="cuda"),
-                                     dataclasses.replace(base, precision="bf16"))}
+    cuda = dataclasses.replace(base, device="cuda")
+    keys = {config_hash(c) for c in (base, cuda, dataclasses.replace(cuda, precision="bf16"))}
     assert len(keys) == 3
     for execution in ({"compile": True}, {"cuda_graphs": True}, {"deterministic": False}):
         assert config_hash(dataclasses.replace(base, **execution)) == config_hash(base)
@@ -62,14 +62,35 @@ def test_profile_configs_take_the_sessions_device_kind(monkeypatch):
 
 
 def test_the_engine_of_a_cpu_run_uses_no_gpu_speed_ups():
-    config = prediction.Config(size=(16, 16), precision="bf16", compile=True, cuda_graphs=True)
+    config = prediction.Config(size=(16, 16), compile=True, cuda_graphs=True)
     run_engine = engine.Engine.of(config)
     assert run_engine.device.type == "cpu" and not run_engine.compile and not run_engine.cuda_graphs
     assert run_engine.memory_format == torch.contiguous_format
     with run_engine.autocast():
-        assert torch.nn.Linear(2, 2)(torch.ones(1, 2)).dtype == torch.bfloat16
-    with engine.Engine(torch.device("cpu")).autocast():
         assert torch.nn.Linear(2, 2)(torch.ones(1, 2)).dtype == torch.float32
+
+
+def test_bfloat16_is_a_gpu_precision_every_cpu_run_is_float32(monkeypatch):
+    """AVX2 CPUs emulate bfloat16 convolutions ~145x slower: no CPU run (and no CPU test) uses it."""
+    with pytest.raises(ValueError, match="bfloat16 runs on a GPU only"):
+        prediction.Config(size=(16, 16), precision="bf16")
+    with pytest.raises(ValueError, match="bfloat16 runs on a GPU only"):
+        engine.Engine(torch.device("cpu"), "bf16")
+    assert (engine.precision_on("cpu", "bf16"), engine.precision_on("cuda", "bf16")) == ("fp32", "bf16")
+    assert prediction.profile_config("gpu", "ucsd_ped2").precision == "fp32"  # made on this CPU session
+    assert dissociation.profile_config("full", "ucsd_ped2").precision == "fp32"
+    monkeypatch.setitem(engine._session, "device", torch.device("cuda"))
+    assert prediction.profile_config("gpu", "ucsd_ped2").precision == "bf16"
+    assert dissociation.profile_config("full", "ucsd_ped2").precision == "bf16"
+    assert prediction.profile_config("cpu", "ucsd_ped2").precision == "fp32"
+
+
+@pytest.mark.gpu
+def test_bfloat16_autocast_on_the_gpu():
+    with engine.Engine(torch.device("cuda"), "bf16").autocast():
+        assert torch.nn.Linear(2, 2).cuda()(torch.ones(1, 2, device="cuda")).dtype == torch.bfloat16
+    with engine.Engine(torch.device("cuda")).autocast():
+        assert torch.nn.Linear(2, 2).cuda()(torch.ones(1, 2, device="cuda")).dtype == torch.float32
 
 
 def test_an_eager_step_runner_is_the_update_itself():

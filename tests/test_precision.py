@@ -1,7 +1,8 @@
-"""bfloat16 autocast, which the `gpu` and `full` profiles use for the prediction and dissociation
-families, trains like float32: at a small size on the CPU, the training curves of three seeds in
+"""bfloat16 autocast, which the `gpu` and `full` profiles use on a GPU for the prediction and
+dissociation families, trains like float32: at a small size, the training curves of three seeds in
 each precision agree within the spread between seeds. (The reconstruction and few-shot families
-stay in float32; their profiles say why.)"""
+stay in float32; their profiles say why.) On a GPU only (``pytest -m gpu``): a CPU never runs
+bfloat16 (:func:`vadcore.engine.precision_on`)."""
 import dataclasses
 
 import numpy as np
@@ -12,6 +13,7 @@ from vadcore.methods import dissociation, prediction
 
 SMALL = SynthPedConfig(seed=2, height=64, width=96, n_train=4, n_test=2, train_frames=40, test_frames=40)
 SEEDS = (0, 1, 2)
+pytestmark = pytest.mark.gpu
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def agree(config, family, data, terms):
     the seeds' spread (or 2 % where the seeds all but coincide), and both must have learnt."""
     finals = {}
     for precision in ("fp32", "bf16"):
-        runs = [family.train(dataclasses.replace(config, seed=s, precision=precision), data) for s in SEEDS]
+        runs = [family.train(dataclasses.replace(config, seed=s, device="cuda", precision=precision), data) for s in SEEDS]
         for term in terms:
             curves = [r.curves[term] for r in runs]
             assert all(tail_mean(c) < np.mean(c[:5]) for c in curves), f"{precision} {term} did not decrease"

@@ -148,14 +148,15 @@ def test_cached_run_drops_the_first_t_frames_and_reuses(tmp_path):
         cached_run(prediction.Config(**{**TINY, "size": (32, 48)}, iterations=2), data, cache)
 
 
+@pytest.mark.gpu
 def test_trainer_step_in_bfloat16():
     torch.manual_seed(0)
-    config = prediction.Config(**TINY, iterations=1, attention="learned", precision="bf16")
-    trainer = prediction.Trainer(config, weight=torch.ones(16, 24))
-    assert trainer.engine.precision == "bf16" and trainer.engine.device.type == "cpu"
-    clips = torch.rand(2, 5, 1, 16, 24) * 2 - 1
+    config = prediction.Config(**TINY, iterations=1, attention="learned", device="cuda", precision="bf16")
+    trainer = prediction.Trainer(config, weight=torch.ones(16, 24, device="cuda"))
+    assert trainer.engine.precision == "bf16" and trainer.engine.device.type == "cuda"
+    clips = torch.rand(2, 5, 1, 16, 24, device="cuda") * 2 - 1
     before = [p.detach().clone() for p in trainer.generator.parameters()]
-    losses = trainer.step(clips, torch.zeros(2, 1, 16, 24, dtype=torch.bool))
+    losses = trainer.step(clips, torch.zeros(2, 1, 16, 24, dtype=torch.bool, device="cuda"))
     assert all(np.isfinite(v) for k, v in losses.items() if k != "mse_foreground")
     assert np.isnan(losses["mse_foreground"])  # no foreground pixels in the batch
     assert any(not torch.equal(a, b) for a, b in zip(before, trainer.generator.parameters()))

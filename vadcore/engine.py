@@ -6,7 +6,10 @@ Two settings decide a run's numbers beyond rounding, so they are part of its con
 - ``device``: the *kind* of device, ``"cpu"`` or ``"cuda"``. Which GPU is the session's
   (:func:`use`), so a run keyed on one GPU is the same run on another;
 - ``precision``: ``"fp32"`` (float32; on a GPU, matrix products and convolutions in TF32) or
-  ``"bf16"`` (forward passes in bfloat16 autocast, losses and optimizer in float32).
+  ``"bf16"`` (forward passes in bfloat16 autocast, losses and optimizer in float32) — on a GPU
+  only: a CPU without native bfloat16 (AVX2, most of them) emulates its convolutions about 145×
+  slower, so every CPU run is ``fp32`` (:func:`precision_on`: a profile's ``bf16`` becomes
+  ``fp32`` there) and a CPU config in ``bf16`` is an error.
 
 Three are *execution* settings, kept out of the key because they change the numbers by rounding
 at most; they only act on a GPU:
@@ -102,13 +105,23 @@ def device_of(module: torch.nn.Module) -> torch.device:
 
 
 def check_settings(device: str, precision: str) -> None:
-    """A config's ``device`` and ``precision`` are among the known ones (not checked: that the
-    device is here — a config can be made anywhere, a run only where its device is)."""
+    """A config's ``device`` and ``precision`` are among the known ones, and bfloat16 is on a GPU
+    (not checked: that the device is here — a config can be made anywhere, a run only where its
+    device is)."""
     if device not in DEVICE_KINDS:
         raise ValueError(f"device {device!r}: a config holds the device kind, one of {DEVICE_KINDS} "
                          "(which GPU is the session's: vadcore.engine.use)")
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; choose one of {PRECISIONS}")
+    if precision != precision_on(device, precision):
+        raise ValueError(f"precision {precision!r} on device {device!r}: bfloat16 runs on a GPU only (a CPU without "
+                         "native bfloat16 emulates its convolutions about 145x slower); use precision='fp32' on the CPU")
+
+
+def precision_on(device: str, precision: str) -> str:
+    """The precision a run of ``precision`` (a profile's) has on a device of kind ``device``:
+    itself on a GPU, ``fp32`` on the CPU (see the module doc)."""
+    return precision if device == "cuda" else "fp32"
 
 
 def _switched_off(name: str) -> bool:

@@ -88,13 +88,16 @@ def self_check(device, steps: int = 16, tolerance: float = 2e-2) -> str | None:
     from vadcore.bench import noise_videos
     from vadcore.methods import dissociation, prediction, reconstruction
 
+    from vadcore.engine import precision_on
+
     common = {"device": device.type, "iterations": steps, "deterministic": False}
+    bf16 = precision_on(device.type, "bf16")  # the GPU profiles' precision; float32 on the CPU
     configs = [
         (prediction, prediction.Config(size=(64, 64), width=16, discriminator=(16, 32, 64, 64), decay_at=steps // 2,
                                        lr_generator=1e-3, lr_discriminator=1e-4, attention="learned",
-                                       precision="bf16", **common)),
+                                       precision=bf16, **common)),
         (dissociation, dissociation.Config(size=(64, 64), width=8, clusters=8, pretrain=steps // 2, kmeans_windows=16,
-                                           lr=1e-3, precision="bf16", **common)),
+                                           lr=1e-3, precision=bf16, **common)),
         (reconstruction, reconstruction.Config(size=(64, 64), model="convlstm_ae", width=0.25, lr=1e-3, **common)),
     ]
 

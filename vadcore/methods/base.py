@@ -54,19 +54,34 @@ class MethodConfig:
     @classmethod
     def from_profile(cls, settings: dict, dataset: str, seed: int = 0, **overrides) -> MethodConfig:
         """A config from a profile's flat ``settings`` and a table row's ``overrides``, on the
-        session's device kind (:func:`vadcore.engine.session_kind`); in a dry run
-        (:func:`vadcore.profiles.dry_run`) with the frame size and schedule shrunk."""
+        session's device kind (:func:`vadcore.engine.session_kind`) in the precision the profile
+        has there (:func:`vadcore.engine.precision_on`: float32 on the CPU); in a dry run
+        (:func:`vadcore.profiles.dry_run`) with the frame size, widths and schedule shrunk."""
         values = {"dataset": dataset, "seed": seed, "device": engine.session_kind(), **settings, **overrides}
+        values["precision"] = engine.precision_on(values["device"], values.get("precision", cls.precision))
         return cls(**(shrunk(cls, values) if dry_run() else values))
+
+
+def tiny(value) -> dict:
+    """Field metadata: the value a dry run caps this width at (:func:`shrunk`)."""
+    return {"dry_run": value}
 
 
 def shrunk(cls: type[MethodConfig], values: dict) -> dict:
     """``values`` of a ``cls`` config with what a dry run shrinks (:data:`vadcore.profiles.DRY_RUN`):
-    the frame size (aspect kept, multiples of 16, key regions in proportion), the schedule (two
-    steps; a learning-rate decay and deep k-means' joint stage after the first; validation at the
-    start and the end) and the number of test episodes. Everything else is the profile's own."""
+    the frame size (aspect kept, multiples of 16, key regions in proportion), the widths (every
+    field declared with :func:`tiny` metadata, capped at that value, element by element; a
+    longer tuple than the cap keeps its length, capped by the cap's last element), the
+    schedule (two steps; a learning-rate decay and deep k-means' joint stage after the first;
+    validation at the start and the end) and the number of test episodes. Everything else — depth,
+    losses, variants — is the profile's own: a dry run checks shapes and code paths in minutes."""
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     values = {**defaults, **values}
+    for f in dataclasses.fields(cls):
+        if "dry_run" in f.metadata:
+            cap, value = f.metadata["dry_run"], values[f.name]
+            values[f.name] = tuple(min(v, cap[min(i, len(cap) - 1)]) for i, v in enumerate(value)) \
+                if isinstance(cap, tuple) else min(value, cap)
     height, width = values["size"]
     scale = min(1.0, DRY_RUN["side"] / max(height, width))
     values["size"] = tuple(max(16, round(side * scale / 16) * 16) for side in (height, width))

@@ -1,10 +1,10 @@
 """What defines a dissociation run (Chang et al. 2022; notebook 04)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
-from vadcore.methods.base import MethodConfig
+from vadcore.methods.base import MethodConfig, tiny
 
 BRANCHES = ("both", "spatial", "motion")
 
@@ -25,9 +25,9 @@ class Config(MethodConfig):
     family: ClassVar[str] = "dissociation"
     size: tuple[int, int] = (256, 256)
     frames: int = 5
-    width: int = 32
+    width: int = field(default=32, metadata=tiny(8))
     stages: int = 3
-    clusters: int = 32
+    clusters: int = field(default=32, metadata=tiny(8))
     attention: bool = True
     kmeans: bool = True
     branches: str = "both"

@@ -1,10 +1,10 @@
 """What defines a few-shot key-region run (Xiao et al. 2025; notebook 05)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
-from vadcore.methods.base import MethodConfig
+from vadcore.methods.base import MethodConfig, tiny
 from vadcore.models.fewshot import Parts
 
 
@@ -46,12 +46,12 @@ class Config(MethodConfig, Parts):
     lr: float = 1e-3
     optimizer: str = "sgd"
     depth: int = 50
-    width: int = 64
+    width: int = field(default=64, metadata=tiny(4))
     maxpool: bool = True  # False: feature maps at 1/16 of the frame (more anchor points on small frames)
     weights: str | None = None
     crop: int = 128
     flip: bool = True
-    out_dim: int = 1152
+    out_dim: int = field(default=1152, metadata=tiny(32))
     cardinalities: tuple[int, ...] = (2, 3)
     dropout: float = 0.1
     validation_episodes: int = 0  # episodes of the val classes measured every validate_every steps

@@ -1,10 +1,10 @@
 """What defines a frame-prediction run (AnoPred and its variants; notebooks 02, 03)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
-from vadcore.methods.base import MethodConfig
+from vadcore.methods.base import MethodConfig, tiny
 
 ATTENTIONS = (None, "learned", "human")
 MASKS = (None, "sgsp", "motion")
@@ -28,9 +28,9 @@ class Config(MethodConfig):
     family: ClassVar[str] = "prediction"
     size: tuple[int, int] = (256, 256)
     frames: int = 4  # t input frames
-    width: int = 64  # U-Net channels at the top level (AnoPred: 64 … 512)
+    width: int = field(default=64, metadata=tiny(8))  # U-Net channels at the top level (AnoPred: 64 … 512)
     depth: int = 4
-    discriminator: tuple[int, ...] = (128, 256, 512, 512)
+    discriminator: tuple[int, ...] = field(default=(128, 256, 512, 512), metadata=tiny((8, 16, 32, 32)))
     iterations: int = 80_000
     decay_at: int | None = 7_000
     batch_size: int = 4

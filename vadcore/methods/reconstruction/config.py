@@ -1,10 +1,10 @@
 """What defines a reconstruction run (notebook 01; ADL Table IV in notebook 02)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
-from vadcore.methods.base import MethodConfig
+from vadcore.methods.base import MethodConfig, tiny
 
 MODELS = ("convlstm_ae", "conv_ae")
 
@@ -20,7 +20,7 @@ class Config(MethodConfig):
     model: str = "convlstm_ae"  # "convlstm_ae" (Chong & Tay, tutorial) or "conv_ae" (Hasan et al.)
     window: int = 10
     strides: tuple[int, ...] = (1, 2, 3)
-    width: float = 1.0
+    width: float = field(default=1.0, metadata=tiny(0.25))  # of the models' channel counts
     iterations: int = 600
     batch_size: int = 4
     lr: float = 1e-4
