@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -56,7 +56,7 @@ import numpy as np
 from vadcore import baselines, figures, metrics, report
 from vadcore.data.clips import ClipDataset
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
-from vadcore.methods import load_model, reconstruction
+from vadcore.methods import TRAINED, reconstruction
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import convlstm_ae as paper
@@ -355,20 +355,20 @@ lab.show(prediction_beside_outcome(denominator_prediction(), np.mean(correct_auc
 # than on the rest of the frame.
 
 # %%
-models = {row: load_model(configs[row, lab.seeds[0]], data, lab.cache) for row in paper.MODELS}
 image_rows, row_labels, contrast = [], [], {}  # contrast: error on the anomaly's pixels ÷ error elsewhere
 for index, description in showcase[:2]:
     video = data.test[index]
     t = middle_anomalous_frame(video.labels)
     row = [video.frames[t]]
-    for name, model in models.items():
-        _, maps = reconstruction.reconstruction_errors(model, video, first.window, maps=True)
-        row += [255 * reconstruction.reconstruct_frame(model, video, t, first.window), maps[t]]
+    for name in paper.MODELS:
+        config = configs[name, lab.seeds[0]]
+        error = lab.read_off(config, reconstruction.frame_error_map, TRAINED, video, t, first.window)
+        row += [255 * lab.read_off(config, reconstruction.reconstruct_frame, TRAINED, video, t, first.window), error]
         if video.masks is not None and video.masks[t].any():
-            contrast[description, name] = maps[t][video.masks[t]].mean() / maps[t][~video.masks[t]].mean()
+            contrast[description, name] = error[video.masks[t]].mean() / error[~video.masks[t]].mean()
     image_rows.append(row)
     row_labels.append(f"{description}\nframe {t + 1}")
-columns = ["frame"] + [f"{name.split(' (')[0]} {kind}" for name in models for kind in ("reconstruction", "error")]
+columns = ["frame"] + [f"{name.split(' (')[0]} {kind}" for name in paper.MODELS for kind in ("reconstruction", "error")]
 fig = figures.image_table(image_rows, row_labels, columns, cmaps=["gray", "gray", "magma", "gray", "magma"],
                           colorbar_label="squared error", shared_scale=True)
 lab.figure(fig, "fig6_error_maps")

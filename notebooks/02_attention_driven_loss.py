@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -65,7 +65,7 @@ from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
 from vadcore.flow import LucasKanade
 from vadcore.losses import gradient_loss
 from vadcore.maps import attention
-from vadcore.methods import load_model, prediction
+from vadcore.methods import TRAINED, prediction
 from vadcore.methods.prediction import diagnostics
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
@@ -302,11 +302,12 @@ print("settings on top of the profile:", report.settings_text(settings))
 paper_flow = next((t for t in choice.trials if t.config.flow == 2.0), None) if choice is not None else None
 if paper_flow is not None:
     chosen_run = choice.final
-    balance = {"G at initialisation, λ_of = 2": diagnostics.run_gradient_shares(paper_flow.config, data),
-               "after the λ_of = 2 run": diagnostics.run_gradient_shares(
-                   paper_flow.config, data, load_model(paper_flow.config, data, lab.cache)),
-               f"after the chosen run (λ_of = {chosen_run.config.flow:g})": diagnostics.run_gradient_shares(
-                   chosen_run.config, data, load_model(chosen_run.config, data, lab.cache))}
+    balance = {"G at initialisation, λ_of = 2": lab.read_off(paper_flow.config, diagnostics.run_gradient_shares,
+                                                             paper_flow.config, data),
+               "after the λ_of = 2 run": lab.read_off(paper_flow.config, diagnostics.run_gradient_shares,
+                                                      paper_flow.config, data, TRAINED),
+               f"after the chosen run (λ_of = {chosen_run.config.flow:g})": lab.read_off(
+                   chosen_run.config, diagnostics.run_gradient_shares, chosen_run.config, data, TRAINED)}
     rows = [[when, term, f"{r['weighted']:.4f}", f"{r['gradient_norm']:.3g}", f"{r['share']:+.3f}", f"{r['static_fraction']:.2f}"]
             for when, terms in balance.items() for term, r in terms.items()]
     lab.show(report.write_table(lab.out, "table0_loss_balance",
@@ -515,14 +516,14 @@ lab.show(prediction_beside_outcome(foreground_prediction(), np.mean(micro["full"
 # colour scale.
 
 # %%
-models = {v: load_model(plan["full", v, lab.seeds[0]], data, lab.cache) for v in adl.HEADLINE}
 image_rows, row_labels = [], []
 for index_, description_ in showcase[:2]:
     video = data.test[index_]
     t = middle_anomalous_frame(video.labels, offset)
-    image_rows.append([video.frames[t]] + [diagnostics.error_map(m, video, t, offset) for m in models.values()])
+    image_rows.append([video.frames[t]] + [lab.read_off(plan["full", v, lab.seeds[0]], diagnostics.error_map, TRAINED,
+                                                        video, t, offset) for v in adl.HEADLINE])
     row_labels.append(f"{description_}\nframe {t + 1}")
-fig = figures.image_table(image_rows, row_labels, ["frame"] + [f"{v} squared error" for v in models],
+fig = figures.image_table(image_rows, row_labels, ["frame"] + [f"{v} squared error" for v in adl.HEADLINE],
                           cmaps=["gray", "magma", "magma"], width=3.2, colorbar_label="squared error", shared_scale=True)
 fig.suptitle(f"Fig. 8 — prediction errors, seed {lab.seeds[0]}", y=1.02)
 lab.figure(fig, "fig8_error_maps")

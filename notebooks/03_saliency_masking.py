@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -58,7 +58,7 @@ from vadcore import baselines, figures, metrics, report
 from vadcore.data.showcase import showcase_clips
 from vadcore.data.splits import validation_split
 from vadcore.maps import saliency
-from vadcore.methods import evaluate, load_model, prediction
+from vadcore.methods import TRAINED, evaluate, prediction
 from vadcore.notebook import finish, start
 from vadcore.papers import seunet
 from vadcore.quality import psnr
@@ -323,8 +323,8 @@ if "3" in tables:
 offset = prediction.first_scored(headline)
 labels = metrics.drop_first([v.labels for v in data.test], offset)
 regularity = metrics.regularity(runs["SEUNet (ours)", lab.seeds[0]].scores["psnr_masked"], higher_is_normal=True)
-model = load_model(headline, data, lab.cache)
-held_scores = metrics.regularity(prediction.score(headline, model, held_out)["psnr_masked"], higher_is_normal=True)
+held_scores = metrics.regularity(lab.read_off(headline, prediction.score, headline, TRAINED, held_out)["psnr_masked"],
+                                 higher_is_normal=True)
 thresholds = {"the paper's value (chosen on its test set)": seunet.THRESHOLDS.get(lab.dataset, float("nan")),
               "best on our test ROC (the paper's rule)": metrics.best_test_threshold(regularity, labels),
               "5 % false alarms on held-out training clips": metrics.false_alarm_threshold(held_scores, 0.05)}

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -59,8 +59,8 @@ from sklearn.decomposition import PCA
 
 from vadcore import baselines, bench, figures, metrics, report
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
-from vadcore.methods import dissociation, evaluate, load_model, prediction
-from vadcore.methods.dissociation.diagnostics import attention_maps, fusion_parts, most_distant_codes
+from vadcore.methods import TRAINED, dissociation, evaluate
+from vadcore.methods.dissociation.diagnostics import attention_maps, codes_and_centres, fusion_parts
 from vadcore.models.dissociation import KMeansLayer, VarianceAttention
 from vadcore.notebook import finish, start
 from vadcore.papers import dissociation as paper
@@ -355,17 +355,16 @@ lab.show(f"The fused score multiplies each pixel's prediction error by its code'
 # the distance of the codes to their nearest centre (upsampled) — error maps on one colour scale.
 
 # %%
-trained = load_model(headline, data, lab.cache)
 index, description = showcase_clips(data)[0]
 video = data.test[index]
 first = dissociation.first_scored(headline)  # window j scores frame j + first
 t = middle_anomalous_frame(video.labels, first)
 window = t - first
-out = dissociation.outputs(headline, trained, video)
+out = lab.read_off(headline, dissociation.outputs, headline, TRAINED, video, window=window)  # that window's maps
 to_image = lambda x: np.clip((x + 1) * 127.5, 0, 255)  # noqa: E731  [−1, 1] → grey levels
-images = [[np.asarray(video.frames[t]).mean(-1), to_image(out["reconstruction"][window]),
-           to_image(out["difference"][window]), to_image(out["reconstruction"][window] + out["difference"][window]),
-           out["error_map"][window], out.get("cluster_map", out["error_map"])[window]]]
+images = [[np.asarray(video.frames[t]).mean(-1), to_image(out["reconstruction"][0]),
+           to_image(out["difference"][0]), to_image(out["reconstruction"][0] + out["difference"][0]),
+           out["error_map"][0], out.get("cluster_map", out["error_map"])[0]]]
 fig = figures.image_table(images, [f"{description}\nframe {t + 1}"],
                           ["last frame (LIF)", "FIF reconstruction", "predicted LIF − FIF", "predicted LIF",
                            "squared error", "nearest-centre distance"],
@@ -377,7 +376,7 @@ lab.figure(fig, "fig2_branches")
 
 # %%
 windows = torch.from_numpy(np.asarray(video.frames[window : window + headline.frames], np.float32) / 127.5 - 1).permute(0, 3, 1, 2)
-maps = attention_maps(trained, windows)
+maps = lab.read_off(headline, attention_maps, TRAINED, windows)
 if maps:
     fig = figures.image_table([[np.asarray(video.frames[t]).mean(-1)] + maps], [f"{description}, frame {t + 1}"],
                               ["last frame"] + [f"after motion stage {i + 1}" for i in range(len(maps))],
@@ -393,19 +392,14 @@ if maps:
 
 # %%
 if headline.kmeans:
-    codes, anomalous = [], []
-    for clip in data.test:
-        frames = torch.from_numpy(np.asarray(clip.frames, np.float32) / 127.5 - 1).permute(0, 3, 1, 2)
-        clip_windows = frames.unfold(0, headline.frames, 1).movedim(-1, 1)[::4]
-        codes.append(most_distant_codes(trained, clip_windows))
-        anomalous.append(np.asarray(clip.labels)[first::4][: len(clip_windows)].astype(bool))
-    codes, anomalous = np.concatenate(codes), np.concatenate(anomalous)
-    pca = PCA(2).fit(trained.kmeans.centres.detach().numpy())
+    found = lab.read_off(headline, codes_and_centres, TRAINED, data.test, headline.frames, first, every=4)
+    codes, anomalous = found["codes"], found["anomalous"]
+    pca = PCA(2).fit(found["centres"])
     fig, ax = figures.plt.subplots(figsize=(5, 4))
     for flag, colour, label in ((False, "tab:blue", "normal"), (True, "tab:red", "anomalous")):
         points = pca.transform(codes[anomalous == flag])
         ax.scatter(points[:, 0], points[:, 1], s=6, color=colour, alpha=0.5, label=f"{label} frames")
-    centres = pca.transform(trained.kmeans.centres.detach().numpy())
+    centres = pca.transform(found["centres"])
     ax.scatter(centres[:, 0], centres[:, 1], marker="x", color="k", s=40, label="k-means centres")
     ax.set_xlabel("first principal axis of the centres")
     ax.set_ylabel("second principal axis")
@@ -420,11 +414,12 @@ if headline.kmeans:
 # `vadcore bench` records the same for every profile in `results/bench.md`).
 
 # %%
-batch = torch.rand(32, headline.frames, 3, *headline.size) * 2 - 1
+batch = torch.rand(32, headline.frames, 3, *headline.size, generator=torch.Generator().manual_seed(0)) * 2 - 1
 anopred_config = plan["AnoPred", lab.seeds[0]]
-speed = {"dissociation AE": bench.inference_fps(trained, batch),
-         "AnoPred generator": bench.inference_fps(prediction.build(anopred_config, 1), batch[:, :4, :1])}
-rows = [["paper (one GPU, 256×256)", "32"]] + [[f"{name} ({report.device_name()}, "
+speed = {"dissociation AE": lab.read_off(headline, bench.inference_fps, TRAINED, batch),
+         "AnoPred generator": lab.read_off(anopred_config, bench.inference_fps, TRAINED, batch[:, :4, :1])}
+measured_on = lab.read_off(headline, report.device_name)  # where the network was (a GPU slot's records: its GPU)
+rows = [["paper (one GPU, 256×256)", "32"]] + [[f"{name} ({measured_on}, "
                                                 f"{headline.size[0]}×{headline.size[1]})", f"{fps:.0f}"] for name, fps in speed.items()]
 lab.show(report.write_table(lab.out, "table3_speed", ["model", "frames/s"], rows, "Inference speed"))
 

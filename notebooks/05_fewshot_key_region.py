@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -67,7 +67,7 @@ import numpy as np
 import torch
 
 from vadcore import baselines, figures, metrics, report
-from vadcore.methods import fewshot, load_model
+from vadcore.methods import TRAINED, fewshot
 from vadcore.methods.fewshot import diagnostics
 from vadcore.models.fewshot import hausdorff_distance
 from vadcore.models.key_region import key_region_centres
@@ -390,11 +390,11 @@ if ablations:
 # placed at random in the valid range — what a branch that learnt nothing would give.
 
 # %%
-model = load_model(plan[paper.OURS, shots[-1], seed], data, lab.cache)
+ours = plan[paper.OURS, shots[-1], seed]  # the run whose network is read below
 shown = fewshot.test_data(data)
-regions = {split: diagnostics.key_regions(headline, model, clips) for split, clips in shown.items()}
+regions = {split: lab.read_off(ours, diagnostics.key_regions, headline, TRAINED, clips) for split, clips in shown.items()}
 clips = shown["anomalous"][:: max(1, len(shown["anomalous"]) // 5)][:5]
-found = diagnostics.key_regions(headline, model, clips)
+found = lab.read_off(ours, diagnostics.key_regions, headline, TRAINED, clips)
 pictures = [fewshot.input_frames(headline, c) for c in clips]  # what the network sees: resized, centre crop
 lab.figure(figures.boxes_on_frames(pictures, {"key region": found["regions"], "actor": found["actors"]},
                                    [c.label for c in clips]), "fig6_key_regions")
@@ -408,7 +408,7 @@ lab.show(report.write_table(lab.out, "table4_actor_coverage", ["test clips", "ke
 # ## 7. Feature maps before and after the relation module (Figure 7)
 
 # %%
-maps = diagnostics.relation_maps(headline, model, clips[0])
+maps = lab.read_off(ours, diagnostics.relation_maps, headline, TRAINED, clips[0])
 lab.figure(figures.relation_maps(pictures[0], maps["before"], maps["after"], step=2), "fig7_relation_maps")
 
 # %% [markdown]
@@ -434,8 +434,8 @@ def queries_prediction():
 
 # %%
 one_query = paper.seed_accuracies(plan, results, paper.OURS, shots[-1], "test", [seed])[0]  # the stored scores
-three_queries = 100 * fewshot.episode_accuracies(replace(headline, test_queries=3), model, shown["test"],
-                                                 headline.test_episodes, headline.episode_seed, shots[-1])
+three_queries = 100 * lab.read_off(ours, fewshot.episode_accuracies, replace(headline, test_queries=3), TRAINED,
+                                   shown["test"], headline.test_episodes, headline.episode_seed, shots[-1])
 (before, before_half), (after, after_half) = (metrics.mean_confidence_interval(a) for a in (one_query, three_queries))
 noise = float(np.hypot(before_half, after_half))  # 95 % half-width of the difference of two independent means
 

@@ -1,79 +1,219 @@
-"""The prepared run for a borrowed GPU, rehearsed on the CPU at `smoke` sizes: it regenerates the
-notebooks it is given within its budget, stops those the budget cannot hold, and packs results,
-bench and log into one archive whose finished runs a later slot reuses."""
+"""The prepared run for a borrowed GPU, rehearsed on the CPU at `smoke`: units in value order, every
+finished run and rendered unit returned as it is made (a slot stopped at any moment after its first
+finished run returns it), a later slot continuing from the records, a CPU rendering the notebook
+from them without training, versions checked first, each speed-up judged against the spread of
+two eager runs."""
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 
-from vadcore import gpu_slot
+import numpy as np
+import pytest
+import torch
+
+from vadcore.methods.base import Trained
 from vadcore.runs import RunCache, RunResult
+from vadcore.slot import archive, checks, run, units
 
 SCRIPT = Path(__file__).resolve().parents[1] / "tools" / "gpu-run.sh"
+TABLE_I = "results/smoke/02_attention_driven_loss/table1_anomaly_detection.md"
 
 
-def slot(tmp_path, *args):
-    env = {**os.environ, "PYTHON": sys.executable}
-    return subprocess.run([str(SCRIPT), "--profile", "smoke", "--device", "cpu", "--out", str(tmp_path / "out"),
-                           "--work", str(tmp_path / "work"), *args], env=env, capture_output=True, text=True)
+def slot_command(tmp_path, out: str, *args) -> list[str]:
+    return [str(SCRIPT), "--profile", "smoke", "--device", "cpu", "--out", str(tmp_path / out),
+            "--work", str(tmp_path / f"work-{out}"), "--no-bench", *args]
 
 
-def test_the_script_regenerates_a_notebook_and_packs_one_archive(tmp_path):
-    done = slot(tmp_path, "--notebooks", "00", "--budget", "4", "--bench-steps", "1")
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    with tarfile.open(tmp_path / "out" / gpu_slot.ARCHIVE) as tar:
-        names = set(tar.getnames())
-        log = tar.extractfile("slot.log").read().decode()
-        provenance = json.load(tar.extractfile("results/smoke/00_data_and_protocol/provenance.json"))
-    assert {"results/bench.md", "results/smoke/00_data_and_protocol/table2_trivial_baselines.md",
-            "results/smoke/00_data_and_protocol/run.log"} <= names
-    assert "notebook 00: finished" in log and "bench: 5 rows" in log and provenance["device_kind"] == "cpu"
-    assert (tmp_path / "out" / gpu_slot.ARCHIVE).stat().st_size < 16 * 2**20  # what the device tool brings back
+def members(path: Path) -> set[str]:
+    with tarfile.open(path) as tar:
+        return set(tar.getnames())
 
 
-def test_a_notebook_the_budget_cannot_hold_is_not_started(tmp_path):
-    done = slot(tmp_path, "--notebooks", "00", "--budget", "1", "--no-bench")  # 60 s minus the archive's reserve
-    assert done.returncode == 1 and "notebook 00: not started" in done.stdout
+def returned_runs(out: Path) -> set[str]:
+    return {name.split("/")[1] for part in out.glob("runs-*.tar.gz") for name in members(part)
+            if name.endswith("/metrics.json")}
 
 
-def test_finished_runs_travel_to_the_next_slot_without_their_weights(tmp_path):
-    runs = tmp_path / "runs"
-    cache = RunCache(runs)
-    config = {"name": "a run"}
+@pytest.fixture(scope="module")
+def first_slot(tmp_path_factory):
+    """A slot of notebook 02 stopped with SIGTERM once Table I is returned, mid-study: the
+    ablation units' runs not trained."""
+    tmp_path = tmp_path_factory.mktemp("slot")
+    env = {**os.environ, "PYTHON": sys.executable, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
+    slot = subprocess.Popen(slot_command(tmp_path, "one", "--notebooks", "02", "--budget", "20"), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = tmp_path / "one"
+    deadline = time.time() + 900
+    while time.time() < deadline and slot.poll() is None:
+        if (out / "results.tar.gz").is_file() and TABLE_I in members(out / "results.tar.gz"):
+            break
+        time.sleep(2)
+    slot.send_signal(signal.SIGTERM)
+    log, _ = slot.communicate(timeout=120)
+    return tmp_path, out, slot.returncode, log
 
-    def compute(run):
-        run.save_checkpoint({"state": {"model": {"w": 1}}, "step": 1})
-        return RunResult(metrics={"micro_auc": 0.9}, timings={"train_s": 3.0})
 
-    cache.get_or_compute(config, compute)
-    unfinished = cache.run({"name": "interrupted"})
-    unfinished.start()
-    archive = gpu_slot.write_archive(gpu_slot.Slot(60, tmp_path), tmp_path / "out", "gpu", tmp_path / "results", runs)
-    with tarfile.open(archive) as tar:
-        names = tar.getnames()
-    key = cache.run(config).key
-    assert f"runs/{key}/metrics.json" in names and f"runs/{key}/scores.npz" in names
-    assert not any("checkpoint" in n or unfinished.key in n for n in names)
-    assert gpu_slot.seed_runs(archive, tmp_path / "next") == 1
-    assert RunCache(tmp_path / "next").get_or_compute(config, lambda run: 1 / 0).metrics == {"micro_auc": 0.9}
+def test_a_slot_stopped_mid_study_returns_table_i_and_every_finished_run(first_slot):
+    tmp_path, out, code, log = first_slot
+    assert code == 1 and "stopped by SIGTERM" in log, log[-3000:]
+    assert {TABLE_I, TABLE_I.replace(".md", ".csv")} <= members(out / "results.tar.gz")
+    finished = {p.parent.name for p in (tmp_path / "work-one" / "runs").glob("*/metrics.json")}
+    assert len(finished) >= 8 and returned_runs(out) == finished  # the search's trials and Table I's two runs
+    every = list(out.iterdir())
+    assert len(every) <= archive.MAX_FILES and all(f.stat().st_size < 16 * 2**20 for f in every)
+    text = (out / "slot.log").read_text()
+    assert "unit 02 Table I, seed 0: rendered" in text and "unit 02 Tables II–V" in text
+    assert "finished runs returned" in text
+
+
+def test_the_next_slot_continues_from_the_records_and_a_cpu_renders_them_without_training(first_slot, tmp_path):
+    first_path, first_out, _, _ = first_slot
+    records = sorted(first_out.glob("runs-*.tar.gz"))
+    done = subprocess.run(slot_command(tmp_path, "two", "--notebooks", "02", "--budget", "20", "--runs", *map(str, records)),
+                          env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True, timeout=1500)
+    log = (tmp_path / "two" / "slot.log").read_text()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    reused = len(returned_runs(first_out))
+    assert f"imported {reused} run records" in log and "0 stale records" in log
+    assert "units finished: 02 Table I, seed 0, 02 Table I, 02 Tables II–V (3 of 3)" in log
+    assert "results/smoke/02_attention_driven_loss/table5_background_weight.md" in members(tmp_path / "two" / "results.tar.gz")
+    # back home: the records alone render notebook 02 (no run trained)
+    env = {**os.environ, "VADCORE_DATA": str(tmp_path / "home"), "VADCORE_RESULTS": str(tmp_path / "home-results")}
+    rendered = subprocess.run([sys.executable, "-m", "vadcore.cli", "reproduce", "02", "--profile", "smoke", "--script",
+                               "--records", *map(str, sorted((tmp_path / "two").glob("runs-*.tar.gz")))],
+                              env=env, capture_output=True, text=True, timeout=900)
+    assert rendered.returncode == 0, rendered.stderr[-3000:]
+    provenance = json.loads((tmp_path / "home-results/smoke/02_attention_driven_loss/provenance.json").read_text())
+    assert provenance["runs"]["runs_computed"] == 0 and provenance["runs"]["runs_reused"] >= 16
+
+
+def test_records_only_rendering_names_each_missing_run_and_its_unit(first_slot, tmp_path):
+    """-p device=cuda where there is no GPU reads runs only: the smoke records are CPU runs, so every
+    cuda run is missing, each named with the slot unit that trains it, before a kernel starts."""
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: device=cuda trains")
+    _, first_out, _, _ = first_slot
+    env = {**os.environ, "VADCORE_DATA": str(tmp_path / "data"), "VADCORE_RESULTS": str(tmp_path / "results")}
+    done = subprocess.run([sys.executable, "-m", "vadcore.cli", "reproduce", "02", "--profile", "smoke", "-p", "device='cuda'",
+                           "-p", "tables=['I']", "--records", *map(str, sorted(first_out.glob("runs-*.tar.gz")))],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "not in the run cache" in done.stderr and "unit 02 Table I, seed 0" in done.stderr
+    assert "full / AnoPred / 0 (run" in done.stderr and "after a validation search not in the records" in done.stderr
+    assert not (tmp_path / "results" / "smoke" / "02_attention_driven_loss").exists()
+
+
+def test_a_unit_starts_only_when_its_estimate_fits(tmp_path, monkeypatch):
+    """The first unit always starts; a later one only if its runs at the recorded speed, plus the
+    rendering, fit what is left — with a clock, not a race."""
+    config = units.UnitRun(("full", "AnoPred", 0), None, "k", False, 2.0, False)
+    monkeypatch.setattr(run, "unit_runs", lambda *a, **k: [config])
+    monkeypatch.setattr(run.Slot, "child_run", lambda self, *a, **k: 0)
+    args = run.parse(["--out", str(tmp_path / "out"), "--work", str(tmp_path / "work"), "--budget", "3"])
+    slot = run.Slot(args)
+    slot.started = time.time() - 60  # 3 min − 60 s gone − the reserve: 100 s left; the unit needs 2 min + 60 s
+    unit = units.UNITS[1]
+    assert run.run_unit(slot, unit, RunCache(tmp_path / "runs"), first=False) is False
+    assert "not started — ≈ 3.0 min needed" in slot.log_lines[-1]
+    assert run.run_unit(slot, unit, RunCache(tmp_path / "runs"), first=True) is True
+    slot.started = time.time() - 150  # 10 s left: not even the first
+    assert run.run_unit(slot, units.UNITS[0], RunCache(tmp_path / "runs"), first=True) is False
+
+
+def test_a_child_past_its_time_limit_is_killed_with_its_process_group(tmp_path):
+    args = run.parse(["--out", str(tmp_path / "out"), "--work", str(tmp_path / "work")])
+    slot = run.Slot(args)
+    tick = time.time()
+    code = slot.child_run(["bash", "-c", "sleep 60 & sleep 60"], tmp_path / "child.log", timeout=1)
+    assert code is None and time.time() - tick < 20
+    assert subprocess.run(["pgrep", "-f", "sleep 60"], capture_output=True).returncode == 1  # the grandchild too
+
+
+def test_a_self_check_that_times_out_switches_both_speed_ups_off(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "SELF_CHECK_S", 0.5)
+    for name in ("VADCORE_CUDA_GRAPHS", "VADCORE_COMPILE"):
+        monkeypatch.setenv(name, "1")  # restored (unset) after the test
+    slot = run.Slot(run.parse(["--out", str(tmp_path / "out"), "--work", str(tmp_path / "work")]))
+    run.checked_speed_ups(slot, torch.device("cpu"))  # the child cannot train 3 families in half a second
+    assert "self-check did not finish (timed out)" in slot.log_lines[-1]
+    assert os.environ["VADCORE_CUDA_GRAPHS"] == "0" and os.environ["VADCORE_COMPILE"] == "0"
+
+
+def test_each_speed_up_is_judged_alone_against_the_noise_floor():
+    found = {"cuda_graphs": {"worst": 0.05, "noise": 0.02, "notes": []},  # within 3 × the eager spread: kept
+             "compile": {"worst": 0.05, "noise": 0.001, "notes": []}}  # 0.05 > max(2 %, 3 × 0.1 %): off
+    for entry in found.values():
+        entry["ok"] = entry["worst"] <= max(checks.TOLERANCE, checks.NOISE_FACTOR * entry["noise"])
+    lines, switched = checks.verdict_lines(found)
+    assert switched == {"VADCORE_COMPILE": "0"}
+    assert "differs from eager by 0.05 (two eager runs: 0.02; limit 0.06) — kept" in lines[0]
+    assert "limit 0.02) — switched off" in lines[1]
+
+
+def test_the_difference_of_two_trainings_reads_curves_and_weights():
+    def trained(curve, weight):
+        model = torch.nn.Linear(1, 1, bias=False)
+        model.weight.data.fill_(weight)
+        return Trained(model, {"loss": np.array(curve)}, 0.0)
+
+    start = torch.zeros(1)
+    eager = trained([1.0, 0.5], 2.0)
+    assert checks.difference(eager, trained([1.0, 0.5], 2.0), start) == 0
+    assert checks.difference(eager, trained([1.0, 0.55], 2.0), start) == pytest.approx(0.1)  # |0.55 − 0.5| / 0.5
+    assert checks.difference(eager, trained([1.0, 0.5], 2.2), start) == pytest.approx(0.1)  # 0.2 apart of 2.0 moved
+    assert checks.difference(eager, trained([1.0], 2.0), start) == float("inf")
 
 
 def test_the_self_check_runs_its_three_families_and_agrees_where_nothing_differs():
-    """On the CPU the engine's GPU speed-ups are off, so both trainings are the same: the check's
-    own code (data, three families, the comparisons) runs before any GPU slot depends on it."""
-    import torch
+    """On the CPU the engine's GPU speed-ups are off, so every training is the same: the check's
+    own code (data, three families, noise floor, both speed-ups) runs before a GPU slot needs it."""
+    found = checks.self_check(torch.device("cpu"), steps=4)
+    assert set(found) == {"cuda_graphs", "compile"}
+    assert all(entry["ok"] and entry["worst"] == 0 and entry["noise"] == 0 for entry in found.values())
 
-    assert gpu_slot.self_check(torch.device("cpu"), steps=6) is None
+
+def test_versions_that_cannot_run_the_code_stop_the_slot_at_once(tmp_path, monkeypatch):
+    monkeypatch.setitem(checks.NEEDS, "skimage", ("99.0", "Otsu, SLIC, small-object removal"))
+    monkeypatch.setitem(checks.NEEDS, "not_a_package_here", (None, "something"))
+    lines, problems = checks.versions()
+    assert any(line.startswith("torch ") for line in lines) and any(line.startswith("skimage ") for line in lines)
+    assert problems == [next(p for p in problems if p.startswith("skimage ")), "not_a_package_here is not installed (something)"]
+    assert "is older than 99.0" in problems[0]
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    tick = time.time()
+    assert run.main(["--out", str(tmp_path / "out"), "--work", str(tmp_path / "work"), "--device", "cpu"]) == 2
+    assert time.time() - tick < 30 and {sig: signal.getsignal(sig) for sig in handlers} == handlers
+    assert "cannot run here: skimage" in (tmp_path / "out" / "slot.log").read_text()
 
 
-def test_the_self_check_tells_a_replay_that_trains_differently():
-    import torch
+def test_records_travel_in_parts_within_the_limits_without_weights(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive, "PART_BYTES", 150_000)
+    cache = RunCache(tmp_path / "runs")
+    for index in range(5):
+        def compute(run, index=index):
+            run.save_checkpoint({"state": {"model": {"w": 1}}, "step": 1})
+            run.keep_reading("r", np.zeros(10))
+            rng = np.random.default_rng(index)
+            return RunResult(scores={"s": [rng.random(12_000)]}, metrics={"micro_auc": 0.9}, timings={"train_s": 1.0})
 
-    start, eager = torch.zeros(4), torch.ones(4)
-    curves = {"loss": [1.0, 0.8, 0.6]}
-    assert gpu_slot.disagreement(curves, dict(curves), start, eager, eager + 1e-3) is None
-    assert "loss" in gpu_slot.disagreement(curves, {"loss": [1.0, 0.8, 0.7]}, start, eager, eager)
-    assert "apart" in gpu_slot.disagreement(curves, dict(curves), start, eager, eager * 1.1)  # an update lost
-    assert gpu_slot.disagreement(curves, dict(curves), start, eager, eager, notes=["capture failed"]) == "capture failed"
+        cache.get_or_compute({"run": index}, compute)
+    unfinished = cache.run({"run": "interrupted"})
+    unfinished.start()
+    files = archive.Archive(tmp_path / "out", tmp_path / "results", cache.root, "gpu", ["a line"]).write()
+    parts = sorted((tmp_path / "out").glob("runs-*.tar.gz"))
+    assert len(parts) >= 2 and all(p.stat().st_size <= 150_000 + 2**16 for p in parts) and len(files) == 2 + len(parts)
+    names = set().union(*(members(p) for p in parts))
+    assert not any("checkpoint" in n or unfinished.key in n for n in names)
+    assert sum(n.endswith("/readings/r.pkl") for n in names) == 5
+    for part in parts:  # a run's files stay in one part
+        keys = {n.split("/")[1] for n in members(part)}
+        assert all(f"runs/{k}/metrics.json" in members(part) for k in keys)
+    assert sorted(archive.import_records(parts, tmp_path / "next")) == sorted(p.name for p in archive.finished_runs(cache.root))
+    found, value = RunCache(tmp_path / "next").run({"run": 0}).reading("r")
+    assert found and value.shape == (10,)
+    assert RunCache(tmp_path / "next", read_only=True).get_or_compute({"run": 3}, lambda run: 1 / 0).metrics == {"micro_auc": 0.9}

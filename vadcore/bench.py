@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import platform
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -228,15 +229,19 @@ def run(profiles: list[str] | None = None, device: str | None = None, steps: int
     """Every model of :data:`MODELS` at every profile on ``device`` (default: what ``auto``
     means here), with the profile's own settings and, on a GPU, the ``variants`` of
     :data:`GPU_VARIANTS` (determinism, eager float32)."""
+    return list(measurements(profiles, device, steps, variants))
+
+
+def measurements(profiles: list[str] | None = None, device: str | None = None, steps: int = 5,
+                 variants: list[dict | None] | None = None) -> Iterator[Measurement]:
+    """:func:`run`'s measurements one at a time, as each is made (a GPU slot keeps each)."""
     device = engines.resolve(device or "auto")
     variants = variants or (GPU_VARIANTS if device.type == "cuda" else [None])
-    rows = []
     for profile in profiles or PROFILES:
         for label, family, overrides in MODELS:
-            if (label, profile) in NOT_MEASURED:
-                continue
-            rows += [measure(profile, label, family, overrides, device, variant, steps=steps) for variant in variants]
-    return rows
+            if (label, profile) not in NOT_MEASURED:
+                for variant in variants:
+                    yield measure(profile, label, family, overrides, device, variant, steps=steps)
 
 
 HEADER = ["profile", "model", "size", "device", "variant", "engine train steps/s", "bare loop steps/s",
@@ -265,17 +270,29 @@ INTRO = ("# Speed of every method family\n\n"
          "(`vadcore.methods.*.profiles`); frames are random (speed does not depend on content).\n\n")
 
 
+def read_sections(path) -> dict[str, str]:
+    """``{machine: its tables}`` of a ``bench.md`` file (none if it is not there)."""
+    found = {}
+    if path.is_file():
+        for block in path.read_text().split("\n## ")[1:]:
+            title, _, body = block.partition("\n")
+            found[title] = body.strip()
+    return found
+
+
+def write_sections(found: dict[str, str], path) -> str:
+    text = INTRO + "".join(f"## {title}\n\n{body}\n\n" for title, body in found.items())
+    write_text(path, text)
+    return text
+
+
 def write(measurements: list[Measurement], path=None, saliency: dict[str, float] | None = None) -> str:
     """Add this machine's measurements to ``results/bench.md``: one section per machine, in which
     a new measurement replaces the rows of its profile and keeps the other profiles' rows (the
     same for the SGSP saliency table)."""
     path = path or paths.results_dir() / "bench.md"
     machine = f"{measurements[0].device} — torch {torch.__version__}, Python {platform.python_version()}"
-    sections = {}
-    if path.is_file():
-        for block in path.read_text().split("\n## ")[1:]:
-            title, _, body = block.partition("\n")
-            sections[title] = body.strip()
+    sections = read_sections(path)
     old_tables = sections.get(machine, "").split("\n\n")
     tables = [_merge(to_markdown(measurements), old_tables[0] if old_tables else "", {m.profile for m in measurements})]
     if saliency:
@@ -284,9 +301,7 @@ def write(measurements: list[Measurement], path=None, saliency: dict[str, float]
         previous = next((table for table in old_tables if table.startswith("| profile | size | SGSP")), "")
         tables.append(_merge(report.markdown_table(SALIENCY_HEADER, rows), previous, set(saliency)))
     sections[machine] = "\n\n".join(tables)
-    text = INTRO + "".join(f"## {title}\n\n{body}\n\n" for title, body in sections.items())
-    write_text(path, text)
-    return text
+    return write_sections(sections, path)
 
 
 SALIENCY_HEADER = ["profile", "size", "SGSP saliency frames/s (SEUNet, notebook 03; on the CPU)"]

@@ -6,6 +6,8 @@
     vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [--device D] [-p NAME=VALUE ...]
                       [--fresh] [--script] [--dry-run] [--compare]
     vadcore plan [NN ...] --profile P [-p NAME=VALUE ...] [--json]   every run the notebooks need, cached or not
+    vadcore plan --slot [--minutes-left M] [--data PACK]   the one command for a borrowed GPU, and its units
+    vadcore keep-slot DIR                              a GPU slot's returned files into results/gpu/ and results/bench.md
     vadcore train [NN ...] --profile P [--jobs N] [--executor local|slurm] [...]   train what is not cached
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
     vadcore student [NN ...] --release DIR [--course DIR]   student copies (no solution line), nbgrader course
@@ -83,12 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--dry-run", action="store_true",
                      help="the profile's configs with frame size, schedule and clip length shrunk, into a temporary "
                           "folder: catches shape, dtype, device and parameter errors before a long run")
+    rep.add_argument("--records", type=Path, nargs="+", default=None,
+                     help="run records to render from (a GPU slot's runs-N.tar.gz or folders of runs, e.g. "
+                          "results/gpu/runs): imported into the run cache first; with -p device=cuda and no GPU here "
+                          "nothing is trained")
 
     planner = commands.add_parser("plan", help="every run notebooks need: key, cached or not, estimated minutes")
     planner.add_argument("notebooks", nargs="*", help="notebook numbers (default: all)")
     planner.add_argument("--profile", choices=PROFILES, default="smoke")
     planner.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
     planner.add_argument("--json", action="store_true", help="one JSON object per run")
+    planner.add_argument("--slot", action="store_true",
+                         help="the prepared GPU slot: the tools/gpu-run.sh call, its budget, its units and their runs")
+    planner.add_argument("--minutes-left", type=float, default=15.0, help="--slot: device minutes left in the loan")
+    planner.add_argument("--data", type=Path, default=None, help="--slot: the pack the slot reads (default .gpu/ped2)")
+
+    keeper = commands.add_parser("keep-slot", help="a GPU slot's returned files into results/gpu/ and results/bench.md")
+    keeper.add_argument("returned", type=Path, help="the folder holding slot.log, results.tar.gz and runs-N.tar.gz")
 
     trainer = commands.add_parser("train", help="train the runs notebooks need that are not cached, N at a time")
     trainer.add_argument("notebooks", nargs="*", help="notebook numbers (default: all)")
@@ -160,14 +173,26 @@ def main(argv: list[str] | None = None) -> int:
 
             parameters = _parameters(args.parameter)
             if args.device is not None:
-                from vadcore.engine import resolve
+                from vadcore.engine import gpu_absent, resolve
 
-                resolve(args.device)  # a GPU that is not here is an error before anything runs
+                if not gpu_absent(args.device):  # no GPU here: its runs are only read (records)
+                    resolve(args.device)  # a GPU that is not there is an error before anything runs
                 parameters["device"] = args.device
             folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, parameters,
-                                fresh=args.fresh, script=args.script, dry_run=args.dry_run, compare=args.compare)
+                                fresh=args.fresh, script=args.script, dry_run=args.dry_run, compare=args.compare,
+                                records=args.records)
             for folder in folders:
                 print(f"dry run of {folder.name}: passed" if args.dry_run else f"wrote {folder}")
+        elif args.command == "plan" and args.slot:
+            from vadcore.slot.prepare import PACK, prepared
+
+            print(prepared(args.minutes_left, args.data or PACK, notebooks=args.notebooks or None))
+        elif args.command == "keep-slot":
+            from vadcore import paths
+            from vadcore.slot.archive import keep
+
+            for line in keep(args.returned, paths.results_dir()):
+                print(line)
         elif args.command == "plan":
             from vadcore import plan
 

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import torch
@@ -75,6 +76,12 @@ def use(spec: str | torch.device | None = "auto") -> torch.device:
     return device
 
 
+def gpu_absent(spec: str | torch.device | None) -> bool:
+    """Whether ``spec`` asks for a GPU where there is none: runs for one can then only be read (a
+    GPU slot's records rendered on a CPU, :func:`vadcore.notebook.start`), never trained."""
+    return str(spec).strip().lower().startswith("cuda") and not torch.cuda.is_available()
+
+
 def declare(spec: str | torch.device | None = "auto") -> torch.device:
     """Make ``spec`` the kind of device this session's configs are for, without asking that it is
     here (``vadcore plan``/``train`` preparing GPU jobs on a login node); ``auto`` resolves."""
@@ -85,6 +92,17 @@ def declare(spec: str | torch.device | None = "auto") -> torch.device:
         raise ValueError(f"device {spec!r}: vadcore runs on {' or '.join(DEVICE_KINDS)}")
     _session["device"] = device
     return device
+
+
+@contextmanager
+def kept_session() -> Iterator[None]:
+    """The session's device as it was once the block ends (a plan for another device made in
+    passing, :func:`declare`)."""
+    saved = _session["device"]
+    try:
+        yield
+    finally:
+        _session["device"] = saved
 
 
 def session_device() -> torch.device:

@@ -8,6 +8,10 @@ its fingerprint, seeds, device, versions, wall time, and the compute time the ru
 (runs trained in this session, and runs reused from the cache with the time they cost when they
 were trained). Provenance holds no absolute path of the machine that ran it.
 
+``device="cuda"`` where there is no GPU reads the runs and what the notebook reads off their
+networks from the run cache and trains nothing (:func:`vadcore.engine.gpu_absent`): how a GPU
+slot's records are rendered on a CPU.
+
 The notebook's name comes from, in order: ``notebook=`` (every notebook passes its own name, so
 that a copy runs under any file name, under papermill, nbclient and nbgrader, and with a regular
 install that has no ``notebooks/`` folder); ``VADCORE_NOTEBOOK`` (set by ``vadcore reproduce``
@@ -131,6 +135,13 @@ class Lab:
                                for c in outcome.configs.values()}
         return outcome
 
+    def read_off(self, config, function, *args, **kwargs):
+        """What ``function`` reads off the trained network of ``config``'s run (passed where
+        :data:`~vadcore.methods.TRAINED` stands), kept with the run (:func:`vadcore.methods.read_off`)."""
+        from vadcore.methods import read_off
+
+        return read_off(config, self.data_for(config), function, *args, cache=self.cache, **kwargs)
+
     def show(self, markdown: str) -> None:
         """Display Markdown in the notebook (printed outside one, e.g. run as a script)."""
         if not _in_kernel():
@@ -173,12 +184,17 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
     if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds) \
             or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be a non-empty list of distinct whole numbers ≥ 0, got {seeds!r}")
-    chosen = engine.use(device)
+    records = engine.gpu_absent(device)
+    chosen = engine.declare(device) if records else engine.use(device)
+    if records:
+        print(f"vadcore: no GPU here — the {device} runs of this notebook are read from the run cache (a GPU slot's "
+              "records, `vadcore runs import`); nothing is trained")
     seed_everything(seeds[0])
     runs.ledger.clear()
     return Lab(name=name, profile=profile, dataset=dataset or default_dataset(profile), seeds=seeds,
                out=report.results_folder(profile, name, results_dir), data_root=data_root, device=chosen,
-               commit=report.git_commit())
+               cache=runs.RunCache(read_only=records), commit=report.git_commit())
+
 
 
 def finish(lab: Lab, **extra) -> dict:

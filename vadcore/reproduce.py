@@ -30,6 +30,7 @@ from vadcore import paths
 from vadcore.atomic import lock, write_text
 from vadcore.compare import compare as compare_tables
 from vadcore.compare import snapshot
+from vadcore.engine import gpu_absent
 from vadcore.profiles import check_profile
 from vadcore.report import results_folder
 from vadcore.script import parameters
@@ -89,6 +90,7 @@ def reproduce(
     script: bool = False,
     dry_run: bool = False,
     compare: bool = False,
+    records: Sequence[Path] | None = None,
 ) -> list[Path]:
     """Execute notebooks with ``profile`` (and optional overrides); returns their result folders.
 
@@ -97,7 +99,10 @@ def reproduce(
     reading it from the run cache (``VADCORE_FRESH=1`` in the kernels); ``script`` and ``dry_run``:
     see the module doc. ``compare`` prints, after each notebook, the cells of its tables that
     moved beyond the committed spread (:mod:`vadcore.compare`); the moves are returned in
-    :data:`last_comparison`.
+    :data:`last_comparison`. ``records`` (a GPU slot's ``runs-N.tar.gz`` or folders of runs) are
+    imported into the run cache first; with ``device=cuda`` where there is no GPU the notebooks
+    render from those records alone, and a run they lack is an error before any kernel starts that
+    names it and the slot unit that trains it.
     """
     check_profile(profile)
     notebooks = select(numbers, list_notebooks())
@@ -117,6 +122,14 @@ def reproduce(
                 f"{path.name} has no parameter {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}"
             )
         plans.append((path, {**check_parameters(overrides, valid), "profile": profile}))
+    if records:
+        from vadcore.slot.archive import import_records
+
+        print(f"vadcore reproduce: {len(import_records(records, paths.runs_dir()))} run records from "
+              f"{', '.join(map(str, records))} in the run cache {paths.runs_dir()}", file=sys.stderr)
+    for path, params in plans:
+        if gpu_absent(params.get("device", "auto")):
+            _check_records(path.stem[:2], profile, params)
     with _dry_run_folders() if dry_run else nullcontext({}) as dry:
         folders = []
         for path, params in plans:
@@ -141,6 +154,17 @@ def reproduce(
 
 
 last_comparison: dict[str, list[str]] = {}  # notebook → the cells that moved (reproduce(compare=True))
+
+
+def _check_records(number: str, profile: str, params: dict) -> None:
+    """Every run a records-only rendering needs is in the run cache, else a ``ValueError`` naming
+    each missing one and its slot unit."""
+    from vadcore.runs import RunCache
+    from vadcore.slot.units import missing_report
+
+    problem = missing_report(number, profile, params, RunCache(read_only=True))
+    if problem:
+        raise ValueError(problem)
 
 PATHS = ("data_root", "results_dir", "anomalous_root", "backbone_weights")  # resolved against the working directory
 COUNTS = ("iterations", "ablation_iterations")  # None or a whole number ≥ 1
@@ -188,7 +212,7 @@ def check_parameters(values: dict, defaults: dict[str, str], device_here: bool =
         elif name == "tables" and (not isinstance(value, (list, tuple)) or not set(value) <= set(default or ())):
             problem = f"a list of tables among {default}"
         elif name == "device":
-            if device_here:
+            if device_here and not gpu_absent(value):  # a GPU asked for where there is none: records only
                 resolve(value)
             elif str(value).split(":")[0] not in ("auto", "cpu", "cuda"):
                 problem = "auto, cpu, cuda or cuda:N"

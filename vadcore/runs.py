@@ -11,7 +11,9 @@ A run's *key* hashes three things (see the README's "Run cache" section):
 
 ``data/runs/<key>/`` (``VADCORE_RUNS``) holds ``identity.json`` (those three), ``checkpoint.pt``
 (while training; afterwards only the trained network, so figures can load it), ``scores.npz``, ``timings.json`` and
-``metrics.json``, written last, which marks the run finished. A finished run is never recomputed;
+``metrics.json``, written last, which marks the run finished, and ``readings/``: what notebooks
+read off the trained network (:func:`vadcore.methods.read_off`), so that the run's *records* —
+everything but the checkpoint, what a GPU slot brings back — render a notebook without the weights. A finished run is never recomputed;
 an interrupted one resumes from its checkpoint; two tables that need the same run share it. Every
 write is atomic. ``RunCache(fresh=True)`` (or ``VADCORE_FRESH=1``, which ``vadcore reproduce
 --fresh`` sets) recomputes every run once per session, from scratch.
@@ -25,6 +27,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import sys
 import time
@@ -154,6 +157,19 @@ class Run:
         write_text(self.dir / "timings.json", json.dumps(result.timings, indent=2))
         write_text(self.dir / "metrics.json", json.dumps(result.metrics, indent=2))
 
+    def reading(self, digest: str) -> tuple[bool, object]:
+        """``(True, value)`` of a reading kept under ``digest`` (:func:`vadcore.methods.read_off`),
+        else ``(False, None)``."""
+        path = self.dir / "readings" / f"{digest}.pkl"
+        if not path.is_file():
+            return False, None
+        with open(path, "rb") as stream:
+            return True, pickle.load(stream)  # the project's own records, as its checkpoints are
+
+    def keep_reading(self, digest: str, value) -> None:
+        with atomic_path(self.dir / "readings" / f"{digest}.pkl") as tmp:
+            tmp.write_bytes(pickle.dumps(value, protocol=4))
+
     def load(self) -> RunResult:
         if not self.finished:
             raise FileNotFoundError(f"run {self.key} has not finished ({self.dir})")
@@ -173,14 +189,19 @@ class Run:
         return result
 
 
+class MissingRun(LookupError):
+    """A read-only run cache does not hold a run (or a reading of one) that was asked for."""
+
+
 class RunCache:
     """``RunCache().get_or_compute(config, compute, data=…, code=…)``: the stored result of the
     run, or ``compute(run)`` (which may checkpoint into ``run`` and resume from it) stored and
-    returned."""
+    returned; with ``read_only`` the stored result or :class:`MissingRun`."""
 
-    def __init__(self, root: str | Path | None = None, fresh: bool | None = None):
+    def __init__(self, root: str | Path | None = None, fresh: bool | None = None, read_only: bool = False):
         self.root = Path(root) if root is not None else paths.runs_dir()
         self.fresh = fresh if fresh is not None else os.environ.get("VADCORE_FRESH", "") not in ("", "0")
+        self.read_only = read_only
         self.expected: set[str] | None = None  # the only keys it serves once a notebook's study ran
 
     def run(self, config, data: str = "", code: str = "") -> Run:
@@ -194,10 +215,13 @@ class RunCache:
         if self.expected is not None and run.key not in self.expected:
             raise ValueError(f"run {run.key} is not in this notebook's study: declare it in its paper module's "
                              f"study() (vadcore plan lists what a notebook runs); config {run.config}")
-        redo = self.fresh and run.key not in ledger.computed
+        redo = self.fresh and run.key not in ledger.computed and not self.read_only
         result = None if redo else self.stored(run)
         if result is not None:
             return result
+        if self.read_only:
+            raise MissingRun(f"run {run.key} is not in the run cache {self.root}, which is read only here (records, "
+                             f"no training); config {run.config}")
         with lock(self.root / ".locks" / f"{run.key}.lock", f"training run {run.key}"):
             result = None if redo else self.stored(run, repair=True)  # another process may have trained it meanwhile
             if result is not None:

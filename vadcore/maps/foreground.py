@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 from skimage.filters import threshold_otsu
-from skimage.morphology import remove_small_objects
 
 from vadcore.data.video import Video
+from vadcore.maps.morphology import remove_objects_up_to
 
 
 def motion_foreground(frames: np.ndarray, min_size: int = 8) -> np.ndarray:
@@ -21,7 +21,7 @@ def motion_foreground(frames: np.ndarray, min_size: int = 8) -> np.ndarray:
         frames = frames.mean(-1)
     difference = np.abs(frames - np.median(frames, axis=0))
     masks = difference > threshold_otsu(difference)
-    return np.stack([remove_small_objects(m, max_size=min_size) for m in masks])
+    return np.stack([remove_objects_up_to(m, min_size) for m in masks])
 
 
 def foreground_masks(video: Video) -> np.ndarray:

@@ -40,13 +40,13 @@ import torch
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 from skimage.filters import threshold_otsu
-from skimage.morphology import remove_small_objects
 from skimage.segmentation import slic
 
 from vadcore import paths
 from vadcore.atomic import atomic_path
 from vadcore.flow import LucasKanade
 from vadcore.maps.foreground import motion_foreground
+from vadcore.maps.morphology import remove_objects_up_to
 from vadcore.progress import progress
 
 KINDS = ("sgsp", "motion")
@@ -228,7 +228,7 @@ def union_mask(binary_maps, min_area: int) -> np.ndarray:
     """SEUNet Eqs. 2–3: the union of binarised maps ``(…, H, W)``, connected regions smaller than
     ``min_area`` pixels removed (``bwareaopen``)."""
     union = np.any(np.asarray(binary_maps, bool).reshape(-1, *np.shape(binary_maps)[-2:]), axis=0)
-    return remove_small_objects(union, max_size=min_area - 1)
+    return remove_objects_up_to(union, min_area - 1)
 
 
 def saliency_maps(kind: str, frames: np.ndarray) -> np.ndarray:

@@ -12,7 +12,9 @@ a family.
 fingerprint of the family), training, scoring, timings, checkpoint. The metrics are recomputed
 from the stored scores whenever a run is read, so the evaluation code is not part of a run's key
 (:mod:`vadcore.methods.code`). :func:`load_model` returns the trained network of a finished run
-(for figures). Notebooks call these; they never define a model, a loss or a loop.
+(for figures); :func:`read_off` what a notebook reads off that network, kept with the run so that
+its records alone render the notebook (:mod:`vadcore.methods.readings`). Notebooks call these;
+they never define a model, a loss or a loop.
 """
 from __future__ import annotations
 
@@ -20,18 +22,20 @@ import time
 
 import torch
 
+from vadcore import engine
 from vadcore.atomic import lock
 from vadcore.data.video import VideoSet
 from vadcore.methods.base import MethodConfig, Trained
 from vadcore.methods.code import code_fingerprint
 from vadcore.methods.family import Family, families, family_of, register
-from vadcore.runs import RunCache, RunResult, set_aside
+from vadcore.methods.readings import TRAINED, digest, with_network
+from vadcore.runs import MissingRun, RunCache, RunResult, set_aside
 
 # the built-in families, registered as they are imported
 from vadcore.methods import dissociation, fewshot, prediction, reconstruction  # noqa: E402,F401  isort: skip
 
-__all__ = ["Family", "MethodConfig", "Trained", "cached_run", "evaluate", "families", "family_of", "load_model",
-           "register", "run_code"]
+__all__ = ["TRAINED", "Family", "MethodConfig", "Trained", "cached_run", "evaluate", "families", "family_of",
+           "load_model", "read_off", "register", "run_code"]
 
 
 def evaluate(config: MethodConfig, result: RunResult, data, name: str | None = None) -> dict:
@@ -85,6 +89,9 @@ def load_model(config: MethodConfig, data: VideoSet, cache: RunCache | None = No
     cached_run(config, data, cache)
     run = cache.run(config, data.fingerprint(), run_code(config))
     checkpoint = run.load_checkpoint()
+    if checkpoint is None and cache.read_only:
+        raise MissingRun(f"run {run.key} holds no trained network here (records only, {run.dir}): read what the "
+                         "notebook needs of it with read_off in a GPU slot")
     if checkpoint is None:  # finished without its network (a GPU slot's records, a damaged file): train again
         with lock(cache.root / ".locks" / f"{run.key}.lock", f"training run {run.key}"):
             if run.load_checkpoint() is None and run.dir.exists():
@@ -94,3 +101,29 @@ def load_model(config: MethodConfig, data: VideoSet, cache: RunCache | None = No
     model = family_of(config).build(config, 1 if data.gray else 3)
     model.load_state_dict(checkpoint["state"]["model"])
     return model.eval()
+
+
+def read_off(config: MethodConfig, data, function, *args, cache: RunCache | None = None, **kwargs):
+    """``function(*args, **kwargs)`` with the trained network of ``config``'s run on ``data`` in
+    place of :data:`TRAINED` (if it is among them: a reading may also be what the run's device
+    computes without it) — an error map, gradient shares, a speed — kept in the run's folder
+    and read from there the next time, with or without the network (see
+    :mod:`vadcore.methods.readings`). A read-only cache (a GPU slot's records, rendered where no
+    GPU is) that lacks the reading is a :class:`~vadcore.runs.MissingRun` naming the run."""
+    cache = cache or RunCache()
+    cached_run(config, data, cache)
+    run = cache.run(config, data.fingerprint(), run_code(config))
+    key = digest(function, args, kwargs)
+    found, value = run.reading(key)
+    if found:
+        return value
+    if cache.read_only:
+        raise MissingRun(f"{function.__qualname__} of run {run.key}'s network was not read where the network was "
+                         f"(its records hold no reading {key}): render this notebook in a GPU slot (tools/gpu-run.sh), "
+                         "which keeps what it reads off each network")
+    if any(value is TRAINED for value in (*args, *kwargs.values())):
+        network = load_model(config, data, cache).to(engine.session_device())
+        args, kwargs = with_network(network, args, kwargs)
+    value = function(*args, **kwargs)
+    run.keep_reading(key, value)
+    return value

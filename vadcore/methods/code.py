@@ -90,7 +90,8 @@ def _without_docstrings(tree: ast.AST) -> ast.AST:
 
 def family_modules(package: str, read: Reader | None = None) -> dict[str, str]:
     """``{module: normalised source}`` of every module that counts for ``package`` (a family's
-    package, or a single module)."""
+    package, or a single module — which counts itself, even a ``diagnostics`` one: the code of
+    what a notebook reads off a network, :mod:`vadcore.methods.readings`)."""
     root = _origin(package)
     if root is None or package == "vadcore":
         raise ValueError(f"{package!r} is not an importable module of Python source")
@@ -100,7 +101,7 @@ def family_modules(package: str, read: Reader | None = None) -> dict[str, str]:
     sources: dict[str, str] = {}
     while pending:
         module = pending.pop()
-        if module in sources or not _counts(module, roots) or _origin(module) is None:
+        if module in sources or (module != package and not _counts(module, roots)) or _origin(module) is None:
             continue
         path = _origin(module)
         imported, sources[module] = _parsed(path, path.stat().st_mtime_ns, module, roots) if read is None \

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 
-from vadcore.methods import MethodConfig, cached_run
-from vadcore.runs import RunCache, RunResult
+from vadcore.methods import MethodConfig, cached_run, run_code
+from vadcore.runs import MissingRun, RunCache, RunResult
 
 Label = tuple
 Stage = dict[Label, MethodConfig]
@@ -79,8 +79,10 @@ def walk(steps: Steps, results_of: Callable[[Stage], Mapping[Label, RunResult | 
 
 
 def drive(steps: Steps, data_for: Callable[[MethodConfig], object], cache: RunCache | None = None) -> Outcome:
-    """Train (or read from the cache) every run of a study, stage by stage, in this process."""
+    """Train (or read from the cache) every run of a study, stage by stage, in this process. From
+    a read-only cache (records only) every missing run is listed in one :class:`MissingRun`."""
     outcome = Outcome()
+    missing: dict[Label, str] = {}
 
     def results_of(stage: Stage) -> dict[Label, RunResult]:
         duplicated = set(stage) & set(outcome.configs)
@@ -88,11 +90,22 @@ def drive(steps: Steps, data_for: Callable[[MethodConfig], object], cache: RunCa
             raise ValueError(f"labels used twice in one study: {sorted(duplicated)}")
         outcome.configs.update(stage)
         outcome.stages.append(stage)
-        found = {label: cached_run(config, data_for(config), cache) for label, config in stage.items()}
+        found = {}
+        for label, config in stage.items():
+            try:
+                found[label] = cached_run(config, data_for(config), cache)
+            except MissingRun:
+                missing[label] = cache.run(config, data_for(config).fingerprint(), run_code(config)).key
         outcome.results.update(found)
         return found
 
-    outcome.value = walk(steps, results_of)
+    value = walk(steps, results_of)
+    if missing:
+        raise MissingRun(f"{len(missing)} run(s) of this study are not in the read-only run cache "
+                         f"{cache.root}" + (" (and the runs that depend on its validation search)" if value is INCOMPLETE
+                                            else "") + ":\n  " + "\n  ".join(f"{' / '.join(map(str, label))}: run {key}"
+                                                                             for label, key in missing.items()))
+    outcome.value = value
     return outcome
 
 

@@ -116,16 +116,18 @@ def initialise_centres(config: Config, model: DissociationAE, windows: ClipDatas
     model.train()
 
 
-def outputs(config: Config, model: DissociationAE, video: Video, batch_size: int | None = None) -> dict[str, np.ndarray]:
+def outputs(config: Config, model: DissociationAE, video: Video, batch_size: int | None = None,
+            window: int | None = None) -> dict[str, np.ndarray]:
     """Per window of a clip (window ``j`` scores frame ``j + frames − 1``): the scores of the
     module doc, and the maps figures show — ``reconstruction``, ``difference``, ``error_map`` and
-    ``cluster_map`` ``(n, H, W)``."""
-    return {name: value.cpu().numpy() for name, value in _outputs(config, model, video, batch_size, maps=True).items()}
+    ``cluster_map`` ``(n, H, W)``; with ``window``, of that window only (``n = 1``)."""
+    return {name: value.cpu().numpy()
+            for name, value in _outputs(config, model, video, batch_size, maps=True, window=window).items()}
 
 
 @torch.inference_mode()
 def _outputs(config: Config, model: DissociationAE, video: Video, batch_size: int | None = None, maps: bool = False,
-             engine: Engine | None = None) -> dict[str, torch.Tensor]:
+             engine: Engine | None = None, window: int | None = None) -> dict[str, torch.Tensor]:
     """:func:`outputs` as tensors on the model's device (the maps only with ``maps``), computed
     there from the clip's frames copied once, in the engine's precision."""
     engine = engine or Engine(device_of(model))
@@ -133,6 +135,10 @@ def _outputs(config: Config, model: DissociationAE, video: Video, batch_size: in
     if len(clip) < config.frames:
         raise ValueError(f"clip {video.name} has {len(clip)} frames; a window needs {config.frames}")
     windows = clip.unfold(0, config.frames, 1).movedim(-1, 1)  # (n, T, C, H, W)
+    if window is not None:
+        if not 0 <= window < len(windows):
+            raise ValueError(f"clip {video.name} has windows 0–{len(windows) - 1}, not {window}")
+        windows = windows[window : window + 1]
     batch_size = batch_size or engine.inference_batch // 4
     parts: dict[str, list] = {}
     for start in range(0, len(windows), batch_size):

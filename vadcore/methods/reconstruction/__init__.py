@@ -29,7 +29,7 @@ from vadcore.methods.reconstruction.profiles import PROFILES, profile_config
 from vadcore.models.conv_ae import ConvAE
 from vadcore.models.st_autoencoder import SpatioTemporalAE
 
-__all__ = ["Config", "MODELS", "PROFILES", "build", "evaluate", "first_scored", "headline", "profile_config",
+__all__ = ["Config", "MODELS", "PROFILES", "build", "evaluate", "first_scored", "frame_error_map", "headline", "profile_config",
            "reconstruct_frame", "reconstruction_errors", "score", "scored_frames", "test_data", "train", "training_data"]
 
 
@@ -102,6 +102,21 @@ def _frame_errors(model: torch.nn.Module, video: Video, window: int = 10, batch_
         if maps:
             pixel.index_add_(0, index, squared.flatten(0, 1).double())
     return totals / counts, None if pixel is None else pixel / counts[:, None, None]
+
+
+@torch.inference_mode()
+def frame_error_map(model: torch.nn.Module, video: Video, t: int, window: int = 10) -> np.ndarray:
+    """The squared error of frame ``t`` per pixel, averaged over the windows that contain it:
+    ``reconstruction_errors(..., maps=True)[1][t]`` without reconstructing the rest of the clip
+    (for figures)."""
+    if not 0 <= t < video.n_frames or video.n_frames < window:
+        raise ValueError(f"frame {t} of clip {video.name} ({video.n_frames} frames, windows of {window})")
+    first, last = max(0, t - window + 1), min(t, video.n_frames - window)  # the windows' first frames
+    frames = frames_to_tensor(video.frames[first : last + window], (0.0, 1.0), device_of(model))
+    windows = frames.unfold(0, window, 1).movedim(-1, 1)  # (n, window, C, H, W): every window holding t
+    squared = (model(windows).float() - windows).pow(2).sum(dim=2)  # (n, window, H, W)
+    n = len(windows)
+    return squared[torch.arange(n), t - first - torch.arange(n)].double().mean(0).cpu().numpy()
 
 
 @torch.inference_mode()

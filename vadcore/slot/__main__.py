@@ -1,0 +1,5 @@
+import sys
+
+from vadcore.slot.run import main
+
+sys.exit(main())
