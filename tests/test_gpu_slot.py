@@ -24,9 +24,15 @@ SCRIPT = Path(__file__).resolve().parents[1] / "tools" / "gpu-run.sh"
 TABLE_I = "results/smoke/02_attention_driven_loss/table1_anomaly_detection.md"
 
 
-def slot_command(tmp_path, out: str, *args) -> list[str]:
+@pytest.fixture(scope="module")
+def data_cache(tmp_path_factory):
+    """synthped and its frame caches, generated once for every slot and rendering of this module."""
+    return tmp_path_factory.mktemp("slot-data")
+
+
+def slot_command(tmp_path, out: str, data: Path, *args) -> list[str]:
     return [str(SCRIPT), "--profile", "smoke", "--device", "cpu", "--out", str(tmp_path / out),
-            "--work", str(tmp_path / f"work-{out}"), "--no-bench", *args]
+            "--work", str(tmp_path / f"work-{out}"), "--data-cache", str(data), "--no-bench", *args]
 
 
 def members(path: Path) -> set[str]:
@@ -40,12 +46,12 @@ def returned_runs(out: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def first_slot(tmp_path_factory):
+def first_slot(tmp_path_factory, data_cache):
     """A slot of notebook 02 stopped with SIGTERM once Table I is returned, mid-study: the
     ablation units' runs not trained."""
     tmp_path = tmp_path_factory.mktemp("slot")
     env = {**os.environ, "PYTHON": sys.executable, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
-    slot = subprocess.Popen(slot_command(tmp_path, "one", "--notebooks", "02", "--budget", "20"), env=env,
+    slot = subprocess.Popen(slot_command(tmp_path, "one", data_cache, "--notebooks", "02", "--budget", "20"), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = tmp_path / "one"
     deadline = time.time() + 900
@@ -63,7 +69,7 @@ def test_a_slot_stopped_mid_study_returns_table_i_and_every_finished_run(first_s
     assert code == 1 and "stopped by SIGTERM" in log, log[-3000:]
     assert {TABLE_I, TABLE_I.replace(".md", ".csv")} <= members(out / "results.tar.gz")
     finished = {p.parent.name for p in (tmp_path / "work-one" / "runs").glob("*/metrics.json")}
-    assert len(finished) >= 8 and returned_runs(out) == finished  # the search's trials and Table I's two runs
+    assert len(finished) >= 5 and returned_runs(out) == finished  # the search's trials and Table I's runs
     every = list(out.iterdir())
     assert len(every) <= archive.MAX_FILES and all(f.stat().st_size < 16 * 2**20 for f in every)
     text = (out / "slot.log").read_text()
@@ -71,10 +77,12 @@ def test_a_slot_stopped_mid_study_returns_table_i_and_every_finished_run(first_s
     assert "finished runs returned" in text
 
 
-def test_the_next_slot_continues_from_the_records_and_a_cpu_renders_them_without_training(first_slot, tmp_path):
+def test_the_next_slot_continues_from_the_records_and_a_cpu_renders_them_without_training(first_slot, data_cache,
+                                                                                          tmp_path):
     first_path, first_out, _, _ = first_slot
     records = sorted(first_out.glob("runs-*.tar.gz"))
-    done = subprocess.run(slot_command(tmp_path, "two", "--notebooks", "02", "--budget", "20", "--runs", *map(str, records)),
+    done = subprocess.run(slot_command(tmp_path, "two", data_cache, "--notebooks", "02", "--budget", "20", "--runs",
+                                       *map(str, records)),
                           env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True, timeout=1500)
     log = (tmp_path / "two" / "slot.log").read_text()
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
@@ -83,7 +91,8 @@ def test_the_next_slot_continues_from_the_records_and_a_cpu_renders_them_without
     assert "units finished: 02 Table I, seed 0, 02 Table I, 02 Tables II–V (3 of 3)" in log
     assert "results/smoke/02_attention_driven_loss/table5_background_weight.md" in members(tmp_path / "two" / "results.tar.gz")
     # back home: the records alone render notebook 02 (no run trained)
-    env = {**os.environ, "VADCORE_DATA": str(tmp_path / "home"), "VADCORE_RESULTS": str(tmp_path / "home-results")}
+    env = {**os.environ, "VADCORE_DATA": str(data_cache), "VADCORE_RUNS": str(tmp_path / "home-runs"),
+           "VADCORE_RESULTS": str(tmp_path / "home-results")}
     rendered = subprocess.run([sys.executable, "-m", "vadcore.cli", "reproduce", "02", "--profile", "smoke", "--script",
                                "--records", *map(str, sorted((tmp_path / "two").glob("runs-*.tar.gz")))],
                               env=env, capture_output=True, text=True, timeout=900)
@@ -92,13 +101,14 @@ def test_the_next_slot_continues_from_the_records_and_a_cpu_renders_them_without
     assert provenance["runs"]["runs_computed"] == 0 and provenance["runs"]["runs_reused"] >= 16
 
 
-def test_records_only_rendering_names_each_missing_run_and_its_unit(first_slot, tmp_path):
+def test_records_only_rendering_names_each_missing_run_and_its_unit(first_slot, data_cache, tmp_path):
     """-p device=cuda where there is no GPU reads runs only: the smoke records are CPU runs, so every
     cuda run is missing, each named with the slot unit that trains it, before a kernel starts."""
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU: device=cuda trains")
     _, first_out, _, _ = first_slot
-    env = {**os.environ, "VADCORE_DATA": str(tmp_path / "data"), "VADCORE_RESULTS": str(tmp_path / "results")}
+    env = {**os.environ, "VADCORE_DATA": str(data_cache), "VADCORE_RUNS": str(tmp_path / "runs"),
+           "VADCORE_RESULTS": str(tmp_path / "results")}
     done = subprocess.run([sys.executable, "-m", "vadcore.cli", "reproduce", "02", "--profile", "smoke", "-p", "device='cuda'",
                            "-p", "tables=['I']", "--records", *map(str, sorted(first_out.glob("runs-*.tar.gz")))],
                           env=env, capture_output=True, text=True, timeout=600)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from vadcore.data import DatasetError, SynthPedConfig, load_dataset
+from vadcore.baselines.packing import compare
 from vadcore.data import pack as packing
 
 SMALL = SynthPedConfig(seed=4, height=64, width=96, n_train=2, n_test=2, train_frames=30, test_frames=40)
@@ -68,7 +69,7 @@ def test_packed_ped2_at_the_gpu_size_has_the_documented_differences(shared_ped2,
     packing.pack(original, tmp_path / "pack")
     assert sum(f.stat().st_size for f in (tmp_path / "pack").rglob("*") if f.is_file()) < 20 * 2**20
     packed = load_dataset("ucsd_ped2", tmp_path / "pack", size=(256, 256))
-    comparison = packing.compare(original, packed)
+    comparison = compare(original, packed)
     auc = {name: row["difference"] for name, row in comparison["micro_auc_%"].items()}
     assert comparison["psnr_db"] > 47.5, comparison
     assert abs(auc["copy last frame"]) <= 0.1 and abs(auc["linear extrapolation"]) <= 0.15, comparison

@@ -152,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"packed {len(manifest['train'])} + {len(manifest['test'])} clips of {args.name} into {args.out} "
                   f"({size / 2**20:.1f} MiB)")
             if args.compare:
-                comparison = packing.compare(original, load_dataset(args.name, args.out, cache=False))
+                from vadcore.baselines.packing import compare
+
+                comparison = compare(original, load_dataset(args.name, args.out, cache=False))
                 packing.record_comparison(args.out, comparison)
                 print(json.dumps(comparison, indent=1))
         elif args.command == "data" and args.action == "check":

@@ -157,29 +157,8 @@ def load_pack(root: Path, name: str, gray: bool = True) -> tuple[Path, list[Vide
     return root, [source("train", e) for e in manifest["train"]], [source("test", e) for e in manifest["test"]]
 
 
-def compare(original: VideoSet, packed: VideoSet) -> dict:
-    """What packing changed, both sets at the pack's size: the frames' PSNR, and the micro AUC
-    of the scores that learn nothing — frame difference, copying the last frame and linear
-    extrapolation (scored as a learned predictor of that size would be)."""
-    from vadcore import baselines
-    from vadcore.methods import prediction
-
-    squared, count = 0.0, 0
-    for a, b in zip(original.videos, packed.videos):
-        difference = np.asarray(a.frames, np.float64) - np.asarray(b.frames, np.float64)
-        squared, count = squared + float((difference ** 2).sum()), count + difference.size
-    rows = {"frame difference": [baselines.frame_difference_metrics(d.test).micro_auc for d in (original, packed)]}
-    config = prediction.Config(size=tuple(packed.videos[0].frames.shape[1:3]), validation_clips=0)
-    predictors = [baselines.trivial_predictions(config, d) for d in (original, packed)]
-    for name in baselines.TRIVIAL_PREDICTORS:
-        rows[name] = [p[name]["metrics"]["micro_auc"] for p in predictors]
-    return {"psnr_db": round(10 * np.log10(255 ** 2 / (squared / count)), 2),
-            "micro_auc_%": {name: {"original": round(100 * a, 2), "packed": round(100 * b, 2),
-                                   "difference": round(100 * (b - a), 2)} for name, (a, b) in rows.items()}}
-
-
 def record_comparison(root: Path, comparison: dict) -> None:
-    """Add :func:`compare`'s result to the pack's manifest."""
+    """Add what packing changed (:func:`vadcore.baselines.packing.compare`) to the pack's manifest."""
     path = Path(root) / MANIFEST
     manifest = json.loads(path.read_text())
     manifest["comparison"] = comparison

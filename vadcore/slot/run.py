@@ -60,7 +60,7 @@ class Slot:
         self.log_lines: list[str] = []
         self.archive = Archive(args.out, self.results, self.runs, args.profile, self.log_lines)
         self.child: subprocess.Popen | None = None
-        self.environment = {"VADCORE_DATA": str(self.work / "data"), "VADCORE_RESULTS": str(self.results),
+        self.environment = {"VADCORE_DATA": str(args.data_cache or self.work / "data"), "VADCORE_RESULTS": str(self.results),
                             "VADCORE_RUNS": str(self.runs), "VADCORE_PROGRESS": "text", "MPLBACKEND": "Agg",
                             **({"VADCORE_COMMIT": args.commit} if args.commit else {})}  # main() sets them
 
@@ -159,16 +159,30 @@ def _work(slot: Slot, watcher: threading.Thread) -> int:
     if device.type == "cuda":
         checked_speed_ups(slot, device)
     watcher.start()
-    finished = []
+    finished, deferred = [], {}  # notebook → its units with nothing to train, waiting for a later one's rendering
     for index, unit in enumerate(units):
+        later = [u for u in units[index + 1:] if u.notebook == unit.notebook]
+        if later and not _to_train(slot, unit, cache):  # a later unit of its notebook renders its tables too
+            slot.log(f"unit {unit.name}: nothing to train — rendered by {later[-1].name}, or after it if that fails")
+            deferred.setdefault(unit.notebook, []).append(unit)
+            continue
         if run_unit(slot, unit, cache, first=index == 0):
-            finished.append(unit.name)
+            finished += [u.name for u in deferred.pop(unit.notebook, [])] + [unit.name]
         slot.archive.write()
         if index == 0 and not args.no_bench:
             measure_speed(slot, device)
             slot.archive.write()
+    for waiting in deferred.values():  # the later unit did not render: the last waiting one renders the others' tables
+        if run_unit(slot, waiting[-1], cache, first=False):
+            finished += [u.name for u in waiting]
+        slot.archive.write()
     slot.log(f"units finished: {', '.join(finished) or 'none'} ({len(finished)} of {len(units)})")
     return 0 if len(finished) == len(units) else 1
+
+
+def _to_train(slot: Slot, unit: Unit, cache) -> int:
+    """How many of ``unit``'s runs the run cache lacks."""
+    return sum(not r.cached for r in {r.key: r for r in unit_runs(unit, slot.args.profile, slot.overrides(), cache, [])}.values())
 
 
 def describe_units(slot: Slot, units: list[Unit], cache, records: list[Path] | None) -> None:
@@ -285,6 +299,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=None, help="the dataset's folder: a pack of `vadcore data pack`")
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", "gpu-slot")), help="where the files go")
     parser.add_argument("--work", type=Path, default=None, help="data caches, runs and results (default: a folder in /tmp)")
+    parser.add_argument("--data-cache", type=Path, default=None,
+                        help="generated datasets and frame caches (default: WORK/data; a rehearsal shares one)")
     parser.add_argument("--runs", type=Path, nargs="+", default=None,
                         help="earlier slots' records: runs-N.tar.gz archives or folders of runs (results/gpu/runs)")
     parser.add_argument("--device", default="auto")
