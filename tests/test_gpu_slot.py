@@ -21,7 +21,7 @@ from vadcore.runs import RunCache, RunResult
 from vadcore.slot import archive, checks, run, units
 
 SCRIPT = Path(__file__).resolve().parents[1] / "tools" / "gpu-run.sh"
-TABLE_I = "results/smoke/02_attention_driven_loss/table1_anomaly_detection.md"
+TABLE_I = "results/smoke/02_attention_driven_loss/table1_state_of_the_art.md"
 
 
 @pytest.fixture(scope="module")
