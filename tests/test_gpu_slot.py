@@ -227,3 +227,49 @@ def test_records_travel_in_parts_within_the_limits_without_weights(tmp_path, mon
     found, value = RunCache(tmp_path / "next").run({"run": 0}).reading("r")
     assert found and value.shape == (10,)
     assert RunCache(tmp_path / "next", read_only=True).get_or_compute({"run": 3}, lambda run: 1 / 0).metrics == {"micro_auc": 0.9}
+
+
+def test_a_slot_stopped_after_its_first_run_returns_that_run(data_cache, tmp_path):
+    slot = subprocess.Popen(slot_command(tmp_path, "early", data_cache, "--notebooks", "02", "--budget", "20"),
+                            env={**os.environ, "PYTHON": sys.executable}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    runs = tmp_path / "work-early" / "runs"
+    deadline = time.time() + 600
+    while time.time() < deadline and not list(runs.glob("*/metrics.json")):
+        time.sleep(0.5)
+    slot.send_signal(signal.SIGTERM)  # at once: the watcher may not have seen the run yet
+    log, _ = slot.communicate(timeout=120)
+    finished = {p.parent.name for p in runs.glob("*/metrics.json")}
+    assert slot.returncode == 1 and len(finished) >= 1, log[-2000:]
+    assert returned_runs(tmp_path / "early") == finished
+
+
+def test_the_prepared_slot_names_its_call_budget_and_units(first_slot, data_cache, tmp_path, monkeypatch):
+    from vadcore.slot import prepare
+
+    assert (prepare.budget(15), prepare.budget(8), prepare.budget(4)) == (9.5, 3.5, 0.0)
+    _, first_out, _, _ = first_slot
+    records = tmp_path / "records"
+    returned = archive.import_records(sorted(first_out.glob("runs-*.tar.gz")), records)
+    monkeypatch.setenv("VADCORE_DATA", str(data_cache))
+    text = prepare.prepared(8, data_cache / "synthped", records, ["02"], profile="smoke", device="cpu")
+    assert f"tools/gpu-run.sh --budget 3.5 --notebooks 02 --data {data_cache / 'synthped'} --runs {records}" in text
+    rows = {line.split("|")[1].strip(): [cell.strip() for cell in line.split("|")[3:7]]
+            for line in text.splitlines() if line.startswith("| 02 ")}
+    assert list(rows) == ["02 Table I, seed 0", "02 Table I", "02 Tables II–V"]
+    runs, reused, stale, to_train = rows["02 Table I, seed 0"]
+    assert int(reused) == len(returned) == int(runs) and (stale, to_train) == ("0", "0")
+    assert int(rows["02 Tables II–V"][1]) == len(returned) and int(rows["02 Tables II–V"][3]) > 0
+    with pytest.raises(ValueError, match="no pack at"):
+        prepare.prepared(8, tmp_path / "nowhere")
+
+
+def test_keep_slot_puts_the_returned_files_into_results(first_slot, tmp_path):
+    _, first_out, _, _ = first_slot
+    done = archive.keep(first_out, tmp_path / "results")
+    assert (tmp_path / "results" / TABLE_I.removeprefix("results/")).is_file()
+    assert len(list((tmp_path / "results" / "smoke" / "runs").glob("*/metrics.json"))) == len(returned_runs(first_out))
+    assert len(list((tmp_path / "results" / "smoke" / "slot-logs").glob("*.log"))) == 1
+    assert any("run records" in line for line in done)
+    with pytest.raises(ValueError, match="no slot.log"):
+        archive.keep(tmp_path, tmp_path / "results")

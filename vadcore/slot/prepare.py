@@ -53,10 +53,10 @@ def _tracked_mib() -> float:
 
 
 def prepared(minutes_left: float = 15.0, pack: Path = PACK, records: Path | None = None, notebooks=None,
-             profile: str = "gpu") -> str:
+             profile: str = "gpu", device: str = "cuda") -> str:
     """The prepared slot as Markdown (see the module doc). ``records``: the committed records of
     earlier slots (default ``results/gpu/runs``); the units are planned against them in a
-    temporary run cache, for the GPU, without one here."""
+    temporary run cache, for the GPU (``device``), without one here."""
     import tempfile
 
     from vadcore.report import git_commit
@@ -86,7 +86,7 @@ def prepared(minutes_left: float = 15.0, pack: Path = PACK, records: Path | None
         if records.is_dir():
             import_records([records], cache.root)
         for unit in units_for(list(notebooks)):
-            runs = list({r.key: r for r in unit_runs(unit, profile, {"device": "cuda", "data_root": str(pack)},
+            runs = list({r.key: r for r in unit_runs(unit, profile, {"device": device, "data_root": str(pack)},
                                                       cache, [])}.values())
             reused = sum(r.cached for r in runs)
             rows.append([unit.name, unit.makes, str(len(runs)), str(reused),
