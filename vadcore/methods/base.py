@@ -62,9 +62,10 @@ class MethodConfig:
         return cls(**(shrunk(cls, values) if dry_run() else values))
 
 
-def tiny(value) -> dict:
-    """Field metadata: the value a dry run caps this width at (:func:`shrunk`)."""
-    return {"dry_run": value}
+def tiny(value, unless: str | None = None) -> dict:
+    """Field metadata: the value a dry run caps this width at (:func:`shrunk`), unless the config's
+    field ``unless`` is set (pretrained weights fix the width they were trained at)."""
+    return {"dry_run": value, "dry_run_unless": unless}
 
 
 def shrunk(cls: type[MethodConfig], values: dict) -> dict:
@@ -78,7 +79,7 @@ def shrunk(cls: type[MethodConfig], values: dict) -> dict:
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     values = {**defaults, **values}
     for f in dataclasses.fields(cls):
-        if "dry_run" in f.metadata:
+        if "dry_run" in f.metadata and not values.get(f.metadata["dry_run_unless"] or "", None):
             cap, value = f.metadata["dry_run"], values[f.name]
             values[f.name] = tuple(min(v, cap[min(i, len(cap) - 1)]) for i, v in enumerate(value)) \
                 if isinstance(cap, tuple) else min(value, cap)

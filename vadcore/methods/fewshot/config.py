@@ -46,7 +46,7 @@ class Config(MethodConfig, Parts):
     lr: float = 1e-3
     optimizer: str = "sgd"
     depth: int = 50
-    width: int = field(default=64, metadata=tiny(4))
+    width: int = field(default=64, metadata=tiny(4, unless="weights"))
     maxpool: bool = True  # False: feature maps at 1/16 of the frame (more anchor points on small frames)
     weights: str | None = None
     crop: int = 128
