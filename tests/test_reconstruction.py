@@ -94,6 +94,29 @@ def test_reconstruction_errors_known_values():
         rec.reconstruction_errors(Constant(0.0), make_video(frames[:5]), window=10)
 
 
+class WindowMean(torch.nn.Module):
+    """Reconstructs every frame of a window as the window's mean frame: a frame's error depends on
+    which windows hold it."""
+
+    def forward(self, x):
+        return x.mean(1, keepdim=True).expand_as(x)
+
+
+def test_a_score_stride_averages_each_frame_over_the_windows_that_start_every_stride_frames():
+    frames = np.random.default_rng(1).integers(0, 256, (10, 2, 3), dtype=np.uint8)
+    video = make_video(frames)
+    x = frames.astype(np.float64) / 255
+    for stride, starts in ((1, range(7)), (3, (0, 3, 6)), (4, (0, 4, 6))):  # the last window ends on the last frame
+        expected = np.zeros(10)
+        for t in range(10):
+            holding = [s for s in starts if s <= t < s + 4]
+            expected[t] = np.mean([((x[t] - x[s:s + 4].mean(0)) ** 2).sum() for s in holding])
+        config = rec.Config(size=(2, 3), window=4, score_stride=stride)
+        np.testing.assert_allclose(rec.score(config, WindowMean(), [video])["error"][0], expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="score_stride must be 1 … window"):
+        rec.Config(window=4, score_stride=5)
+
+
 def test_reconstruct_frame_uses_a_window_that_contains_it():
     frames = np.random.default_rng(0).integers(0, 256, (14, 4, 6), dtype=np.uint8)
     video = make_video(frames)

@@ -166,10 +166,12 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
         pseudo = pseudo_anomalies(held_out, config.seed)[0] if len(held_out) > 1 else []
 
         def validate() -> dict[str, float]:
-            errors = torch.cat([_frame_errors(model, v, config.window, engine=engine)[0] for v in held_out])
+            errors = torch.cat([_frame_errors(model, v, config.window, engine=engine, stride=config.score_stride)[0]
+                                for v in held_out])
             values = {"mse": (errors.mean() / np.prod(config.size)).item()}
             if pseudo:
-                errors = [_frame_errors(model, v, config.window, engine=engine, stride=4)[0].cpu().numpy() for v in pseudo]
+                errors = [_frame_errors(model, v, config.window, engine=engine, stride=max(4, config.score_stride))[0]
+                          .cpu().numpy() for v in pseudo]
                 values["pseudo_auc"] = detection_auc(errors, [np.asarray(v.labels) for v in pseudo])
             return values
 
@@ -179,11 +181,12 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
 
 
 def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[str, list[np.ndarray]]:
-    """Per-clip reconstruction errors e(t) of every frame (higher = more anomalous), computed on
-    the config's device and brought to the host once, at the end."""
+    """Per-clip reconstruction errors e(t) of every frame (higher = more anomalous) over windows
+    every ``config.score_stride`` frames, computed on the config's device and brought to the host
+    once, at the end."""
     engine = Engine.of(config)
     model = model.to(engine.device)
-    errors = [_frame_errors(model, v, config.window, engine=engine)[0] for v in videos]
+    errors = [_frame_errors(model, v, config.window, engine=engine, stride=config.score_stride)[0] for v in videos]
     return {"error": [e.cpu().numpy() for e in errors]}
 
 

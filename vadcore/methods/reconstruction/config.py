@@ -25,6 +25,7 @@ class Config(MethodConfig):
     batch_size: int = 4
     lr: float = 1e-4
     eps: float = 1e-6
+    score_stride: int = 1  # windows scored every this many frames (1: every window; each frame is in one at least)
     attention: str | None = None  # None, or "learned" (ADL Eqs. 6–8)
     background: float = 0.1  # ADL's B when attention is used
     validate_every: int = 0  # iterations between validation measurements (0: none)
@@ -33,6 +34,8 @@ class Config(MethodConfig):
         super().__post_init__()
         if self.model not in MODELS:
             raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}")
+        if not 1 <= self.score_stride <= self.window:
+            raise ValueError(f"score_stride must be 1 … window ({self.window}), got {self.score_stride}")
         if self.attention not in (None, "learned"):
             raise ValueError(f"unknown attention {self.attention!r}; choose None or 'learned'")
         if self.validate_every and not self.validation_clips:

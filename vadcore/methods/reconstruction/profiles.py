@@ -14,9 +14,11 @@ from vadcore.methods.reconstruction.config import Config
 from vadcore.profiles import ENGINE
 
 PROFILES = {
-    "smoke": {
-        "convlstm_ae": {"size": (32, 48), "width": 0.25, "iterations": 40, "validation_clips": 2, "validate_every": 20},
-        "conv_ae": {"size": (32, 48), "width": 0.25, "iterations": 60, "validation_clips": 2, "validate_every": 20},
+    "smoke": {  # windows scored every 5th frame: a minute less of every smoke notebook that trains them
+        "convlstm_ae": {"size": (32, 48), "width": 0.25, "iterations": 40, "validation_clips": 2, "validate_every": 20,
+                        "score_stride": 5},
+        "conv_ae": {"size": (32, 48), "width": 0.25, "iterations": 60, "validation_clips": 2, "validate_every": 20,
+                    "score_stride": 5},
     },
     "cpu": {
         "convlstm_ae": {"size": (96, 96), "width": 0.25, "iterations": 1000, "validation_clips": 2, "validate_every": 100},
