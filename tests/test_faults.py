@@ -1,6 +1,8 @@
 """Faults a user meets, each reproduced: concurrent processes on one data folder or one run, a
 damaged cache entry, a killed generation, a failed notebook, bad parameters, odd few-shot lists,
 files a class cannot share. Each now gets a clear error or a correct result."""
+import errno
+import io
 import json
 import os
 import stat
@@ -350,8 +352,6 @@ def test_a_gpu_profile_on_a_machine_without_a_gpu_refuses_to_start_saying_what_i
 def full_disk(keep: float = 0.5):
     """A writer that fills the disk: it writes ``keep`` of what it was given, then raises ENOSPC
     without naming a file, as a real full device does."""
-    import errno
-
     def write(target, data):
         Path(target).write_bytes(data[: int(len(data) * keep)] if isinstance(data, bytes) else data[: int(len(data) * keep)].encode())
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -369,36 +369,38 @@ def test_a_full_disk_names_the_file_says_the_device_is_full_and_leaves_the_old_f
     assert (tmp_path / "table.md").read_text() == "the old table\n" and [p.name for p in tmp_path.iterdir()] == ["table.md"]
 
 
+class FillingFile(io.FileIO):
+    """A file on a device with :attr:`room` bytes left: a write past it writes what fits, then
+    raises ENOSPC without naming the file, as a real full device does."""
+
+    room = 1000
+
+    def write(self, data):
+        if self.tell() + len(data) > self.room:
+            super().write(bytes(data)[: max(0, self.room - self.tell())])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)
+
+
 def test_a_run_cache_that_fills_up_names_the_checkpoint_and_keeps_the_last_good_one(tmp_path, monkeypatch):
-    """torch.save measured on /dev/full: given a path it fails with ``RuntimeError: [enforce fail
-    at inline_container.cc:672] . unexpected pos …``, given a file it raises the file's
-    ``OSError`` ENOSPC. This fake does the same."""
+    """Measured on a 3 MB tmpfs: torch.save to a path fails with ``RuntimeError: [enforce fail at
+    inline_container.cc:672] . unexpected pos …``, naming nothing; through a Python file it raises
+    the same error while handling the file's ENOSPC. Here real torch and numpy write through a
+    file that fills up."""
+    from vadcore import runs
     from vadcore.atomic import DiskFull
 
     run = RunCache(tmp_path).run({"run": 5})
     run.start()
-    run.save_checkpoint({"step": 1})
-    real_save = torch.save
-
-    def save(obj, target, *args, **kwargs):
-        if isinstance(target, (str, os.PathLike)):
-            Path(target).write_bytes(b"PK\x03\x04 half")
-            raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 704 vs 598")
-        target.write(b"PK\x03\x04 half")
-        target.flush()
-        import errno
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(torch, "save", save)
+    run.save_checkpoint({"step": 1, "weights": torch.zeros(10)})
+    monkeypatch.setattr(runs, "open", lambda path, mode="r": FillingFile(path, mode.replace("b", "")), raising=False)
     with pytest.raises(DiskFull, match=rf"cannot write {run.checkpoint_path}: the device is full"):
-        run.save_checkpoint({"step": 2})
-    monkeypatch.setattr(torch, "save", real_save)
-    assert run.load_checkpoint()["step"] == 1
-    assert sorted(p.name for p in run.dir.iterdir()) == ["checkpoint.pt", "identity.json"]
-    monkeypatch.setattr(np, "savez_compressed", lambda stream, **arrays: full_disk()(stream.name, b"x" * 100))
+        run.save_checkpoint({"step": 2, "weights": torch.zeros(1000)})
     with pytest.raises(DiskFull, match=rf"cannot write {run.dir / 'scores.npz'}: the device is full"):
-        run.save(RunResult(scores={"psnr": [np.arange(3.0)]}, metrics={"a": 1}))
-    assert not run.finished and sorted(p.name for p in run.dir.iterdir()) == ["checkpoint.pt", "identity.json"]
+        run.save(RunResult(scores={"psnr": [np.random.default_rng(0).random(1000)]}, metrics={"a": 1}))
+    monkeypatch.undo()
+    assert run.load_checkpoint()["step"] == 1 and not run.finished
+    assert sorted(p.name for p in run.dir.iterdir()) == ["checkpoint.pt", "identity.json"]
 
 
 def test_results_that_fill_the_disk_name_the_notebook_and_leave_no_invalid_copy(tmp_path, monkeypatch, capsys):

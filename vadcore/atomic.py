@@ -48,13 +48,14 @@ class DiskFull(OSError):
         return self.strerror
 
 
-def is_disk_full(error: BaseException | None) -> bool:
-    """Whether ``error``, or an error it was raised from or while handling, is a full device."""
+def full_device(error: BaseException | None) -> OSError | None:
+    """The full-device error that ``error`` is, or was raised from or while handling (a writer
+    such as torch's reports a file's ENOSPC as its own ``RuntimeError``), if any."""
     while error is not None:
         if isinstance(error, OSError) and error.errno in FULL:
-            return True
+            return error
         error = error.__cause__ or error.__context__
-    return False
+    return None
 
 
 @contextmanager
@@ -64,10 +65,11 @@ def naming_a_full_disk(path: str | Path) -> Iterator[None]:
         yield
     except DiskFull:
         raise
-    except OSError as error:
-        if error.errno in FULL:
-            raise DiskFull(path, error) from error
-        raise
+    except Exception as error:
+        cause = full_device(error)
+        if cause is None:
+            raise
+        raise DiskFull(path, cause) from error
 
 
 @contextmanager

@@ -37,7 +37,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from vadcore import paths
-from vadcore.atomic import DiskFull, is_disk_full, lock, naming_a_full_disk, write_text
+from vadcore.atomic import DiskFull, full_device, lock, naming_a_full_disk, write_text
 from vadcore.compare import compare as compare_tables
 from vadcore.compare import snapshot
 from vadcore.profiles import check_profile
@@ -295,7 +295,7 @@ def _keep_failed(folder: Path, failed: Path, error: BaseException) -> None:
     full: then it is removed, so that it neither holds a file cut short nor the room the next try
     needs. A Ctrl-C keeps it without a word (the run that stopped said where)."""
     name = failed.name.removeprefix(".failed-")
-    if is_disk_full(error):
+    if full_device(error) is not None:
         print(f"vadcore reproduce: {name} failed: the device is full; its results are unchanged, and its partial "
               "output was removed to free space", file=sys.stderr)
         return

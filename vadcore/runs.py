@@ -147,9 +147,9 @@ class Run:
 
     def save_checkpoint(self, state: dict) -> None:
         """Write ``state`` atomically. torch writes through a Python file here: given a path, its
-        writer reports a full device as ``unexpected pos …``; through a file it is the ENOSPC that
-        :func:`~vadcore.atomic.atomic_path` turns into a :class:`~vadcore.atomic.DiskFull` naming
-        the checkpoint."""
+        writer reports a full device only as ``unexpected pos …``; through a file, that error is
+        raised while handling the file's ENOSPC, which :func:`~vadcore.atomic.atomic_path` turns
+        into a :class:`~vadcore.atomic.DiskFull` naming the checkpoint."""
         import torch
 
         with atomic_path(self.checkpoint_path) as tmp:
@@ -202,7 +202,8 @@ class Run:
     def stopped(self, error: BaseException) -> Stopped:
         """The :class:`Stopped` of a Ctrl-C (``error``) while this run trained or was scored."""
         step = interrupted_step(error)
-        where = f" at step {step}{self._of_iterations()}" if step is not None else ""
+        where = f" at step {step}{self._of_iterations()}" if step is not None else \
+            f" after step {self.saved_step}{self._of_iterations()}" if self.saved_step else ""
         resume = f"resumes from step {self.saved_step} ({self.checkpoint_path})" if self.saved_step else \
             "starts over from step 0 (no checkpoint saved yet)"
         return Stopped(f"run {self.key} stopped{where}; the next run {resume}")
