@@ -347,6 +347,14 @@ def test_a_gpu_profile_on_a_machine_without_a_gpu_refuses_to_start_saying_what_i
     reproduce.reproduce(["01"], "gpu", dataset="synthped", script=True)
     notebook.start("gpu", dataset="synthped", notebook="01")
     assert len(started) == 3
+    # every run cached (trained here before, on the CPU): nothing would train, nothing is refused
+    monkeypatch.delenv("VADCORE_DEVICE")
+    for p in planned:
+        run = cache.run(p.config)
+        run.dir = cache.root / p.key
+        run.save(RunResult(metrics={"a": 1}))
+    reproduce.reproduce(["01"], "gpu", dataset="synthped", script=True)
+    assert len(started) == 4
 
 
 def full_disk(keep: float = 0.5):

@@ -178,31 +178,35 @@ def plan(numbers: Sequence[str] | None, profile: str, overrides: dict | None = N
 
 def refuse_on_cpu(numbers: Sequence[str] | None, profile: str, overrides: dict | None = None) -> None:
     """Refuse to train notebooks ``numbers`` at the GPU profile ``profile`` on the CPU when no one
-    asked for it (:func:`vadcore.profiles.cpu_not_asked_for`): the error says, per notebook, how
-    many runs it would train and how long they would take here, from :func:`plan`'s estimate."""
+    asked for it (:func:`vadcore.profiles.cpu_not_asked_for`) and a run is left to train: the
+    error says, per notebook, how many runs it would train and how long they would take here,
+    from :func:`plan`'s estimate."""
     overrides = dict(overrides or {})
     if not cpu_not_asked_for(profile, overrides.get("device")):
         return
     planned, complete = plan(numbers, profile, {**overrides, "device": "cpu"})
+    missing = {p.key: p for p in planned if not p.cached}  # a run two notebooks share counts once
+    if not missing and all(complete.values()):
+        return  # everything is cached: nothing trains
     costs = []
     for number, done in complete.items():
-        missing = list({p.key: p for p in planned if p.notebook == number and not p.cached}.values())
-        costs.append(f"notebook {number} would train {len(missing)} run(s) on the CPU: {_cost(missing)}"
+        runs = [p for p in missing.values() if p.notebook == number]
+        costs.append(f"notebook {number} would train {len(runs)} run(s) on the CPU: {_cost(runs)}"
                      + ("" if done else ", and more once its validation search is trained"))
     raise ValueError(f"profile {profile!r} is made for a GPU, and PyTorch sees no GPU here: {'; '.join(costs)}. "
                      "Run it on a GPU, or give -p device=cpu (or --device cpu) to train on the CPU anyway")
 
 
 def _cost(runs: list[PlannedRun]) -> str:
-    """How long ``runs`` take here, from the runs recorded in the cache, or what is known without them."""
+    """How long ``runs`` take here, estimated from the runs recorded in the cache, and their work."""
     known = [p.minutes for p in runs if p.minutes is not None]
-    sizes = " and ".join(sorted({"×".join(map(str, p.config.size)) for p in runs if hasattr(p.config, "size")}))
-    work = f"{sum(p.config.iterations for p in runs):,} training steps" + (f" at {sizes}" if sizes else "")
+    sizes = sorted({"×".join(map(str, p.config.size)) for p in runs if hasattr(p.config, "size")})
+    work = f"{sum(p.config.iterations for p in runs):,} training steps" + (f" at {' and '.join(sizes)}" if sizes else "")
     if len(known) == len(runs):
-        return f"≈ {sum(known):.0f} min (from the runs recorded here; {work})"
-    unknown = f"no run recorded here like {'them' if not known else f'the other {len(runs) - len(known)}'} to estimate from"
-    return (f"≈ {sum(known):.0f} min for {len(known)} of them, {unknown}" if known else f"{work}, {unknown}") + \
-        " (`vadcore bench` measures this machine's speed)"
+        return f"≈ {sum(known):.0f} min ({work}; estimated from the runs recorded here)"
+    return (f"≈ {sum(known):.0f} min for {len(known)} of them, " if known else "") + \
+        f"{work}, and no run recorded here like {'the others' if known else 'them'} to estimate from " \
+        "(`vadcore bench` measures this machine's speed)"
 
 
 _opened: dict[tuple, Notebook] = {}

@@ -42,6 +42,7 @@ from vadcore.compare import compare as compare_tables
 from vadcore.compare import snapshot
 from vadcore.profiles import check_profile
 from vadcore.report import results_folder
+from vadcore.runs import Stopped
 from vadcore.script import parameters
 
 NOTEBOOK_NAME = re.compile(r"(\d\d)_[A-Za-z0-9_]+\.ipynb")
@@ -222,12 +223,15 @@ def check_parameters(values: dict, defaults: dict[str, str], device_here: bool =
 
 def _check_default_folder(name: str) -> None:
     """A real dataset named without its folder must be in its default folder under ``data/``
-    (else the notebook would find out only once its kernel loads it)."""
+    (else the notebook would find out only once its kernel loads it); the synthetic ones are
+    generated."""
     from vadcore.data import DATASETS, DatasetError
     from vadcore.data.actions import ACTION_DATASETS
 
-    folder = paths.data_dir() / (DATASETS[name][0] if name in DATASETS else ACTION_DATASETS.get(name, ""))
-    if name not in ("synthped", "synthactions") and not folder.exists():
+    if name in ("synthped", "synthactions"):
+        return
+    folder = paths.data_dir() / (DATASETS[name][0] if name in DATASETS else ACTION_DATASETS[name])
+    if not folder.exists():
         raise DatasetError(folder, f"dataset {name!r} not found; put it here (a symbolic link works) or give its "
                                    "folder (--data-root, -p anomalous_root=…)")
 
@@ -270,7 +274,7 @@ def _replace_on_success(profile: str, name: str, final: Path):
         with _environment(VADCORE_RESULTS=str(staging / "records")):
             yield folder
     except BaseException as error:
-        _keep_failed(folder, final.parent / f".failed-{name}", error)
+        _keep_failed(folder, final.parent, name, error)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     old = final.parent / f".replaced-{name}"
@@ -290,11 +294,12 @@ def _clear_leftovers(parent: Path, name: str) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _keep_failed(folder: Path, failed: Path, error: BaseException) -> None:
-    """Keep a failed notebook's partial output in ``failed`` for a look — unless its device is
-    full: then it is removed, so that it neither holds a file cut short nor the room the next try
-    needs. A Ctrl-C keeps it without a word (the run that stopped said where)."""
-    name = failed.name.removeprefix(".failed-")
+def _keep_failed(folder: Path, parent: Path, name: str, error: BaseException) -> None:
+    """Keep notebook ``name``'s partial output (``folder``) in ``parent/.failed-<name>`` for a look
+    — unless its device is full: then it is left to be removed, so that it neither holds a file
+    cut short nor the room the next try needs. A Ctrl-C keeps it without a word (the run that
+    stopped said where)."""
+    failed = parent / f".failed-{name}"
     if full_device(error) is not None:
         print(f"vadcore reproduce: {name} failed: the device is full; its results are unchanged, and its partial "
               "output was removed to free space", file=sys.stderr)
@@ -329,7 +334,9 @@ def _run_papermill(path: Path, folder: Path, params: dict, data_root: str | None
                 kernel_manager_class=_interruptible_kernel(),
             )
     except PapermillExecutionError as error:
-        raise _as_raised_here(f"{error.ename}: {error.evalue}") or error from None
+        if error.ename in ("Stopped", "KeyboardInterrupt"):
+            raise Stopped(error.evalue) from None
+        raise _disk_full_in(error.evalue) or error from None
     clean_executed(output, machine_paths(data_root))
 
 
@@ -356,19 +363,13 @@ def _interruptible_kernel() -> type:
     return InterruptibleKernel
 
 
-STOPPED = re.compile(r"(?:[\w.]*\.)?(?:Stopped|KeyboardInterrupt): ?(.*)")
 FULL_DEVICE = re.compile(r"cannot write (.+?): the device is full")
 
 
-def _as_raised_here(last: str) -> BaseException | None:
-    """What a notebook's last error line (``Name: text``, from the kernel or the script's
-    process) raises in this process: a Ctrl-C's line (:class:`~vadcore.runs.Stopped`), a full
-    device naming its file (:class:`DiskFull`); ``None`` for any other error."""
-    from vadcore.runs import Stopped
-
-    stopped, full = STOPPED.fullmatch(last.strip()), FULL_DEVICE.search(last)
-    if stopped:
-        return Stopped(stopped.group(1))
+def _disk_full_in(message: str) -> DiskFull | None:
+    """The :class:`DiskFull` whose message a notebook's error (in the kernel or the script's
+    process) ends with, raised again in this process; ``None`` for any other error."""
+    full = FULL_DEVICE.search(message)
     return DiskFull(full.group(1)) if full else None
 
 
@@ -395,7 +396,7 @@ def _run_script(path: Path, folder: Path, params: dict, data_root: str | None) -
     if child.returncode == 130:
         raise KeyboardInterrupt  # the script said where its run stopped
     if child.returncode != 0:
-        raise _as_raised_here(log[-1] if log else "") or \
+        raise _disk_full_in(log[-1] if log else "") or \
             RuntimeError(f"{path.stem} failed (exit {child.returncode}):\n" + "".join(log[-15:]))
 
 

@@ -17,8 +17,9 @@ trains raises :class:`Stopped`, whose one line says at which step it stopped and
 resume; two tables that need the same run share it. Every write is atomic, and a full device
 raises :class:`vadcore.atomic.DiskFull` naming the file. A run whose ``metrics.json`` is gone
 while its checkpoint already holds only the finished network (nothing to resume from) has that
-checkpoint set aside, said so, and is trained again. ``RunCache(fresh=True)`` (or ``VADCORE_FRESH=1``, which ``vadcore reproduce
---fresh`` sets) recomputes every run once per session, from scratch.
+checkpoint set aside, said so, and is trained again. ``RunCache(fresh=True)`` (or
+``VADCORE_FRESH=1``, which ``vadcore reproduce --fresh`` sets) recomputes every run once per
+session, from scratch.
 
 :data:`ledger` counts, for provenance, the runs computed in this process and the runs reused.
 Every notebook that trains reads and writes it.
