@@ -4,7 +4,7 @@
     vadcore data check NAME ROOT [--lists DIR]        validate a dataset folder and summarise it
     vadcore data pack NAME ROOT --out DIR [--size H W] [--compare]   a compact, video-coded copy (for a borrowed GPU)
     vadcore reproduce [NN ...] --profile P [--dataset NAME] [--data-root PATH] [--device D] [-p NAME=VALUE ...]
-                      [--fresh] [--script] [--dry-run] [--compare]
+                      [--fresh] [--script] [--dry-run] [--compare [--compare-with HEAD|worktree]]
     vadcore plan [NN ...] --profile P [-p NAME=VALUE ...] [--json]   every run the notebooks need, cached or not
     vadcore plan --slot [--minutes-left M] [--data PACK]   the one command for a borrowed GPU, and its units
     vadcore keep-slot DIR                              a GPU slot's returned files into results/gpu/ and results/bench.md
@@ -12,6 +12,8 @@
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
     vadcore student [NN ...] --release DIR [--course DIR]   student copies (no solution line), nbgrader course
 Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 01–05 (``bench``).
+An error is one line and status 2; ``reproduce --compare`` exits with 1 when a table cell moved; a
+Ctrl-C ends with status 130 and, when a run was training, its one line (where it stopped and resumes).
 """
 from __future__ import annotations
 
@@ -81,7 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--script", action="store_true",
                      help="run each notebook as a plain Python script (no Jupyter needed; keeps run.log, no executed copy)")
     rep.add_argument("--compare", action="store_true",
-                     help="after each notebook, print the table cells that moved beyond the committed spread")
+                     help="after each notebook, print the table cells that moved beyond the committed spread "
+                          "(exit status 1 when any did)")
+    rep.add_argument("--compare-with", choices=("HEAD", "worktree"), default=None,
+                     help="--compare against the committed tables (HEAD, the default) or the files as they are "
+                          "(worktree); implies --compare")
     rep.add_argument("--dry-run", action="store_true",
                      help="the profile's configs with frame size, schedule and clip length shrunk, into a temporary "
                           "folder: catches shape, dtype, device and parameter errors before a long run")
@@ -131,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from vadcore.atomic import DiskFull
     from vadcore.data import DatasetError
     from vadcore.data.actions import ACTION_DATASETS
 
@@ -180,11 +187,14 @@ def main(argv: list[str] | None = None) -> int:
                 if not gpu_absent(args.device):  # no GPU here: its runs are only read (records)
                     resolve(args.device)  # a GPU that is not there is an error before anything runs
                 parameters["device"] = args.device
+            compare = args.compare or args.compare_with is not None
             folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, parameters,
-                                fresh=args.fresh, script=args.script, dry_run=args.dry_run, compare=args.compare,
-                                records=args.records)
+                                fresh=args.fresh, script=args.script, dry_run=args.dry_run, compare=compare,
+                                against=args.compare_with or "HEAD", records=args.records)
             for folder in folders:
                 print(f"dry run of {folder.name}: passed" if args.dry_run else f"wrote {folder}")
+            if compare:
+                return _compared(folders)
         elif args.command == "plan" and args.slot:
             from vadcore.slot.prepare import PACK, prepared
 
@@ -232,10 +242,28 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {path}")
             if args.release:
                 print(f"checked: {args.release} holds no line of the teacher's solutions, hidden tests or answer keys")
-    except (DatasetError, ValueError, RuntimeError) as error:
+    except KeyboardInterrupt as stop:  # Ctrl-C: the stopped run's line (Stopped), never a traceback
+        if str(stop):
+            print(f"vadcore: {stop}", file=sys.stderr)
+        return 130
+    except (DatasetError, ValueError, RuntimeError, DiskFull) as error:
         print(f"vadcore: error: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _compared(folders: list[Path]) -> int:
+    """The exit status of ``reproduce --compare``: 1 when a cell of any table moved beyond the
+    tolerance (said in one line after the notebooks' own lists), else 0."""
+    from vadcore.reproduce import last_comparison
+
+    moved = {folder.name: last_comparison.get(folder.name, []) for folder in folders}
+    count = sum(len(moves) for moves in moved.values())
+    if not count:
+        return 0
+    print(f"vadcore reproduce --compare: {count} cell(s) moved beyond the committed spread, in "
+          f"{', '.join(name for name, moves in moved.items() if moves)}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

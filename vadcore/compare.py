@@ -6,7 +6,9 @@ table (``table*.csv``) of the committed results is compared with the rerun's: a 
 the difference exceeds twice the committed spread between seeds (the ``std`` or ``ours_std``
 column, or the ``± …`` of a cell), and at least the floor — :data:`FLOOR` in the table's units
 for values of 10 or more (AUC %, accuracy %, dB), :data:`RELATIVE` of smaller ones (a score gap
-ΔS) — which is all a table of one seed has.
+ΔS) — which is all a table of one seed has. The tables before the rerun are the committed ones
+(``HEAD``) or the files as they are (``worktree``: tables regenerated but not committed yet).
+``vadcore reproduce --compare`` exits with status 1 when any cell moved, so CI can use it.
 """
 from __future__ import annotations
 
@@ -75,17 +77,25 @@ def moved(committed: Cells, rerun: Cells) -> list[str]:
     return lines
 
 
-def snapshot(folder: Path) -> dict[str, str]:
-    """The committed text of every table of a results folder, by file name (git's ``HEAD`` where
-    the folder is in a checkout, else the files as they are); speed tables are left out."""
+AGAINST = ("HEAD", "worktree")  # what a rerun is compared with: the committed tables, or the files as they are
+
+
+def snapshot(folder: Path, against: str = "HEAD") -> dict[str, str]:
+    """The text of every table of a results folder before a rerun, by file name: ``HEAD``, the
+    committed text (git's ``HEAD`` where the folder is in a checkout, else the files as they are),
+    or ``worktree``, the files as they are (tables regenerated but not committed yet); speed
+    tables are left out."""
     import subprocess
 
+    if against not in AGAINST:
+        raise ValueError(f"compare against {against!r}? one of {', '.join(AGAINST)}")
     texts = {}
     for path in sorted(Path(folder).glob("table*.csv")):
         if any(word in path.name for word in TIMINGS):
             continue
-        shown = subprocess.run(["git", "show", f"HEAD:./{path.name}"], cwd=path.parent, capture_output=True, text=True)
-        texts[path.name] = shown.stdout if shown.returncode == 0 else path.read_text()
+        shown = subprocess.run(["git", "show", f"HEAD:./{path.name}"], cwd=path.parent, capture_output=True, text=True) \
+            if against == "HEAD" else None
+        texts[path.name] = shown.stdout if shown is not None and shown.returncode == 0 else path.read_text()
     return texts
 
 

@@ -31,7 +31,7 @@ from vadcore import engine, report, runs
 from vadcore.data import VideoSet, load_dataset
 from vadcore.data.actions import ActionSet, load_action_set
 from vadcore.methods.study import Outcome
-from vadcore.profiles import DRY_RUN, SEEDS, check_profile, default_dataset, dry_run
+from vadcore.profiles import DRY_RUN, SEEDS, check_profile, cpu_not_asked_for, default_dataset, dry_run
 from vadcore.reproduce import NOTEBOOK_NAME, list_notebooks
 from vadcore.seeding import seed_everything
 
@@ -177,9 +177,14 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
           seeds: Sequence[int] | None = None, results_dir: str | None = None, notebook: str | None = None,
           device: str = "auto") -> Lab:
     """Begin a notebook run (see the module doc); ``dataset=None`` is the profile's dataset,
-    ``seeds=None`` its seeds, and ``device`` is ``auto``, ``cpu`` or ``cuda[:i]``."""
+    ``seeds=None`` its seeds, and ``device`` is ``auto``, ``cpu`` or ``cuda[:i]``. A GPU profile
+    on a machine without a GPU is refused unless ``device="cpu"`` asks for the CPU."""
     check_profile(profile)
     name = notebook_name(notebook)
+    if cpu_not_asked_for(profile, device):
+        raise ValueError(f"profile {profile!r} is made for a GPU, and PyTorch sees no GPU here: its runs would train "
+                         f"on the CPU for hours (`vadcore plan {name[:2]} --profile {profile} -p device=cpu` estimates "
+                         "how long). Run it on a GPU, or set device='cpu' to train on the CPU anyway")
     seeds = list(seeds) if seeds is not None else list(SEEDS[profile])
     if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds) \
             or len(set(seeds)) != len(seeds):
@@ -188,13 +193,12 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
     chosen = engine.declare(device) if records else engine.use(device)
     if records:
         print(f"vadcore: no GPU here — the {device} runs of this notebook are read from the run cache (a GPU slot's "
-              "records, `vadcore runs import`); nothing is trained")
+              "records: `vadcore reproduce --records`); nothing is trained")
     seed_everything(seeds[0])
     runs.ledger.clear()
     return Lab(name=name, profile=profile, dataset=dataset or default_dataset(profile), seeds=seeds,
                out=report.results_folder(profile, name, results_dir), data_root=data_root, device=chosen,
                cache=runs.RunCache(read_only=records), commit=report.git_commit())
-
 
 
 def finish(lab: Lab, **extra) -> dict:

@@ -11,7 +11,9 @@ they can be listed and trained without the notebook:
   machine spread over its GPUs, several per GPU) or as Slurm jobs through submitit, with the run
   cache on a shared filesystem. A lock per run key makes any number of ``train`` and
   ``reproduce`` processes safe: each run is trained once, and ``vadcore reproduce`` then renders
-  the notebooks from the cache.
+  the notebooks from the cache;
+- :func:`refuse_on_cpu` stops ``train`` and ``reproduce`` of a GPU profile on a machine without a
+  GPU, unless the CPU is asked for, saying what the runs would cost here (:func:`plan`'s estimate).
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from vadcore.methods import MethodConfig, family_of, run_code
 from vadcore.methods.study import INCOMPLETE, Label, Stage, walk
 from vadcore.notebook import Lab
 from vadcore.papers import adl, convlstm_ae, dissociation, fewshot_key_region, leaderboard, protocol, seunet
-from vadcore.profiles import SEEDS, check_profile, default_dataset
+from vadcore.profiles import SEEDS, check_profile, cpu_not_asked_for, default_dataset
 from vadcore.reproduce import check_parameters, list_notebooks, notebook_parameters, select
 from vadcore.runs import RunCache, RunResult
 
@@ -174,6 +176,39 @@ def plan(numbers: Sequence[str] | None, profile: str, overrides: dict | None = N
     return planned, complete
 
 
+def refuse_on_cpu(numbers: Sequence[str] | None, profile: str, overrides: dict | None = None) -> None:
+    """Refuse to train notebooks ``numbers`` at the GPU profile ``profile`` on the CPU when no one
+    asked for it (:func:`vadcore.profiles.cpu_not_asked_for`) and a run is left to train: the
+    error says, per notebook, how many runs it would train and how long they would take here,
+    from :func:`plan`'s estimate."""
+    overrides = dict(overrides or {})
+    if not cpu_not_asked_for(profile, overrides.get("device")):
+        return
+    planned, complete = plan(numbers, profile, {**overrides, "device": "cpu"})
+    missing = {p.key: p for p in planned if not p.cached}  # a run two notebooks share counts once
+    if not missing and all(complete.values()):
+        return  # everything is cached: nothing trains
+    costs = []
+    for number, done in complete.items():
+        runs = [p for p in missing.values() if p.notebook == number]
+        costs.append(f"notebook {number} would train {len(runs)} run(s) on the CPU: {_cost(runs)}"
+                     + ("" if done else ", and more once its validation search is trained"))
+    raise ValueError(f"profile {profile!r} is made for a GPU, and PyTorch sees no GPU here: {'; '.join(costs)}. "
+                     "Run it on a GPU, or give -p device=cpu (or --device cpu) to train on the CPU anyway")
+
+
+def _cost(runs: list[PlannedRun]) -> str:
+    """How long ``runs`` take here, estimated from the runs recorded in the cache, and their work."""
+    known = [p.minutes for p in runs if p.minutes is not None]
+    sizes = sorted({"×".join(map(str, p.config.size)) for p in runs if hasattr(p.config, "size")})
+    work = f"{sum(p.config.iterations for p in runs):,} training steps" + (f" at {' and '.join(sizes)}" if sizes else "")
+    if len(known) == len(runs):
+        return f"≈ {sum(known):.0f} min ({work}; estimated from the runs recorded here)"
+    return (f"≈ {sum(known):.0f} min for {len(known)} of them, " if known else "") + \
+        f"{work}, and no run recorded here like {'the others' if known else 'them'} to estimate from " \
+        "(`vadcore bench` measures this machine's speed)"
+
+
 _opened: dict[tuple, Notebook] = {}
 
 
@@ -254,6 +289,7 @@ def train(numbers: Sequence[str] | None, profile: str, overrides: dict | None = 
         raise ValueError("say which device the Slurm jobs train on (-p device=cuda, or cpu): it is part of "
                          "their runs' keys, and this machine's own device need not be theirs")
     if executor == "local":
+        refuse_on_cpu(numbers, profile, overrides)
         submit = _local_jobs(jobs)
     elif executor in ("slurm", "submitit-local"):
         options = {"timeout_min": 60, **(slurm or {})} if executor == "slurm" else {"timeout_min": 60}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 
 PROFILES = ("smoke", "cpu", "gpu", "full")
+GPU_PROFILES = ("gpu", "full")  # made for a GPU: on a CPU they train for hours, so only when asked to
 # the dataset a profile runs on when a notebook's ``dataset`` parameter is None, per task: frames
 # scored for anomalies (notebooks 00–04, 06) and few-shot action recognition (notebook 05)
 DEFAULT_DATASET = {
@@ -48,6 +49,20 @@ def default_dataset(profile: str, task: str = "frames") -> str:
 def dry_run() -> bool:
     """Whether this process runs its profile dry (``VADCORE_DRY_RUN``; see the module doc)."""
     return os.environ.get("VADCORE_DRY_RUN", "").strip() not in ("", "0")
+
+
+def cpu_not_asked_for(profile: str, device: str | None) -> bool:
+    """Whether running ``profile`` with the ``device`` parameter would train a GPU profile
+    (:data:`GPU_PROFILES`) on the CPU without anyone asking for it: ``device`` is ``auto`` (or not
+    given), ``VADCORE_DEVICE`` is not set, and PyTorch sees no GPU. Asking is ``device="cpu"``
+    (``-p device=cpu``, ``--device cpu``) or ``VADCORE_DEVICE=cpu`` (what ``auto`` means; the
+    tests set it). A dry run asks nothing: it is small on purpose."""
+    if profile not in GPU_PROFILES or dry_run() or str(device or "auto").strip().lower() != "auto" \
+            or os.environ.get("VADCORE_DEVICE", "").strip():
+        return False
+    from vadcore.engine import resolve
+
+    return resolve("auto").type == "cpu"
 
 
 # execution settings per profile (vadcore.engine; not part of a run's key, GPU only): the GPU

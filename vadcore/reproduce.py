@@ -12,27 +12,38 @@ commit give the same files.
 ``run.log``. ``dry_run=True`` runs the profile's configs with only frame size, schedule and clip
 length shrunk (:data:`vadcore.profiles.DRY_RUN`), into a temporary results folder and run cache:
 a rehearsal that catches a shape, dtype, device or missing-parameter error before a GPU slot.
+
+Before a kernel starts, the parameters are checked (:func:`check_parameters`: a named dataset's
+default folder too), and a GPU profile on a machine without a GPU is refused unless the CPU is asked
+for (:func:`vadcore.plan.refuse_on_cpu`, which says what the runs would cost here). The kernel, or
+the script's process, runs in a session of its own: a Ctrl-C is passed on to it, the run that was
+training says in one line where it stopped (:class:`vadcore.runs.Stopped`), and the notebook's old
+results stay. A full device is named (:class:`vadcore.atomic.DiskFull`) and the failed notebook's
+partial output removed, so that the next try has the room.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from vadcore import paths
-from vadcore.atomic import lock, write_text
+from vadcore.atomic import DiskFull, full_device, lock, naming_a_full_disk, write_text
 from vadcore.compare import compare as compare_tables
 from vadcore.compare import snapshot
 from vadcore.engine import gpu_absent
 from vadcore.profiles import check_profile
 from vadcore.report import results_folder
+from vadcore.runs import Stopped
 from vadcore.script import parameters
 
 NOTEBOOK_NAME = re.compile(r"(\d\d)_[A-Za-z0-9_]+\.ipynb")
@@ -90,6 +101,7 @@ def reproduce(
     script: bool = False,
     dry_run: bool = False,
     compare: bool = False,
+    against: str = "HEAD",
     records: Sequence[Path] | None = None,
 ) -> list[Path]:
     """Execute notebooks with ``profile`` (and optional overrides); returns their result folders.
@@ -98,7 +110,8 @@ def reproduce(
     a wrong name is an error that lists the valid ones. ``fresh`` recomputes every run instead of
     reading it from the run cache (``VADCORE_FRESH=1`` in the kernels); ``script`` and ``dry_run``:
     see the module doc. ``compare`` prints, after each notebook, the cells of its tables that
-    moved beyond the committed spread (:mod:`vadcore.compare`); the moves are returned in
+    moved beyond the committed spread (:mod:`vadcore.compare`; ``against``: the committed tables,
+    ``HEAD``, or the files as they are, ``worktree``); the moves are returned in
     :data:`last_comparison`. ``records`` (a GPU slot's ``runs-N.tar.gz`` or folders of runs) are
     imported into the run cache first; with ``device=cuda`` where there is no GPU the notebooks
     render from those records alone, and a run they lack is an error before any kernel starts that
@@ -130,6 +143,11 @@ def reproduce(
     for path, params in plans:
         if gpu_absent(params.get("device", "auto")):
             _check_records(path.stem[:2], profile, params)
+    if not dry_run:
+        from vadcore.plan import refuse_on_cpu
+
+        refuse_on_cpu(list(notebooks), profile, overrides)
+    last_comparison.clear()
     with _dry_run_folders() if dry_run else nullcontext({}) as dry:
         folders = []
         for path, params in plans:
@@ -139,7 +157,7 @@ def reproduce(
             with _environment(**variables):
                 given = params.get("results_dir")
                 final = Path(given) if given else paths.results_dir() / profile / path.stem
-                before = snapshot(final) if compare else {}
+                before = snapshot(final, against) if compare else {}
                 with _staged(profile, path.stem, given) as folder:
                     (_run_script if script else _run_papermill)(path, folder, params, params.get("data_root"))
                 folders.append(final)
@@ -221,7 +239,25 @@ def check_parameters(values: dict, defaults: dict[str, str], device_here: bool =
         if problem:
             raise ValueError(f"{name} must be {problem}; got {value!r}")
         checked[name] = value
+    for name, root in (("dataset", "data_root"), ("anomalous", "anomalous_root")):
+        if checked.get(name) is not None and checked.get(root) is None:
+            _check_default_folder(checked[name])
     return checked
+
+
+def _check_default_folder(name: str) -> None:
+    """A real dataset named without its folder must be in its default folder under ``data/``
+    (else the notebook would find out only once its kernel loads it); the synthetic ones are
+    generated."""
+    from vadcore.data import DATASETS, DatasetError
+    from vadcore.data.actions import ACTION_DATASETS
+
+    if name in ("synthped", "synthactions"):
+        return
+    folder = paths.data_dir() / (DATASETS[name][0] if name in DATASETS else ACTION_DATASETS[name])
+    if not folder.exists():
+        raise DatasetError(folder, f"dataset {name!r} not found; put it here (a symbolic link works) or give its "
+                                   "folder (--data-root, -p anomalous_root=…)")
 
 
 def _same_kind(value, default) -> bool:
@@ -250,6 +286,7 @@ def _staged(profile: str, name: str, given: str | None):
 
 
 def _replace_on_success(profile: str, name: str, final: Path):
+    _clear_leftovers(final.parent, name)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{name}-", dir=final.parent))
     for record in paths.results_dir().glob(f"*/{name}/provenance.json"):  # what the runtime table reads
         target = staging / "records" / record.relative_to(paths.results_dir())
@@ -260,13 +297,9 @@ def _replace_on_success(profile: str, name: str, final: Path):
     try:
         with _environment(VADCORE_RESULTS=str(staging / "records")):
             yield folder
-    except BaseException:
-        failed = final.parent / f".failed-{name}"
-        shutil.rmtree(failed, ignore_errors=True)
-        folder.rename(failed)
+    except BaseException as error:
+        _keep_failed(folder, final.parent, name, error)
         shutil.rmtree(staging, ignore_errors=True)
-        print(f"vadcore reproduce: {name} failed; its results are unchanged, the partial output is in {failed}",
-              file=sys.stderr)
         raise
     old = final.parent / f".replaced-{name}"
     shutil.rmtree(old, ignore_errors=True)
@@ -275,6 +308,30 @@ def _replace_on_success(profile: str, name: str, final: Path):
     folder.rename(final)
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _clear_leftovers(parent: Path, name: str) -> None:
+    """Remove what earlier runs of notebook ``name`` left in ``parent``: the staging folders of
+    killed processes and the partial output of a failed run (the caller holds the notebook's lock,
+    so no other process is using them). This run replaces them, or succeeds without them."""
+    for leftover in [*parent.glob(f".staging-{name}-*"), parent / f".failed-{name}"]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _keep_failed(folder: Path, parent: Path, name: str, error: BaseException) -> None:
+    """Keep notebook ``name``'s partial output (``folder``) in ``parent/.failed-<name>`` for a look
+    — unless its device is full: then it is left to be removed, so that it neither holds a file
+    cut short nor the room the next try needs. A Ctrl-C keeps it without a word (the run that
+    stopped said where)."""
+    failed = parent / f".failed-{name}"
+    if full_device(error) is not None:
+        print(f"vadcore reproduce: {name} failed: the device is full; its results are unchanged, and its partial "
+              "output was removed to free space", file=sys.stderr)
+        return
+    folder.rename(failed)
+    if not isinstance(error, KeyboardInterrupt):
+        print(f"vadcore reproduce: {name} failed; its results are unchanged, the partial output is in {failed}",
+              file=sys.stderr)
 
 
 @contextmanager
@@ -286,30 +343,92 @@ def _dry_run_folders():
 
 
 def _run_papermill(path: Path, folder: Path, params: dict, data_root: str | None) -> None:
+    """The notebook through papermill into ``folder``. A cell stopped by Ctrl-C raises the run's
+    one line as :class:`~vadcore.runs.Stopped`; a full device, in the kernel or writing the
+    executed copy (papermill's own write names no file), raises :class:`DiskFull` naming it."""
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
     output = folder / path.name
-    papermill.execute_notebook(
-        str(path), str(output), parameters=params, cwd=str(path.parent), kernel_name="python3",
-        progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr, request_save_on_cell_execute=False,
-    )
+    try:
+        with naming_a_full_disk(output):
+            papermill.execute_notebook(
+                str(path), str(output), parameters=params, cwd=str(path.parent), kernel_name="python3",
+                progress_bar=False, stdout_file=sys.stdout, stderr_file=sys.stderr, request_save_on_cell_execute=False,
+                kernel_manager_class=_interruptible_kernel(),
+            )
+    except PapermillExecutionError as error:
+        if error.ename in ("Stopped", "KeyboardInterrupt"):
+            raise Stopped(error.evalue) from None
+        raise _disk_full_in(error.evalue) or error from None
     clean_executed(output, machine_paths(data_root))
 
 
+def _interruptible_kernel() -> type:
+    """A kernel manager whose kernel a Ctrl-C interrupts, so that the running cell stops (the run
+    saying where); nbclient's own handler would shut the kernel down only once the notebook ends.
+    A second Ctrl-C stops this process at once."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class InterruptibleKernel(AsyncKernelManager):
+        async def start_kernel(self, **kwargs) -> None:
+            await super().start_kernel(**kwargs)
+            loop = asyncio.get_running_loop()
+
+            def interrupt() -> None:
+                loop.remove_signal_handler(signal.SIGINT)
+                loop.create_task(self.interrupt_kernel())
+
+            try:
+                loop.add_signal_handler(signal.SIGINT, interrupt)
+            except (RuntimeError, ValueError):  # not in the main thread: Ctrl-C stays nbclient's
+                pass
+
+    return InterruptibleKernel
+
+
+FULL_DEVICE = re.compile(r"cannot write (.+?): the device is full")
+
+
+def _disk_full_in(message: str) -> DiskFull | None:
+    """The :class:`DiskFull` whose message a notebook's error (in the kernel or the script's
+    process) ends with, raised again in this process; ``None`` for any other error."""
+    full = FULL_DEVICE.search(message)
+    return DiskFull(full.group(1)) if full else None
+
+
 def _run_script(path: Path, folder: Path, params: dict, data_root: str | None) -> None:
-    """The notebook as a script in a child process; what it prints goes to the terminal and to
-    ``run.log`` (machine folders named by placeholder). A failure raises with the log's tail."""
-    log = []
+    """The notebook as a script in a child process, in a session of its own (a Ctrl-C here is
+    passed on to it once, and it says where its run stopped; a second one kills it); what it prints
+    goes to the terminal and to ``run.log`` (machine folders named by placeholder). A failure raises
+    with the log's tail."""
+    log: list[str] = []
     command = [sys.executable, "-u", "-m", "vadcore.script", str(path), json.dumps(params)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
                           env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
                               str(paths.PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")]))}) as child:
-        for line in child.stdout:
-            sys.stdout.write(line)
-            log.append(line)
+        try:
+            _relay(child.stdout, log)
+        except KeyboardInterrupt:
+            child.send_signal(signal.SIGINT)
+            try:
+                _relay(child.stdout, log)
+            except KeyboardInterrupt:  # a second Ctrl-C stops it at once (its session hears no terminal)
+                child.kill()
+                raise
     write_text(folder / "run.log", _placeholders("".join(log), machine_paths(data_root)))
+    if child.returncode == 130:
+        raise KeyboardInterrupt  # the script said where its run stopped
     if child.returncode != 0:
-        raise RuntimeError(f"{path.stem} failed (exit {child.returncode}):\n" + "".join(log[-15:]))
+        raise _disk_full_in(log[-1] if log else "") or \
+            RuntimeError(f"{path.stem} failed (exit {child.returncode}):\n" + "".join(log[-15:]))
+
+
+def _relay(lines: Iterable[str], log: list[str]) -> None:
+    """Print a child's lines as they come, and keep them."""
+    for line in lines:
+        sys.stdout.write(line)
+        log.append(line)
 
 
 def machine_paths(data_root: str | None = None) -> dict[str, Path]:
@@ -322,9 +441,12 @@ def machine_paths(data_root: str | None = None) -> dict[str, Path]:
 def clean_executed(path: Path, placeholders: dict[str, Path] | None = None) -> None:
     """Make an executed copy reproducible: drop papermill's timestamps and timing metadata, the
     kernel's stderr streams (progress bars, warnings), and the absolute paths papermill records;
-    every folder of ``placeholders`` printed in an output becomes its placeholder."""
+    the cell papermill injects (with a random id) gets the id ``injected-parameters``; every folder
+    of ``placeholders`` printed in an output becomes its placeholder."""
     notebook = json.loads(path.read_text())
     for cell in notebook.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
         cell.get("metadata", {}).pop("papermill", None)
         cell.get("metadata", {}).pop("execution", None)
         if cell.get("outputs"):

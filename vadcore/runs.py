@@ -13,10 +13,16 @@ A run's *key* hashes three things (see the README's "Run cache" section):
 (while training; afterwards only the trained network, so figures can load it), ``scores.npz``, ``timings.json`` and
 ``metrics.json``, written last, which marks the run finished, and ``readings/``: what notebooks
 read off the trained network (:func:`vadcore.methods.read_off`), so that the run's *records* —
-everything but the checkpoint, what a GPU slot brings back — render a notebook without the weights. A finished run is never recomputed;
-an interrupted one resumes from its checkpoint; two tables that need the same run share it. Every
-write is atomic. ``RunCache(fresh=True)`` (or ``VADCORE_FRESH=1``, which ``vadcore reproduce
---fresh`` sets) recomputes every run once per session, from scratch.
+everything but the checkpoint, what a GPU slot brings back — render a notebook without the weights.
+A finished run is never recomputed;
+an interrupted one resumes from its checkpoint (said in one line on stderr), and a Ctrl-C while it
+trains raises :class:`Stopped`, whose one line says at which step it stopped and from which it will
+resume; two tables that need the same run share it. Every write is atomic, and a full device
+raises :class:`vadcore.atomic.DiskFull` naming the file. A run whose ``metrics.json`` is gone
+while its checkpoint already holds only the finished network (nothing to resume from) has that
+checkpoint set aside, said so, and is trained again. ``RunCache(fresh=True)`` (or
+``VADCORE_FRESH=1``, which ``vadcore reproduce --fresh`` sets) recomputes every run once per
+session, from scratch.
 
 :data:`ledger` counts, for provenance, the runs computed in this process and the runs reused.
 Every notebook that trains reads and writes it.
@@ -31,6 +37,7 @@ import pickle
 import shutil
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +103,29 @@ class Ledger:
 ledger = Ledger()
 
 
+class Stopped(KeyboardInterrupt):
+    """A Ctrl-C while a run trained; its text is the one line that says at which step it stopped
+    and from which step the next run resumes."""
+
+
+def is_finished_network(checkpoint: dict) -> bool:
+    """Whether ``checkpoint`` is what :meth:`Run.keep_only_the_model` leaves of a finished run: the
+    trained network and its step, without the optimizer and sampler states a resume needs."""
+    return set(checkpoint) == {"state", "step"} and set(checkpoint["state"]) == {"model"}
+
+
+def interrupted_step(error: BaseException) -> int | None:
+    """The step :func:`vadcore.methods.loop.train_loop` was running when ``error`` went through it,
+    read from the loop's frame in the traceback (the loop is part of every run's key, so what only
+    reports on it lives here); ``None`` when the error came from elsewhere (scoring, loading)."""
+    loop = sys.modules.get("vadcore.methods.loop")
+    code = getattr(getattr(loop, "train_loop", None), "__code__", None)
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        if frame.f_code is code:
+            return frame.f_locals.get("i", frame.f_locals.get("start"))
+    return None
+
+
 class Run:
     """One run's folder in the cache."""
 
@@ -104,6 +134,7 @@ class Run:
         self.identity = {"config": self.config, "data": data, "code": code}
         self.key = config_hash(config, data, code)
         self.dir = Path(root) / self.key
+        self.saved_step = 0  # the step of the checkpoint on disk that training would resume from
 
     def __repr__(self) -> str:
         return f"Run({self.key}, finished={self.finished})"
@@ -120,10 +151,16 @@ class Run:
         write_text(self.dir / "identity.json", json.dumps(self.identity, indent=2, sort_keys=True))
 
     def save_checkpoint(self, state: dict) -> None:
+        """Write ``state`` atomically. torch writes through a Python file here: given a path, its
+        writer reports a full device only as ``unexpected pos …``; through a file, that error is
+        raised while handling the file's ENOSPC, which :func:`~vadcore.atomic.atomic_path` turns
+        into a :class:`~vadcore.atomic.DiskFull` naming the checkpoint."""
         import torch
 
         with atomic_path(self.checkpoint_path) as tmp:
-            torch.save(state, tmp)
+            with open(tmp, "wb") as stream:
+                torch.save(state, stream)
+        self.saved_step = state.get("step") or 0
 
     def keep_only_the_model(self) -> None:
         """Once the run is finished, its checkpoint keeps only the trained network (``state.model``,
@@ -136,17 +173,45 @@ class Run:
     def load_checkpoint(self) -> dict | None:
         """The last checkpoint, or ``None`` when the run has not saved one yet — or when the file
         cannot be read (a disk that filled up, a copy cut short): it is then set aside, said so,
-        and training starts over."""
+        and training starts over. In a run that has not finished, it is where training resumes,
+        said in one line; a finished run's network alone found there (its ``metrics.json`` gone)
+        is no resume point: it is set aside, said so, and training starts over."""
         import torch
 
         if not self.checkpoint_path.is_file():
             return None
         try:
-            return torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+            checkpoint = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
         except Exception as error:  # noqa: BLE001 — whatever broke the file, the run goes on without it
             aside = set_aside(self.checkpoint_path, error, "its training starts over")
             print(f"vadcore: the checkpoint of run {self.key} could not be read; moved to {aside}", file=sys.stderr)
             return None
+        if self.finished:
+            return checkpoint
+        if is_finished_network(checkpoint):
+            problem = (f"{self.checkpoint_path} holds a finished run's network alone, nothing to resume from, "
+                       f"and {self.dir / 'metrics.json'} is missing")
+            aside = set_aside(self.checkpoint_path, ValueError(problem), "its training starts over")
+            print(f"vadcore: run {self.key}: {problem}; moved to {aside}, and the run is trained again", file=sys.stderr)
+            return None
+        self.saved_step = checkpoint.get("step") or 0
+        print(f"vadcore: run {self.key} resumes from step {self.saved_step}{self._of_iterations()} "
+              f"({self.checkpoint_path})", file=sys.stderr)
+        return checkpoint
+
+    def _of_iterations(self) -> str:
+        """`` of N`` where the config says how many steps the run trains."""
+        iterations = self.config.get("iterations") if isinstance(self.config, dict) else None
+        return f" of {iterations}" if iterations else ""
+
+    def stopped(self, error: BaseException) -> Stopped:
+        """The :class:`Stopped` of a Ctrl-C (``error``) while this run trained or was scored."""
+        step = interrupted_step(error)
+        where = f" at step {step}{self._of_iterations()}" if step is not None else \
+            f" after step {self.saved_step}{self._of_iterations()}" if self.saved_step else ""
+        resume = f"resumes from step {self.saved_step} ({self.checkpoint_path})" if self.saved_step else \
+            "starts over from step 0 (no checkpoint saved yet)"
+        return Stopped(f"run {self.key} stopped{where}; the next run {resume}")
 
     def save(self, result: RunResult) -> None:
         arrays = {f"scores__{name}__{i}": np.asarray(a) for name, videos in result.scores.items() for i, a in enumerate(videos)}
@@ -230,7 +295,10 @@ class RunCache:
                 shutil.rmtree(run.dir, ignore_errors=True)
             run.start()
             tick = time.perf_counter()
-            result = compute(run)
+            try:
+                result = compute(run)
+            except KeyboardInterrupt as error:  # where it stopped is all a Ctrl-C needs to say
+                raise run.stopped(error) from None
             run.save(result)
             run.keep_only_the_model()
             ledger.computed[run.key] = time.perf_counter() - tick
@@ -263,5 +331,5 @@ def set_aside(path: Path, error: BaseException, consequence: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), str(target))
     note = f"{type(error).__name__}: {error}\n{consequence}\n"
-    (target / "DAMAGED.txt" if target.is_dir() else target.with_name(target.name + ".txt")).write_text(note)
+    write_text(target / "DAMAGED.txt" if target.is_dir() else target.with_name(target.name + ".txt"), note)
     return target

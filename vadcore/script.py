@@ -47,5 +47,16 @@ def run(path: Path, values: dict) -> None:
             namespace.update(values)
 
 
+def main(argv: list[str]) -> int:
+    """Run the notebook ``argv[0]`` with the JSON parameters ``argv[1]``; a Ctrl-C ends it with
+    status 130 and one line (where its run stopped), not a traceback."""
+    try:
+        run(Path(argv[0]), json.loads(argv[1]) if len(argv) > 1 else {})
+    except KeyboardInterrupt as stop:
+        print(f"vadcore: {stop}" if str(stop) else "vadcore: stopped", file=sys.stderr, flush=True)
+        return 130
+    return 0
+
+
 if __name__ == "__main__":
-    run(Path(sys.argv[1]), json.loads(sys.argv[2]) if len(sys.argv) > 2 else {})
+    sys.exit(main(sys.argv[1:]))
