@@ -25,6 +25,7 @@ Rehearsed on the CPU at ``smoke`` in the tests (``tests/test_gpu_slot.py``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -95,14 +96,34 @@ class Slot:
                 self.stop_child()
 
     def stop_child(self) -> None:
+        """Stop the running child and everything it started — its process group, and the
+        sessions of its own that ``vadcore reproduce`` gives a notebook's kernel or script."""
         child, self.child = self.child, None
-        if child is not None and child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
+        if child is None or child.poll() is not None:
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in [*descendants(child.pid), child.pid]:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(os.getpgid(pid), sig)
             try:
                 child.wait(timeout=10)
+                return
             except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
+                continue
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process started, directly or not, by process ``pid`` (read from ``/proc``)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [p for p, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
