@@ -24,6 +24,17 @@ def test_unet_skip_connections_keep_local_detail():
     influence = x.grad.abs()[0, :, 0].sum(0)
     # an output pixel depends on nearby input pixels most (receptive field), not on far corners
     assert influence[3, 3] > 0 and influence[63, 63] == 0
+    # the skip connection alone: with the upsampling from the level below zeroed, the output still
+    # sees its input, through the five 3×3 convolutions at full resolution only (an 11×11 window)
+    with torch.no_grad():
+        model.upsample[0].weight.zero_()
+        model.upsample[0].bias.zero_()
+    x = torch.rand(1, 2, 1, 64, 64, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    model(x)[0, 0, 20, 20].backward()
+    influence = x.grad.abs()[0, :, 0].sum(0)
+    window = torch.zeros(64, 64, dtype=torch.bool)
+    window[15:26, 15:26] = True
+    assert influence[window].gt(0).all() and influence[~window].eq(0).all()
 
 
 def test_patch_discriminator_scores_patches():
