@@ -40,4 +40,7 @@ def test_unet_skip_connections_keep_local_detail():
 def test_patch_discriminator_scores_patches():
     d = PatchDiscriminator(channels=1, widths=(8, 16, 32, 32))
     scores = d(torch.randn(3, 1, 64, 64))
-    assert scores.shape[:2] == (3, 1) and scores.shape[-1] > 1  # one score per patch, not per image
+    # one score per patch, not per image: 64 → 32 → 16 → 8 (stride 2) → 7 (stride 1) → 6 (the scoring 4×4),
+    # pix2pix's 70×70 PatchGAN (30×30 scores on 256×256 frames)
+    assert scores.shape == (3, 1, 6, 6)
+    assert PatchDiscriminator(channels=1, widths=(8, 16, 32, 32))(torch.randn(1, 1, 256, 256)).shape == (1, 1, 30, 30)
