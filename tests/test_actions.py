@@ -44,6 +44,7 @@ def test_actor_box_holds_the_actor_pixels():
     background lie inside the recorded box."""
     config = SynthActionsConfig(size=48, frames=6, distractors=0, clutter=0.0)
     clip = render_clip("x", "right-walk-fast", np.random.default_rng(0), config)
+    assert len(clip.frames) == len(clip.boxes) == 6
     for frame, (top, left, bottom, right) in zip(clip.frames, clip.boxes):
         changed = np.argwhere(np.abs(frame.astype(int) - frame[0, 0]).max(axis=-1) > 3)
         assert changed.size and bottom > top and right > left

@@ -12,21 +12,22 @@ def clip(name: str, frames: np.ndarray, labels: np.ndarray) -> Video:
     return Video(name, "test", VideoSource(name, len(frames), lambda: frames, labels=labels))
 
 
-def moving_square(steps: list[int], length: int = 10) -> np.ndarray:
-    """Frames with a 2×2 white square that jumps ``steps[t]`` pixels right before frame t + 1."""
+def moving_square(steps: list[int], length: int = 10, grey: int = 255) -> np.ndarray:
+    """Frames with a 2×2 square (white, or ``grey``) that jumps ``steps[t]`` pixels right before frame t + 1."""
     frames = np.zeros((length, 8, 16), np.uint8)
     x = 0
     for t in range(length):
-        frames[t, 3:5, x:x + 2] = 255
+        frames[t, 3:5, x:x + 2] = grey
         x += steps[t] if t < len(steps) else 0
     return frames
 
 
 def test_frame_difference_is_the_mean_absolute_change():
-    frames = moving_square([0, 1, 2])  # still, then a 1-pixel and a 2-pixel move
+    frames = moving_square([0, 1, 2], grey=51)  # still, then a 1-pixel and a 2-pixel move
     scores = baselines.frame_difference(clip("a", frames, np.zeros(10)))
-    # a 1-pixel move changes 2 columns × 2 rows, a 2-pixel move 4 × 2, each by 1.0, out of 128 pixels
-    np.testing.assert_allclose(scores[:4], [0, 4 / 128, 8 / 128, 0])
+    # a 1-pixel move changes 2 columns × 2 rows, a 2-pixel move 4 × 2, each by 0.2, out of 128 pixels
+    # (a change of 0.2, not 1: the mean squared change would be 0.04 per pixel, not 0.2)
+    np.testing.assert_allclose(scores[:4], [0, 4 * 0.2 / 128, 8 * 0.2 / 128, 0], rtol=1e-6)
     assert len(scores) == 9
 
 

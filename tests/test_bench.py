@@ -1,9 +1,12 @@
 """`vadcore bench`: every family measured through its own training loop and a bare loop, and
 results/bench.md keeps one section per machine."""
 from vadcore import bench
+from vadcore.methods import families
 
 
 def test_measure_every_family_and_write_sections(tmp_path):
+    built_in = {f for f in families().values() if f.__name__.startswith("vadcore.")}  # not a test's toy family
+    assert len(built_in) == 4 and {family for _, family, _ in bench.MODELS} == built_in
     rows = [bench.measure("smoke", label, family, overrides, warmup=1, steps=1) for label, family, overrides in bench.MODELS]
     assert [m.model for m in rows] == [label for label, *_ in bench.MODELS]
     assert all(m.engine_steps_per_s > 0 and m.bare_steps_per_s > 0 and m.inference_per_s > 0 for m in rows)

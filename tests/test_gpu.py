@@ -2,17 +2,17 @@
 gathered on the GPU are the CPU's, a step replayed as a CUDA graph with the compiled flow term
 trains as the eager step does, and every family trains and scores on the GPU at the engine's
 settings."""
-import dataclasses
 
 import numpy as np
 import pytest
 import torch
 
-from vadcore import engine, gpu_slot
+from vadcore import engine
 from vadcore.data.clips import FrameBank, draw_clip_first
 from vadcore.data.video import Video, VideoSet, VideoSource
 from vadcore.methods import cached_run, dissociation, prediction, reconstruction
 from vadcore.runs import RunCache
+from vadcore.slot import checks
 
 pytestmark = pytest.mark.gpu
 
@@ -36,18 +36,20 @@ def test_gpu_windows_are_the_cpu_windows():
 
 
 def test_graphs_and_compile_train_as_the_eager_step():
-    assert gpu_slot.self_check(torch.device("cuda")) is None
+    found = checks.self_check(torch.device("cuda"))
+    assert set(found) == {"cuda_graphs", "compile"}
+    assert all(entry["ok"] for entry in found.values()), found
 
 
-@pytest.mark.parametrize("config", [
+@pytest.mark.parametrize("config", [  # made at collection on any machine: bfloat16 asks for device="cuda"
     prediction.Config(size=(64, 64), width=16, discriminator=(16, 32, 64, 64), iterations=8, decay_at=5,
-                      attention="learned", precision="bf16", compile=True, cuda_graphs=True, deterministic=False),
-    reconstruction.Config(size=(64, 64), model="convlstm_ae", width=0.25, iterations=8, cuda_graphs=True),
+                      attention="learned", precision="bf16", compile=True, cuda_graphs=True, deterministic=False,
+                      device="cuda"),
+    reconstruction.Config(size=(64, 64), model="convlstm_ae", width=0.25, iterations=8, cuda_graphs=True, device="cuda"),
     dissociation.Config(size=(64, 64), width=8, clusters=8, iterations=8, pretrain=4, kmeans_windows=16,
-                        precision="bf16", cuda_graphs=True),
+                        precision="bf16", cuda_graphs=True, device="cuda"),
 ], ids=["prediction", "reconstruction", "dissociation"])
 def test_every_family_trains_and_scores_on_the_gpu(config, tmp_path):
-    config = dataclasses.replace(config, device="cuda")
     rgb = config.family == "dissociation"
     data = VideoSet(config.dataset, tmp_path, videos(3, 30, config.size, rgb), videos(2, 30, config.size, rgb, True), not rgb)
     result = cached_run(config, data, RunCache(tmp_path / "runs"))

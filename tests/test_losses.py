@@ -10,10 +10,12 @@ from vadcore.methods import prediction
 
 
 def test_intensity_loss_with_and_without_attention():
-    prediction_, target = torch.zeros(1, 1, 1, 2), torch.ones(1, 1, 1, 2)
+    # errors 0.5 and 2 (an error of exactly 1 gives the same number squared or not)
+    prediction_, target = torch.zeros(1, 1, 1, 2), torch.tensor([[[[0.5, 2.0]]]])
     attention = torch.tensor([[1.0, 0.1]])
-    assert intensity_loss(prediction_, target).item() == pytest.approx(1.0)
-    assert intensity_loss(prediction_, target, attention).item() == pytest.approx((1 + 0.01) / 2)  # (A∘e)²
+    assert intensity_loss(prediction_, target).item() == pytest.approx((0.25 + 4) / 2)  # mean |e| would be 1.25
+    assert intensity_loss(prediction_, target, attention).item() == pytest.approx((0.25 + 0.04) / 2)  # (A∘e)²
+    # A∘e² would give (0.25 + 0.4) / 2, A∘|e| (0.5 + 0.2) / 2
 
 
 def test_gradient_loss_has_a_vertical_and_a_horizontal_term():

@@ -1,6 +1,8 @@
 """Runs as data: `vadcore plan` lists exactly the runs a notebook uses, `vadcore train` trains them
 (in local processes or submitit jobs) so that `reproduce` trains nothing, concurrent trainers train
 each run once, a killed job resumes to the same result, and `--compare` tells what moved."""
+import csv
+import io
 import json
 import os
 import signal
@@ -8,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -149,7 +152,32 @@ def test_a_study_run_again_with_other_parameters_declares_its_runs_anew(tmp_path
     assert {c.iterations for c in first.configs.values()} == {1} and {c.iterations for c in second.configs.values()} == {2}
 
 
+COMMITTED_TABLES = {"cpu": 36, "smoke": 36}  # results/<profile>/<notebook>/table*.csv in the checkout
+
+
+def numbers_in(text: str) -> int:
+    """How many cells ``compare.cells`` must read off a table's CSV: one per row with a mean in the
+    ``ours_mean`` and ``mean`` layouts, else every number-like cell."""
+    rows = list(csv.DictReader(io.StringIO(text)))
+    fields = set(rows[0]) if rows else set()
+    for layout, value in (({"ours_mean", "ours_std", "n_seeds"}, "ours_mean"), ({"mean", "std", "n_seeds"}, "mean")):
+        if layout <= fields:
+            return sum(bool(row[value]) for row in rows)
+    return sum(bool(compare.NUMBER.fullmatch(cell or "")) for row in rows for cell in row.values())
+
+
 def test_every_committed_table_parses_into_distinct_cells():
     text = "model,term,share\nG,intensity,0.5\nG,flow,0.4\n"
     assert compare.cells(text) == {("G / intensity", "share"): (0.5, None), ("G / flow", "share"): (0.4, None)}
     assert compare.cells("clips,frame size\n12,160×240\n") == {("160×240", "clips"): (12.0, None)}
+    # every table --compare reads: no two cells under one key (one would hide the other's move)
+    results = Path(__file__).resolve().parents[1] / "results"
+    tables = sorted(results.glob("*/*/table*.csv"))
+    assert {p: sum(t.parts[-3] == p for t in tables) for p in COMMITTED_TABLES} == COMMITTED_TABLES
+    assert len(tables) == sum(COMMITTED_TABLES.values())
+    read = 0
+    for table in tables:
+        text = table.read_text()
+        assert len(compare.cells(text)) == numbers_in(text), table.relative_to(results)
+        read += numbers_in(text)
+    assert read > 1000  # (a table of values quoted from a paper has none of its own)

@@ -59,6 +59,7 @@ def test_labels_mark_the_altered_frames_and_the_same_seed_gives_the_same_clips()
     again, _ = pseudo_anomalies(clips(), seed=3)
     other, _ = pseudo_anomalies(clips(), seed=4)
     assert [v.name for v in made] == [f"c{c}~{k}" for c in range(3) for k in ("skip", "reverse", "patch")]
+    assert len(alterations) == len(again) == 9 and [a.kind for a in alterations] == ["skip", "reverse", "patch"] * 3
     for video, copy, alteration in zip(made, again, alterations):
         np.testing.assert_array_equal(video.frames, copy.frames)
         assert video.split == "pseudo" and len(video.labels) == video.n_frames == len(video.frames)

@@ -54,6 +54,9 @@ def test_shortest_path_saliency_ranks_the_moving_square_above_the_static_backgro
     frames = moving_square(size=(96, 96), top=40, side=12)
     maps = saliency.sgsp(frames, saliency.SGSPSettings())
     assert maps.shape == frames.shape and maps.min() >= 0 and maps.max() <= 1
+    # each frame's map min–max normalised on its own: every frame spans [0, 1] (raw maps peak at 0.28–0.56)
+    np.testing.assert_allclose(maps.max(axis=(1, 2)), 1.0)
+    np.testing.assert_allclose(maps.min(axis=(1, 2)), 0.0, atol=1e-12)
     square = np.zeros(frames.shape, bool)
     for t in range(len(frames)):
         square[t, 40:52, 4 + 2 * t : 16 + 2 * t] = True

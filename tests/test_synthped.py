@@ -25,6 +25,7 @@ def test_official_ucsd_layout(small, tmp_path):
 
 def test_deterministic_from_seed(small, tmp_path):
     again = load_dataset("synthped", generate_synthped(tmp_path / "again", SMALL, progress=False), cache=False)
+    assert len(small.videos) == len(again.videos) == SMALL.n_train + SMALL.n_test
     for a, b in zip(small.videos, again.videos):
         np.testing.assert_array_equal(a.frames, b.frames)
     other = load_dataset("synthped", tmp_path / "other", synth=SynthPedConfig(**{**SMALL.__dict__, "seed": 4}))
@@ -32,6 +33,7 @@ def test_deterministic_from_seed(small, tmp_path):
 
 
 def test_labels_masks_and_foreground_agree(small):
+    assert (len(small.train), len(small.test)) == (SMALL.n_train, SMALL.n_test)
     assert all(v.labels is None for v in small.train)
     for video in small.test:
         assert 0 < video.labels.sum() < video.n_frames  # every test clip has normal and anomalous frames
