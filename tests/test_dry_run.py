@@ -41,7 +41,14 @@ def dry_data(tmp_path_factory):
     return tmp_path_factory.mktemp("dry-data")  # frames decoded once for every notebook
 
 
-@pytest.mark.parametrize("numbers", [("00", "01", "02", "03", "04", "06"), ("05",)], ids=["ped2", "synthactions"])
+BY_DATASET = {"ped2": ("00", "01", "02", "03", "04", "06"), "synthactions": ("05",)}
+
+
+def test_every_notebook_has_a_dry_run():
+    assert sorted(n for numbers in BY_DATASET.values() for n in numbers) == sorted(reproduce.list_notebooks())
+
+
+@pytest.mark.parametrize("numbers", list(BY_DATASET.values()), ids=list(BY_DATASET))
 def test_every_notebook_runs_dry_at_the_gpu_profile(numbers, dry_data, monkeypatch, request):
     """One dry run per dataset, so the notebooks share one run cache as they do at any profile: 03
     reads 02's runs, 06 those of 01–04."""

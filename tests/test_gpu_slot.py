@@ -140,10 +140,11 @@ def test_a_child_past_its_time_limit_is_killed_with_its_process_group(tmp_path):
     slot = run.Slot(args)
     tick = time.time()
     # a grandchild in its own session, as vadcore reproduce starts a notebook's script
-    code = slot.child_run(["bash", "-c", "sleep 61 & setsid sleep 62 & sleep 60"], tmp_path / "child.log", timeout=1)
+    code = slot.child_run(["bash", "-c", "sleep 61.0417 & setsid sleep 62.0417 & sleep 60.0417"], tmp_path / "child.log",
+                          timeout=1)
     assert code is None and time.time() - tick < 20
     time.sleep(0.5)
-    for name in ("sleep 60", "sleep 61", "sleep 62"):
+    for name in ("sleep 60.0417", "sleep 61.0417", "sleep 62.0417"):  # durations no other process has
         assert subprocess.run(["pgrep", "-f", name], capture_output=True).returncode == 1, name  # every descendant
 
 

@@ -7,9 +7,12 @@ from vadcore import cli, reproduce
 from vadcore.paths import notebooks_dir
 
 
+NOTEBOOKS = ["00", "01", "02", "03", "04", "05", "06"]
+
+
 def test_every_notebook_has_a_parameters_cell_with_profile_and_no_outputs():
     notebooks = reproduce.list_notebooks()
-    assert "00" in notebooks
+    assert list(notebooks) == NOTEBOOKS
     for path in notebooks.values():
         params = reproduce.notebook_parameters(path)
         assert params["profile"] == '"smoke"' and "results_dir" in params
@@ -109,7 +112,9 @@ def test_executed_copies_name_machine_folders_by_placeholder(tmp_path):
 def test_every_notebook_has_its_text_pair_in_sync():
     import jupytext
 
-    for path in reproduce.list_notebooks().values():
+    notebooks = reproduce.list_notebooks()
+    assert list(notebooks) == NOTEBOOKS
+    for path in notebooks.values():
         pair = path.with_suffix(".py")
         assert pair.is_file(), f"{path.name} has no text pair {pair.name}: run `jupytext --sync {path.name}`"
         cells = lambda nb: [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]  # noqa: E731
