@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -119,14 +119,14 @@ def stride_window(start, stride, length=10):
 
 
 # %% tags=["self-check"]
-own_work(stride_window, "ClipDataset", "frame_indices")
-expect_close("stride_window(0, 2)", stride_window(0, 2), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18], atol=0)
-expect_close("stride_window(5, 3, length=4)", stride_window(5, 3, length=4), [5, 8, 11, 14], atol=0)
-### BEGIN HIDDEN TESTS
-for i, (_, begin, stride) in enumerate(windows.windows):
-    expect_close(f"stride_window({begin}, {stride}) (a window of ClipDataset)", stride_window(begin, stride),
-                 list(windows.frame_indices(i)), atol=0)
-### END HIDDEN TESTS
+with own_work(stride_window, "vadcore.data.clips"):
+    expect_close("stride_window(0, 2)", stride_window(0, 2), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18], atol=0)
+    expect_close("stride_window(5, 3, length=4)", stride_window(5, 3, length=4), [5, 8, 11, 14], atol=0)
+    ### BEGIN HIDDEN TESTS
+    for i, (_, begin, stride) in enumerate(windows.windows):
+        expect_close(f"stride_window({begin}, {stride}) (a window of ClipDataset)", stride_window(begin, stride),
+                     list(windows.frame_indices(i)), atol=0)
+    ### END HIDDEN TESTS
 print("stride_window: correct")
 
 # %% [markdown]
@@ -222,12 +222,12 @@ def regularity_score(errors):
 
 
 # %% tags=["self-check"]
-own_work(regularity_score, "regularity", "minmax", "normalize_per_video")
-expect_close("regularity_score([2, 4, 6, 10])", regularity_score([2.0, 4.0, 6.0, 10.0]), [1.0, 0.75, 0.5, 0.0])
-expect_close("regularity_score([9, 5, 7, 5])", regularity_score([9.0, 5.0, 7.0, 5.0]), [0.0, 1.0, 0.5, 1.0])
-### BEGIN HIDDEN TESTS
-expect_close("regularity_score(a test clip's errors)", regularity_score(error), metrics.regularity([error])[0])
-### END HIDDEN TESTS
+with own_work(regularity_score, "vadcore.metrics"):
+    expect_close("regularity_score([2, 4, 6, 10])", regularity_score([2.0, 4.0, 6.0, 10.0]), [1.0, 0.75, 0.5, 0.0])
+    expect_close("regularity_score([9, 5, 7, 5])", regularity_score([9.0, 5.0, 7.0, 5.0]), [0.0, 1.0, 0.5, 1.0])
+    ### BEGIN HIDDEN TESTS
+    expect_close("regularity_score(a test clip's errors)", regularity_score(error), metrics.regularity([error])[0])
+    ### END HIDDEN TESTS
 print("regularity_score: correct")
 
 # %% [markdown]
@@ -255,12 +255,13 @@ def frame_errors(window_errors, n_frames):
 
 
 # %% tags=["self-check"]
-expect_close("frame_errors of two 2-frame windows", frame_errors([[1.0, 2.0], [3.0, 4.0]], 3), [1.0, 2.5, 4.0])
-expect_close("frame_errors of three 3-frame windows",
-             frame_errors([[1.0, 2.0, 9.0], [3.0, 4.0, 5.0], [0.0, 6.0, 2.0]], 5), [1.0, 2.5, 13 / 3, 5.5, 2.0])
-per_frame = np.arange(14.0) ** 2  # windows that agree on every frame give that frame's value back
-expect_close("frame_errors of five 10-frame windows that agree", frame_errors([per_frame[w : w + 10] for w in range(5)], 14),
-             per_frame)
+with own_work(frame_errors, "vadcore.methods.reconstruction"):
+    expect_close("frame_errors of two 2-frame windows", frame_errors([[1.0, 2.0], [3.0, 4.0]], 3), [1.0, 2.5, 4.0])
+    expect_close("frame_errors of three 3-frame windows",
+                 frame_errors([[1.0, 2.0, 9.0], [3.0, 4.0, 5.0], [0.0, 6.0, 2.0]], 5), [1.0, 2.5, 13 / 3, 5.5, 2.0])
+    per_frame = np.arange(14.0) ** 2  # windows that agree on every frame give that frame's value back
+    expect_close("frame_errors of five 10-frame windows that agree", frame_errors([per_frame[w : w + 10] for w in range(5)], 14),
+                 per_frame)
 print("frame_errors: correct")
 
 # %% [markdown]

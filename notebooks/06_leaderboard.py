@@ -159,15 +159,15 @@ def paired_interval(better, worse):
 
 
 # %% tags=["self-check"]
-own_work(paired_interval, "difference_interval", "mean_interval", "against_reference", "mean_confidence_interval")
-expect_close("paired_interval([1, 2, 3], [0, 0, 0]): (mean, 4.3027 / √3)", paired_interval([1.0, 2.0, 3.0], [0.0, 0.0, 0.0]),
-             [2.0, 2.48414], atol=1e-4)
-expect_close("paired_interval of four seeds with differences 2, 1, 3, 2: (mean, 3.1824 · √(2/3) / 2)",
-             paired_interval([72.0, 70.0, 71.0, 73.0], [70.0, 69.0, 68.0, 71.0]), [2.0, 1.29923], atol=1e-4)
-### BEGIN HIDDEN TESTS
-a, b = [71.2, 69.8, 70.5, 72.0], [68.9, 69.5, 67.7, 70.2]
-expect_close("paired_interval of four other seeds", paired_interval(a, b), report.difference_interval(a, b), atol=1e-9)
-### END HIDDEN TESTS
+with own_work(paired_interval, "vadcore.report", "vadcore.metrics", "vadcore.papers.leaderboard"):
+    expect_close("paired_interval([1, 2, 3], [0, 0, 0]): (mean, 4.3027 / √3)", paired_interval([1.0, 2.0, 3.0], [0.0, 0.0, 0.0]),
+                 [2.0, 2.48414], atol=1e-4)
+    expect_close("paired_interval of four seeds with differences 2, 1, 3, 2: (mean, 3.1824 · √(2/3) / 2)",
+                 paired_interval([72.0, 70.0, 71.0, 73.0], [70.0, 69.0, 68.0, 71.0]), [2.0, 1.29923], atol=1e-4)
+    ### BEGIN HIDDEN TESTS
+    a, b = [71.2, 69.8, 70.5, 72.0], [68.9, 69.5, 67.7, 70.2]
+    expect_close("paired_interval of four other seeds", paired_interval(a, b), report.difference_interval(a, b), atol=1e-9)
+    ### END HIDDEN TESTS
 print("paired_interval: correct")
 
 # %% [markdown]
@@ -238,18 +238,18 @@ def macro_auc(scores, labels):
 
 
 # %% tags=["self-check"]
-own_work(macro_auc, "frame_metrics", "score_metrics", "run_metrics", "learned_rows", "trivial_rows", "flip_case")
-flip_labels = [np.array(l) for l in board.FLIP_LABELS]
-expect_close("macro_auc of the constructed case, sharp", macro_auc(board.FLIP_SCORES["sharp"], flip_labels), 1.0)
-expect_close("macro_auc of the constructed case, steady", macro_auc(board.FLIP_SCORES["steady"], flip_labels), 5 / 6)
-hand_scores = [np.array([0.1, 0.4, 0.5, 0.8]), np.array([1.0, 2.0, 2.0]), np.array([5.0, 5.0])]
-hand_labels = [np.array([0, 0, 1, 1]), np.array([0, 1, 0]), np.array([0, 0])]
-expect_close("macro_auc of the three hand-made clips ((1 + 3/4) / 2)", macro_auc(hand_scores, hand_labels), 0.875)
-### BEGIN HIDDEN TESTS
-motion = board.trim(baselines.frame_difference_scores(data.test), data.test, first)
-expect_close("macro_auc of frame difference", macro_auc(motion, metrics.drop_first([v.labels for v in data.test], first)),
-             trivial["frame difference"]["macro_auc"][0], atol=1e-9)
-### END HIDDEN TESTS
+with own_work(macro_auc, "vadcore.metrics", "vadcore.papers.leaderboard"):
+    flip_labels = [np.array(l) for l in board.FLIP_LABELS]
+    expect_close("macro_auc of the constructed case, sharp", macro_auc(board.FLIP_SCORES["sharp"], flip_labels), 1.0)
+    expect_close("macro_auc of the constructed case, steady", macro_auc(board.FLIP_SCORES["steady"], flip_labels), 5 / 6)
+    hand_scores = [np.array([0.1, 0.4, 0.5, 0.8]), np.array([1.0, 2.0, 2.0]), np.array([5.0, 5.0])]
+    hand_labels = [np.array([0, 0, 1, 1]), np.array([0, 1, 0]), np.array([0, 0])]
+    expect_close("macro_auc of the three hand-made clips ((1 + 3/4) / 2)", macro_auc(hand_scores, hand_labels), 0.875)
+    ### BEGIN HIDDEN TESTS
+    motion = board.trim(baselines.frame_difference_scores(data.test), data.test, first)
+    expect_close("macro_auc of frame difference", macro_auc(motion, metrics.drop_first([v.labels for v in data.test], first)),
+                 trivial["frame difference"]["macro_auc"][0], atol=1e-9)
+    ### END HIDDEN TESTS
 print("macro_auc: correct")
 
 # %% [markdown]
@@ -284,17 +284,17 @@ def competition_ranks(values, higher_is_better=True):
 
 
 # %% tags=["self-check"]
-own_work(competition_ranks, "ranks", "rankdata")
-expect_close("competition_ranks([0.9, 0.7, 0.9, 0.5])", competition_ranks([0.9, 0.7, 0.9, 0.5]), [1, 3, 1, 4])
-expect_close("competition_ranks([0.2, 0.1, 0.2], higher_is_better=False)",
-             competition_ranks([0.2, 0.1, 0.2], higher_is_better=False), [2, 1, 2])
-### BEGIN HIDDEN TESTS
-ranked = board.ranks(rows)
-for key in board.RANKED:
-    expect_close(f"competition_ranks of Table 3's {key} column",
-                 competition_ranks(np.round([board.mean(rows[n], key) for n in rows], 12), key != "eer"),  # ties as ranks has them
-                 [ranked[n][key] for n in rows])
-### END HIDDEN TESTS
+with own_work(competition_ranks, "vadcore.papers.leaderboard", board.rankdata):
+    expect_close("competition_ranks([0.9, 0.7, 0.9, 0.5])", competition_ranks([0.9, 0.7, 0.9, 0.5]), [1, 3, 1, 4])
+    expect_close("competition_ranks([0.2, 0.1, 0.2], higher_is_better=False)",
+                 competition_ranks([0.2, 0.1, 0.2], higher_is_better=False), [2, 1, 2])
+    ### BEGIN HIDDEN TESTS
+    ranked = board.ranks(rows)
+    for key in board.RANKED:
+        expect_close(f"competition_ranks of Table 3's {key} column",
+                     competition_ranks(np.round([board.mean(rows[n], key) for n in rows], 12), key != "eer"),  # ties as ranks has them
+                     [ranked[n][key] for n in rows])
+    ### END HIDDEN TESTS
 print("competition_ranks: correct")
 
 # %% [markdown]

@@ -1,14 +1,16 @@
 """The lab layer: stubs, checks that say what failed, student copies and their release, the
 convention every notebook follows, runtime tables."""
+import functools
 import json
 import re
+import sys
 
 import nbformat
 import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from vadcore import cli
+from vadcore import cli, metrics
 from vadcore.notebook import notebook_name
 from vadcore.reproduce import list_notebooks
 from vadcore.teaching import (ANSWER_KEY, SELF_CHECK, SOLUTION, expect, expect_close, exercises, own_work,
@@ -56,22 +58,60 @@ def test_expect_messages_name_the_property_the_expected_and_the_got_value():
     expect_close("x", np.array([1.0, 2.0]) + 1e-9, [1.0, 2.0])  # within tolerance: silent
 
 
-def test_own_work_finds_a_call_to_the_package_even_inside_a_nested_function():
-    from vadcore import metrics
+ALIAS = metrics.minmax  # bound in "another cell"
 
-    def shortcut(scores):
-        def inner(s):
-            return metrics.minmax(s)
-        return inner(scores)
 
-    def written(scores):
-        scores = np.asarray(scores, dtype=float)
-        return (scores - scores.min()) / (scores.max() - scores.min())
+def _written(scores):
+    scores = np.asarray(scores, dtype=float)
+    return (scores - scores.min()) / (scores.max() - scores.min())
 
-    with pytest.raises(AssertionError, match="shortcut written without the package's minmax: expected no call "
-                                             "to them, got a call to minmax"):
-        own_work(shortcut, "minmax")
-    own_work(written, "minmax")
+
+def _nested(scores):
+    def inner(s):
+        return metrics.minmax(s)
+    return inner(np.asarray(scores, dtype=float))
+
+
+BYPASSES = {  # each calls the package's implementation without naming it in the usual way
+    "a plain call inside a nested function": _nested,
+    "getattr with a built name": lambda s: getattr(metrics, "min" + "max")(np.asarray(s, dtype=float)),
+    "a default argument bound to the package function": lambda s, f=metrics.minmax: f(np.asarray(s, dtype=float)),
+    "an alias bound in another cell": lambda s: ALIAS(np.asarray(s, dtype=float)),
+    "a package function on no hand list": lambda s: 1 - metrics.regularity([np.asarray(s, dtype=float)])[0],
+    "the package function itself, renamed": metrics.minmax,
+}
+
+
+@pytest.mark.parametrize("bypass", sorted(BYPASSES))
+def test_own_work_traces_each_bypass_of_the_package(bypass):
+    function = BYPASSES[bypass]
+    with pytest.raises(AssertionError, match=r"written without the package's implementation \(vadcore\.metrics\): "
+                                             r"expected no call to it, got a call to vadcore\.metrics\."):
+        with own_work(function, "vadcore.metrics"):
+            expect_close("normalise([2, 4])", function([2.0, 4.0]), [0.0, 1.0])
+
+
+def test_own_work_passes_a_written_function_and_the_checks_own_calls():
+    previous = sys.getprofile()
+    with own_work(_written, metrics):  # a module object or its dotted name
+        expect_close("normalise([2, 4, 6])", _written([2.0, 4.0, 6.0]), metrics.minmax(np.array([2.0, 4.0, 6.0])))
+    assert sys.getprofile() is previous
+    assert len(BYPASSES) == 6
+
+
+def test_own_work_catches_a_builtin_and_a_class_method_and_needs_a_run():
+    torch = pytest.importorskip("torch")
+    functional, module = (lambda x: torch.nn.functional.pixel_shuffle(x, 2)), (lambda x: torch.nn.PixelShuffle(2)(x))
+    for function, called in ((functional, "torch.pixel_shuffle"), (module, "torch.nn.modules.pixelshuffle.PixelShuffle")):
+        with pytest.raises(AssertionError, match=f"got a call to {re.escape(called)}"):
+            with own_work(function, torch.pixel_shuffle, torch.nn.PixelShuffle):
+                function(torch.zeros(1, 4, 1, 1))
+    with pytest.raises(AssertionError, match="ran in its check: expected at least one call, got none"):
+        with own_work(_written, "vadcore.metrics"):
+            pass
+    with pytest.raises(AssertionError, match="is a function you wrote: expected a Python function, got partial"):
+        with own_work(functools.partial(metrics.minmax), "vadcore.metrics"):
+            pass
 
 
 def test_prediction_beside_outcome_needs_a_prediction_and_a_run_but_not_a_right_guess():

@@ -4,8 +4,12 @@ with a package function the student could call instead — and :func:`own_work` 
 that calls the package's own implementation."""
 from __future__ import annotations
 
+import importlib
+import inspect
 import math
+import sys
 import types
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -35,20 +39,102 @@ def expect_close(prop: str, got, expected, atol: float = 1e-6, rtol: float = 1e-
            _shown(expected_array), _shown(got_array))
 
 
-def _names(code: types.CodeType) -> set[str]:
-    names = set(code.co_names)
+def _codes(code: types.CodeType) -> set[types.CodeType]:
+    """``code`` and every code object defined inside it (nested functions, lambdas, comprehensions)."""
+    found = {code}
     for constant in code.co_consts:
         if isinstance(constant, types.CodeType):
-            names |= _names(constant)
-    return names
+            found |= _codes(constant)
+    return found
 
 
-def own_work(function, *package_names: str) -> None:
-    """Fail if ``function`` (or a function defined inside it) refers to one of ``package_names``
-    — the package's implementation of the exercise: the exercise is to write it."""
-    used = sorted(_names(function.__code__) & set(package_names))
-    expect(f"{function.__name__} written without the package's {', '.join(package_names)}", not used,
-           "no call to them", f"a call to {', '.join(used)}")
+def _callables(item) -> list:
+    """What ``item`` covers: a module's (or a module named by its dotted name's) public functions
+    and classes that belong to its package (defined there or imported from another of its
+    modules), a class's methods, or ``item`` itself."""
+    if isinstance(item, str):
+        item = importlib.import_module(item)
+    if isinstance(item, types.ModuleType):
+        root = item.__name__.split(".")[0] + "."
+        return [value for name, value in sorted(vars(item).items()) if not name.startswith("_")
+                and (getattr(value, "__module__", None) or "").startswith(root)
+                and (inspect.isfunction(value) or inspect.isclass(value))]
+    return [item]
+
+
+def _name(value) -> str:
+    """``vadcore.metrics.minmax``, ``torch.pixel_shuffle``."""
+    own = value.__name__ if inspect.isbuiltin(value) else getattr(value, "__qualname__", repr(value))
+    return f"{getattr(value, '__module__', None) or ''}.{own}".lstrip(".")
+
+
+def _functions(value):
+    """The functions behind ``value``: a class's methods (static and class methods and property
+    accessors included), or ``value`` itself; decorated ones unwrapped."""
+    for member in vars(value).values() if inspect.isclass(value) else [value]:
+        member = getattr(member, "__func__", member)
+        for function in [member.fget, member.fset] if isinstance(member, property) else [member]:
+            if callable(function):
+                yield inspect.unwrap(function)
+
+
+def _covered(items) -> tuple[dict, dict]:
+    """``({code object: name}, {id of a builtin: name})`` of everything ``items`` cover: Python
+    functions are known by their code (an alias, a default argument or ``getattr`` calls the same
+    code), builtins (C functions, e.g. ``torch.pixel_shuffle``) by identity."""
+    codes, builtins = {}, {}
+    for value in (value for item in items for value in _callables(item)):
+        for function in _functions(value):
+            if inspect.isfunction(function):
+                codes[function.__code__] = _name(value)
+            elif inspect.isbuiltin(function):
+                builtins[id(function)] = _name(value)
+    return codes, builtins
+
+
+def _caller_in(frame, codes: set) -> bool:
+    """Whether ``frame`` or a frame that called it runs one of ``codes``."""
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
+@contextmanager
+def own_work(function, *covered):
+    """While the ``with`` block runs, fail if ``function`` calls — directly or through anything it
+    calls — a function of the package's implementation of the exercise: every public function and
+    class of each module in ``covered`` (and each function, class or builtin given there). Calls
+    are traced at run time (:func:`sys.setprofile`) and matched by code object, so a call through
+    ``getattr``, an alias bound elsewhere or a default argument is caught like a plain one. Also
+    fails if ``function`` never ran inside the block, or is not a function written in Python."""
+    own = getattr(function, "__code__", None)
+    name = getattr(function, "__name__", repr(function))
+    expect(f"{name} is a function you wrote", isinstance(function, types.FunctionType), "a Python function",
+           type(function).__name__)
+    student = _codes(own)
+    codes, builtins = _covered(covered)
+    called, ran = [], []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes and _caller_in(frame, student):
+            called.append(codes[frame.f_code])
+        elif event == "c_call" and id(arg) in builtins and _caller_in(frame, student):
+            called.append(builtins[id(arg)])
+        elif event == "call" and frame.f_code is own:
+            ran.append(True)
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
+    package = ", ".join(c if isinstance(c, str) else _name(c) for c in covered)
+    expect(f"{name} written without the package's implementation ({package})", not called, "no call to it",
+           f"a call to {', '.join(dict.fromkeys(called))}")
+    expect(f"{name} ran in its check", bool(ran), "at least one call", "none")
 
 
 CHOICES = ("higher", "lower", "about the same")
