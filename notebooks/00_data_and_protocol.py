@@ -36,8 +36,8 @@
 # 4. find a property of a real recording (a periodic codec artefact) in those scores.
 #
 # **Before:** Python, NumPy, and what a ROC curve is. Nothing else; every later notebook builds on
-# this one. Classroom time: about 40 min for the 4 exercises (10 + 10 + 10 + 10), 7 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# this one. Classroom time: about 40 min for the 4 exercises (10 + 10 + 10 + 10), 7 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -55,7 +55,8 @@ from vadcore.data import find_root
 from vadcore.data.check import background_change, periodic_excess, summarize
 from vadcore.papers import protocol
 from vadcore.notebook import finish, start
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="00_data_and_protocol", device=device)
 lab.show(runtime_table(lab.name))
@@ -358,14 +359,25 @@ def smoothing_prediction():
 
 
 # %%
+prediction = record_prediction(smoothing_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 from scipy.ndimage import uniform_filter1d
 
 plain = metrics.frame_metrics(motion, labels)
 smoothed = metrics.frame_metrics([uniform_filter1d(s, 9, mode="nearest") for s in motion], labels)
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(smoothing_prediction(), 100 * plain.micro_auc, 100 * smoothed.micro_auc,
+lab.show(prediction_beside_outcome(prediction, 100 * plain.micro_auc, 100 * smoothed.micro_auc,
                                    "frame-difference micro AUC (%)", "9-frame moving average", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## Questions for discussion
@@ -407,6 +419,7 @@ lab.show("\n".join([
        "anomaly's peak onto the normal frames around it, so the two classes overlap more. ")
     + "It always blurs the first and last frames of an anomaly; a 99-frame average is longer than most "
     "anomalies and flattens a clip to its crowd level. (On Ped2 at `cpu` this change gains; on synthped it loses.)",
+    explanation_rubric(5),
 ]))
 
 # %% [markdown]

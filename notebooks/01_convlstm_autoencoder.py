@@ -37,8 +37,8 @@
 # 4. judge the result against scores that learn nothing at the same size.
 #
 # **Before:** notebook 00 (the protocol and the trivial scores). Classroom time: about 40 min for
-# the 4 exercises (5 + 10 + 15 + 10), 6 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# the 4 exercises (5 + 10 + 15 + 10), 6 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -60,7 +60,8 @@ from vadcore.methods import load_model, reconstruction
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import convlstm_ae as paper
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="01_convlstm_autoencoder", device=device)
 lab.show(runtime_table(lab.name))
@@ -333,6 +334,9 @@ def denominator_prediction():
 
 
 # %%
+prediction = record_prediction(denominator_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 from sklearn.metrics import roc_auc_score
 
 tutorial_model = next(iter(paper.MODELS))
@@ -344,8 +348,16 @@ for s in lab.seeds:
     tutorial_auc.append(100 * roc_auc_score(every_label, np.concatenate([(e - e.min()) / e.max() for e in errors])))
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(denominator_prediction(), np.mean(correct_auc), np.mean(tutorial_auc),
+lab.show(prediction_beside_outcome(prediction, np.mean(correct_auc), np.mean(tutorial_auc),
                                    f"{tutorial_model} micro AUC (%)", "the tutorial's ÷ max e", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## 9. Where the error is: reconstruction-error maps
@@ -456,6 +468,7 @@ lab.show("\n".join([
        "barely varies are squashed towards 0 (normal) — which here "
        + ("removed more false alarms from quiet normal stretches than it hid anomalies." if bug_change > 0 else
           "hid more anomalous frames (clips that are anomalous throughout vary little) than it removed false alarms.")),
+    explanation_rubric(5),
 ]))
 
 # %%

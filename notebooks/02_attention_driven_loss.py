@@ -40,8 +40,8 @@
 #    hold — against predictors that learn nothing.
 #
 # **Before:** notebooks 00 (protocol, trivial predictors) and 01 (training, validation curves).
-# Classroom time: about 45 min for the 4 exercises (10 + 10 + 15 + 10), 6 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# Classroom time: about 45 min for the 4 exercises (10 + 10 + 15 + 10), 6 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -70,7 +70,8 @@ from vadcore.methods.prediction import diagnostics
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import Claim, adl
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="02_attention_driven_loss", device=device)
 lab.show(runtime_table(lab.name))
@@ -512,6 +513,9 @@ def foreground_prediction():
 
 
 # %%
+prediction = record_prediction(foreground_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 test_labels = metrics.drop_first([video.labels for video in data.test], offset)
 foreground_only = []
 for s in lab.seeds:
@@ -520,8 +524,16 @@ for s in lab.seeds:
     foreground_only.append(100 * metrics.frame_metrics(foreground_psnr, test_labels, higher_is_normal=True).micro_auc)
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(foreground_prediction(), np.mean(micro["full", "ADL"]), np.mean(foreground_only),
+lab.show(prediction_beside_outcome(prediction, np.mean(micro["full", "ADL"]), np.mean(foreground_only),
                                    "ADL micro AUC (%)", "PSNR of the moving foreground only", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## 13. Fig. 8 — error maps
@@ -641,6 +653,7 @@ lab.show("\n".join([
        "losing the area signal: for scoring, too, the moving pixels carry the information — the map's premise.")
     + (" (The foreground here is synthped's exact object masks.)" if lab.dataset == "synthped" else
        " (The foreground here comes from background subtraction, which also marks noise and misses slow objects.)"),
+    explanation_rubric(5),
 ]))
 
 # %%

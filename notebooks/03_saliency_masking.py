@@ -35,8 +35,8 @@
 # 4. tell a threshold read off the test ROC from one chosen without test labels.
 #
 # **Before:** notebooks 00 (protocol) and 02 (AnoPred, ADL, the validation search). Classroom time:
-# about 40 min for the 4 exercises (15 + 5 + 10 + 10), 6 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# about 40 min for the 4 exercises (15 + 5 + 10 + 10), 6 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -62,7 +62,8 @@ from vadcore.methods import evaluate, load_model, prediction
 from vadcore.notebook import finish, start
 from vadcore.papers import seunet
 from vadcore.quality import psnr
-from vadcore.teaching import expect, expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect, expect_close, explanation_rubric, own_work, prediction_beside_outcome,
+                              record_prediction, runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="03_saliency_masking", device=device)
 lab.show(runtime_table(lab.name))
@@ -359,6 +360,9 @@ def false_alarm_prediction():
 
 
 # %%
+prediction = record_prediction(false_alarm_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 held_out_rule = "5 % false alarms on held-out training clips"
 looser = metrics.false_alarm_threshold(held_scores, 0.20)
 looser_accuracy = 100 * metrics.threshold_accuracy(regularity, labels, looser)
@@ -368,8 +372,16 @@ print(f"threshold {thresholds[held_out_rule]:.4f} → {looser:.4f}; test frames 
       f"{flagged['5 %']:.1f} % → {flagged['20 %']:.1f} %")
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(false_alarm_prediction(), accuracy[held_out_rule], looser_accuracy,
+lab.show(prediction_beside_outcome(prediction, accuracy[held_out_rule], looser_accuracy,
                                    "test frame accuracy (%)", "20 % instead of 5 % held-out false alarms", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## 8. Figs. 6–7 — ROC curves
@@ -466,6 +478,7 @@ lab.show("\n".join([
       "customer sees — a false alarm on 20 % of normal frames, a number set by hand, not learnt. (On Ped2 at `cpu`, "
       "83 % of the test frames are anomalous and the accuracy rises all the way from the 5 % threshold to the "
       "test-ROC one: the same direction.)",
+    explanation_rubric(5),
 ]))
 
 # %%

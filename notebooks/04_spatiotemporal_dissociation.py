@@ -39,8 +39,8 @@
 # 4. judge the model against predictors that learn nothing and against AnoPred at the same size.
 #
 # **Before:** notebooks 00 (protocol), 01 (autoencoders) and 02 (AnoPred). Classroom time: about
-# 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -64,7 +64,8 @@ from vadcore.methods.dissociation.diagnostics import attention_maps, fusion_part
 from vadcore.models.dissociation import KMeansLayer, VarianceAttention
 from vadcore.notebook import finish, start
 from vadcore.papers import dissociation as paper
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="04_spatiotemporal_dissociation", device=device)
 lab.show(runtime_table(lab.name))
@@ -286,6 +287,9 @@ def shift_prediction():
 
 
 # %%
+prediction = record_prediction(shift_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 aligned = [np.asarray(v.labels)[dissociation.scored_frames(headline, len(v.labels))] for v in data.test]
 one_frame_off = [np.asarray(v.labels)[dissociation.scored_frames(headline, len(v.labels)) - 1] for v in data.test]
 relabelled = sum(int(np.sum(a != b)) for a, b in zip(aligned, one_frame_off))
@@ -295,8 +299,16 @@ print(f"{relabelled} of {sum(map(len, aligned))} scored test frames change label
       f"{np.mean(ours['Dissociation AE']):.2f} % → {np.mean(shifted):.2f} %")
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(shift_prediction(), np.mean(ours["Dissociation AE"]), np.mean(shifted),
+lab.show(prediction_beside_outcome(prediction, np.mean(ours["Dissociation AE"]), np.mean(shifted),
                                    "micro AUC of the fused score (%)", "labels one frame off", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## 5. Ablation
@@ -492,6 +504,7 @@ lab.show("\n".join([
       "measures that count frames at the boundaries (detection delay); it is still a bug to fix before comparing "
       "numbers with other papers. (On Ped2 only 8 of the 1,962 scored test frames change label: each clip holds at "
       "most one anomalous stretch, and four clips are anomalous throughout.)",
+    explanation_rubric(4),
 ]))
 
 # %%

@@ -41,8 +41,8 @@
 # 5. predict what more queries per test episode do to the accuracy, then measure it.
 #
 # **Before:** notebook 00 (the protocol's spirit: trivial scores first). Classroom time: about 60 min
-# for the 4 exercises (15 + 20 + 15 + 10), 7 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# for the 4 exercises (15 + 20 + 15 + 10), 7 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -74,7 +74,8 @@ from vadcore.models.key_region import key_region_centres
 from vadcore.notebook import finish, start
 from vadcore.papers import fewshot_key_region as paper
 from vadcore.profiles import default_dataset
-from vadcore.teaching import expect, expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect, expect_close, explanation_rubric, own_work, prediction_beside_outcome,
+                              record_prediction, runtime_table)
 
 lab = start(profile, dataset or default_dataset(profile, "actions"), data_root, seeds, results_dir,
             notebook="05_fewshot_key_region", device=device)
@@ -467,6 +468,9 @@ def queries_prediction():
 
 
 # %%
+prediction = record_prediction(queries_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 one_query = paper.seed_accuracies(plan, results, paper.OURS, shots[-1], "test", [seed])[0]  # the stored scores
 three_queries = 100 * fewshot.episode_accuracies(replace(headline, test_queries=3), model, shown["test"],
                                                  headline.test_episodes, headline.episode_seed, shots[-1])
@@ -474,8 +478,16 @@ three_queries = 100 * fewshot.episode_accuracies(replace(headline, test_queries=
 noise = float(np.hypot(before_half, after_half))  # 95 % half-width of the difference of two independent means
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(queries_prediction(), before, after, f"key-region model, unseen normal, {shots[-1]}-shot accuracy (%)",
+lab.show(prediction_beside_outcome(prediction, before, after, f"key-region model, unseen normal, {shots[-1]}-shot accuracy (%)",
                                    "three queries per class", tolerance=round(noise, 1)))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## Questions for discussion
@@ -593,6 +605,7 @@ lab.show("\n".join([
     "D_MH, TRX's ordered pairs and triples of frames, sees the order — and it is the part that classifies.",
     f"4. {answer4}",
     f"5. {answer5}",
+    explanation_rubric(5),
 ]))
 
 # %%

@@ -45,8 +45,8 @@
 # 5. predict what leaving out the clips with a single class does to the micro AUC, then measure it.
 #
 # **Before:** notebooks 00 (protocol, trivial scores) and 01–04 (the methods; their runs are read
-# from the run cache). Classroom time: about 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# from the run cache). Classroom time: about 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -63,7 +63,8 @@ from vadcore import baselines, figures, metrics, report
 from vadcore.notebook import finish, start
 from vadcore.papers import DATASET_TITLES
 from vadcore.papers import leaderboard as board
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="06_leaderboard", device=device)
 lab.show(runtime_table(lab.name))
@@ -320,6 +321,9 @@ def single_class_prediction():
 
 
 # %%
+prediction = record_prediction(single_class_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 best = board.order(learned)[0]
 common_labels = metrics.drop_first([v.labels for v in data.test], first)
 both = [i for i, l in enumerate(common_labels) if 0 < np.mean(l) < 1]
@@ -331,8 +335,16 @@ before, after = 100 * board.mean(learned[best]), 100 * float(np.mean(kept))
 print(f"clips with a single class on frames {first + 1}…: {', '.join(single) or 'none'}")
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(single_class_prediction(), before, after, f"{best}: micro AUC (%)",
+lab.show(prediction_beside_outcome(prediction, before, after, f"{best}: micro AUC (%)",
                                    "only the clips with both classes", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## Questions for discussion
@@ -419,6 +431,7 @@ lab.show("\n".join([
     "to the methods whose settings it chose (AnoPred, ADL, SEUNet, the dissociation model's clusters).",
     f"4. {answer4}",
     f"5. {answer5}",
+    explanation_rubric(5),
 ]))
 
 # %%

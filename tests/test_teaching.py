@@ -1,5 +1,6 @@
 """The lab layer: stubs, checks that say what failed, student copies and their release, the
 convention every notebook follows, runtime tables."""
+import dataclasses
 import functools
 import json
 import re
@@ -13,16 +14,20 @@ from nbclient import NotebookClient
 from vadcore import cli, metrics
 from vadcore.notebook import notebook_name
 from vadcore.reproduce import list_notebooks
-from vadcore.teaching import (ANSWER_KEY, SELF_CHECK, SOLUTION, expect, expect_close, exercises, own_work,
-                              prediction_beside_outcome, runtime_table, solution_leaks, student_notebook, stub,
-                              write_release)
-from vadcore.teaching.copies import tags
+from vadcore.teaching import (ANSWER_KEY, SELF_CHECK, SOLUTION, expect, expect_close, exercises, explanation_rubric,
+                              own_work, prediction_beside_outcome, record_prediction, runtime_table, solution_leaks,
+                              student_notebook, stub, write_release)
+from vadcore.teaching.checks import EXPLANATION_POINTS
+from vadcore.teaching.copies import TEXT_STUB, tags
 from vadcore.teaching.runtime import classroom_minutes
 
 SOLUTION_CELL = '''def regularity(errors, floor=0.0):
     """s_r(t) = 1 − (e − min e) / (max e − min e).
 
-    Hint: subtract the minimum, divide by the range.
+    Hint: subtract the minimum, divide by the range
+    (not by the maximum).
+
+    A paragraph after the hint.
     """
     errors = np.asarray(errors)
     return 1 - (errors - errors.min()) / (errors.max() - errors.min())
@@ -37,7 +42,8 @@ def twice(x):  # no docstring: the hint names the function
 def test_stub_keeps_signatures_and_docstrings_and_raises_with_the_hint():
     text = stub(SOLUTION_CELL)
     assert 'def regularity(errors, floor=0.0):' in text and "Hint: subtract the minimum" in text
-    assert 'raise NotImplementedError("Your turn: subtract the minimum, divide by the range.")' in text
+    assert ('    # YOUR CODE HERE\n    raise NotImplementedError("Your turn: subtract the minimum, divide by the range '
+            '(not by the maximum).")') in text  # the whole hint paragraph, nbgrader's stub line above it
     assert '@staticmethod\ndef twice(x):  # no docstring' in text and '"Your turn: implement twice"' in text
     assert "errors.max()" not in text and "2 * x" not in text
     namespace = {}
@@ -115,17 +121,48 @@ def test_own_work_catches_a_builtin_and_a_class_method_and_needs_a_run():
 
 
 def test_prediction_beside_outcome_needs_a_prediction_and_a_run_but_not_a_right_guess():
-    shown = prediction_beside_outcome(("higher", "noise averages out over frames"), 80.0, 77.5, "AUC (%)",
-                                      "smoothing", tolerance=1.0)
+    shown = prediction_beside_outcome(record_prediction(lambda: ("higher", "noise averages out over frames")), 80.0,
+                                      77.5, "AUC (%)", "smoothing", tolerance=1.0)
     assert "**You predicted** higher" in shown and "**The run:** lower" in shown and "did not match" in shown
     assert "**The run:** about the same" in prediction_beside_outcome(
-        ("about the same", "the change is far too small"), 80.0, 80.5, "AUC (%)", "x", tolerance=1.0)
-    for prediction, message in [(None, "a pair"), (("up", "a reason of words"), "predicted direction"),
-                                (("lower", "because"), "the reason")]:
+        record_prediction(lambda: ("about the same", "the change is far too small")), 80.0, 80.5, "AUC (%)", "x", 1.0)
+    for answer, message in [(None, "a pair"), (("up", "a reason of words"), "predicted direction"),
+                            (("lower", "because"), "the reason")]:
         with pytest.raises(AssertionError, match=message):
-            prediction_beside_outcome(prediction, 1.0, 2.0, "q", "c", tolerance=0.1)
+            prediction_beside_outcome(record_prediction(lambda: answer), 1.0, 2.0, "q", "c", tolerance=0.1)
     with pytest.raises(AssertionError, match="the experiment's numbers"):
-        prediction_beside_outcome(("lower", "fewer frames carry the anomaly"), 1.0, float("nan"), "q", "c", 0.1)
+        prediction_beside_outcome(record_prediction(lambda: ("lower", "fewer frames carry the anomaly")), 1.0,
+                                  float("nan"), "q", "c", 0.1)
+    with pytest.raises(AssertionError, match="recorded before the run: expected a record of record_prediction, "
+                                             "got \\('higher'"):
+        prediction_beside_outcome(("higher", "a pair not recorded before the run"), 1.0, 2.0, "q", "c", 0.1)
+
+
+def test_a_prediction_is_taken_before_the_experiment_and_kept():
+    """The record is taken before the experiment cell: a prediction that reads the outcome finds
+    none, the unsolved stub is recorded (the experiment still runs), and what the function would
+    return later changes nothing."""
+    namespace = {}
+
+    def peeking():
+        return ("higher" if namespace["after"] > namespace["before"] else "lower", "I read the outcome from the notebook")
+
+    def stub():
+        raise NotImplementedError("Your turn: predict")
+
+    records = {"peeking": record_prediction(peeking), "stub": record_prediction(stub)}
+    namespace.update(before=1.0, after=2.0)  # the experiment cell
+    for name, message in (("peeking", "KeyError: 'after'"), ("stub", "NotImplementedError: Your turn: predict")):
+        with pytest.raises(AssertionError, match=f"the prediction recorded before the run: .*got {message}"):
+            prediction_beside_outcome(records[name], namespace["before"], namespace["after"], "q", "c", 0.1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        records["stub"].answer = ("higher", "changed after the run came out")
+
+
+def test_explanation_rubric_names_the_answer_and_the_points():
+    assert explanation_rubric(4).startswith("**Rubric for the explanation of the predict-run-explain exercise** "
+                                            f"({EXPLANATION_POINTS} points, graded by hand)")
+    assert "(answer 4 above)" in explanation_rubric(4)
 
 
 @pytest.mark.parametrize("number", sorted(list_notebooks()))
@@ -141,11 +178,19 @@ def test_each_notebook_has_the_lab_layer(number):
     assert len([c for c in notebook.cells if SOLUTION in tags(c)]) == len(found)
     assert len([c for c in notebook.cells if SELF_CHECK in tags(c)]) == len(found)
     checks = [notebook.cells[e.check].source for e in found]
-    assert sum("prediction_beside_outcome(" in c for c in checks) == 1  # one predict-run-explain exercise
+    assert sum("prediction_beside_outcome(prediction," in c for c in checks) == 1  # one predict-run-explain exercise
+    predict = found[-1]  # the last: recorded between its solution and the experiment, explained after its check
+    between = [c.source for c in notebook.cells[predict.solution + 1: predict.check]]
+    assert between[0].startswith("prediction = record_prediction(") and len(between) >= 2
+    assert [e.explanation is not None for e in found] == [False] * (len(found) - 1) + [True]
+    assert notebook.cells[predict.explanation].source == TEXT_STUB
+    assert all(f"with own_work({e_solution}" in c for e_solution, c in
+               zip([re.match(r"def (\w+)", notebook.cells[e.solution].source).group(1) for e in found[:-1]], checks))
     assert not any(re.search(r"^\s*assert\b|np\.testing", c, re.M) for c in checks)  # every failure has a message
     questions = next(i for i, c in enumerate(notebook.cells) if "Questions for discussion" in c.source)
     keys = [i for i, c in enumerate(notebook.cells) if ANSWER_KEY in tags(c)]
     assert keys and all(i > questions for i in keys)
+    assert sum("explanation_rubric(" in notebook.cells[i].source for i in keys) == 1
     student = student_notebook(path)
     assert not any(ANSWER_KEY in tags(c) or "HIDDEN TESTS" in c.source for c in student.cells)
     kept = [c for c in notebook.cells if ANSWER_KEY not in tags(c)]
@@ -250,3 +295,19 @@ def test_this_run_is_the_row_of_the_record_finish_wrote():
     record = {"git_commit": "1234567", "profile": "smoke", "device": "cpu", "wall_time_s": 90.0,
               "runs": {"runs_computed": 1, "runs_reused": 0, "compute_s_this_session": 60.0}}
     assert this_run(record).endswith("| `smoke` | cpu | 1234567 | 1.5 min | 1 (1.0 min) | 0 (0.0 min) | **1.5 min** |")
+
+
+def test_a_run_that_names_no_results_folder_writes_beside_the_notebook(tmp_path, monkeypatch):
+    """A student's copy (or an autograde, or a notebook opened by hand) writes into ``results/``
+    of its working directory, never into the package's; ``vadcore reproduce`` and the tests set
+    ``VADCORE_RESULTS``."""
+    from vadcore import paths
+    from vadcore.notebook import start
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VADCORE_RESULTS")
+    lab = start("smoke", notebook="00_data_and_protocol")
+    assert lab.out == tmp_path / "results" / "smoke" / "00_data_and_protocol" and lab.out.is_dir()
+    assert not lab.out.is_relative_to(paths.project_dir() / "results")
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "reproduced"))
+    assert start("smoke", notebook="00").out == tmp_path / "reproduced" / "smoke" / "00_data_and_protocol"

@@ -1,6 +1,7 @@
 """What every notebook does first and last: ``lab = start(...)`` and ``finish(lab)``.
 
-``start`` resolves the notebook's own name (its results folder is ``results/<profile>/<name>/``),
+``start`` resolves the notebook's own name (its results folder is ``results/<profile>/<name>/``:
+in the package's ``results/`` only when ``vadcore reproduce`` runs it, else beside the notebook),
 the profile's dataset and seeds, the device every run of the notebook uses (``auto``: the GPU if
 there is one), seeds every generator, remembers the commit the notebook runs on, and opens the
 run cache. In a dry run (:func:`vadcore.profiles.dry_run`) the data's clips are cut short. ``finish`` writes ``provenance.json``: commit, profile, dataset and
@@ -177,8 +178,16 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
     seed_everything(seeds[0])
     runs.ledger.clear()
     return Lab(name=name, profile=profile, dataset=dataset or default_dataset(profile), seeds=seeds,
-               out=report.results_folder(profile, name, results_dir), data_root=data_root, device=chosen,
-               commit=report.git_commit())
+               out=report.results_folder(profile, name, results_dir or _beside_the_notebook(profile, name)),
+               data_root=data_root, device=chosen, commit=report.git_commit())
+
+
+def _beside_the_notebook(profile: str, name: str) -> Path | None:
+    """Where a run writes when no ``results_dir`` is given: ``$VADCORE_RESULTS/<profile>/<name>``
+    where that is set (``vadcore reproduce`` and the tests set it: ``None`` here), else
+    ``results/<profile>/<name>`` in the working directory, beside the notebook — so a student's
+    copy, an nbgrader autograde or a notebook opened by hand never writes into the package."""
+    return None if os.environ.get("VADCORE_RESULTS") else Path.cwd() / "results" / profile / name
 
 
 def finish(lab: Lab, **extra) -> dict:

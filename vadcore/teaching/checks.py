@@ -10,6 +10,7 @@ import math
 import sys
 import types
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -138,19 +139,44 @@ def own_work(function, *covered):
 
 
 CHOICES = ("higher", "lower", "about the same")
+EXPLANATION_POINTS = 2  # the explanation of a predict-run-explain exercise, graded by hand
 
 
-def prediction_beside_outcome(prediction, before: float, after: float, quantity: str, change: str,
+@dataclass(frozen=True)
+class Prediction:
+    """A prediction as :func:`record_prediction` took it, before the experiment ran: what the
+    student's function returned, or the error it raised."""
+
+    answer: object = None
+    error: str = ""
+
+
+def record_prediction(function) -> Prediction:
+    """Call the student's prediction function now — before the experiment cell, so that the
+    outcome is nowhere yet to be read — and keep its answer, frozen: the check compares this
+    record, not a second call, with the outcome. An error (the unsolved stub) is recorded, not
+    raised, so the experiment still runs and the check fails with it."""
+    try:
+        return Prediction(function())
+    except Exception as error:  # noqa: BLE001 — whatever the student's function raised, the check reports it
+        return Prediction(error=f"{type(error).__name__}: {error}")
+
+
+def prediction_beside_outcome(prediction: Prediction, before: float, after: float, quantity: str, change: str,
                               tolerance: float) -> str:
-    """A predict-run-explain exercise's check: ``prediction`` is ``(choice, reason)`` written before
-    the run (``choice`` one of :data:`CHOICES`, ``reason`` a sentence), ``before``/``after`` the
-    measured ``quantity`` without and with the ``change``; a change within ``tolerance`` counts as
-    "about the same". Fails if the prediction is not filled in or the run did not happen; otherwise
-    returns Markdown with the prediction beside the outcome. A wrong prediction passes — explaining
-    it is the exercise."""
-    expect("the prediction", isinstance(prediction, tuple) and len(prediction) == 2, "a pair (choice, reason)",
-           repr(prediction))
-    choice, reason = prediction
+    """A predict-run-explain exercise's check, worth the prediction only: ``prediction`` is the
+    record of ``(choice, reason)`` taken before the run (:func:`record_prediction`; ``choice`` one
+    of :data:`CHOICES`, ``reason`` a sentence), ``before``/``after`` the measured ``quantity``
+    without and with the ``change``; a change within ``tolerance`` counts as "about the same".
+    Fails if no prediction was recorded or the run did not happen; otherwise returns Markdown with
+    the prediction beside the outcome. A wrong prediction passes — the explanation that follows
+    is graded by the teacher."""
+    recorded = isinstance(prediction, Prediction)
+    expect("the prediction recorded before the run", recorded and not prediction.error, "a record of record_prediction",
+           prediction.error if recorded else repr(prediction))
+    answer = prediction.answer
+    expect("the prediction", isinstance(answer, tuple) and len(answer) == 2, "a pair (choice, reason)", repr(answer))
+    choice, reason = answer
     expect("the predicted direction", choice in CHOICES, " or ".join(map(repr, CHOICES)), repr(choice))
     expect("the reason", isinstance(reason, str) and len(reason.split()) >= 4, "a sentence of at least four words",
            repr(reason))
@@ -159,7 +185,17 @@ def prediction_beside_outcome(prediction, before: float, after: float, quantity:
     difference = float(after) - float(before)
     outcome = "about the same" if abs(difference) <= tolerance else ("higher" if difference > 0 else "lower")
     verdict = ("Your prediction matched the run." if outcome == choice else
-               "Your prediction did not match the run: explain in one paragraph what you missed.")
+               "Your prediction did not match the run: say in your explanation what you missed.")
     return (f"| {quantity} | value |\n|---|---|\n| before ({change}: no) | {before:.3g} |\n"
             f"| after ({change}) | {after:.3g} |\n| change | {difference:+.3g} (±{tolerance:g} counts as the same) |\n\n"
             f"**You predicted** {choice} — {reason}\n\n**The run:** {outcome}. {verdict}")
+
+
+def explanation_rubric(answer: int) -> str:
+    """The answer key's rubric for the explanation of a predict-run-explain exercise (graded by
+    hand, :data:`EXPLANATION_POINTS`); ``answer`` is the answer key's item that explains the outcome."""
+    return (f"**Rubric for the explanation of the predict-run-explain exercise** ({EXPLANATION_POINTS} points, graded "
+            f"by hand): 1 point for the mechanism that moved the number (answer {answer} above), in the student's own "
+            "words; 1 point for tying it to this run's numbers — where the prediction missed, for naming the "
+            "assumption that failed; where it matched, for saying what would have made it fail. Restating the "
+            "numbers or the prediction earns nothing.")
