@@ -96,6 +96,8 @@ def test_a_filled_in_copy_autogrades_to_full_marks_and_each_wrong_answer_loses_i
 
 
 def _status(checkout: Path) -> str:
-    """``git status --porcelain`` of the checkout (empty outside a git checkout)."""
-    done = subprocess.run(["git", "status", "--porcelain"], cwd=checkout, capture_output=True, text=True)
+    """``git status --porcelain`` of the checkout's ``results/``, untracked files listed one by one
+    (empty outside a git checkout)."""
+    done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", "results"], cwd=checkout,
+                          capture_output=True, text=True)
     return done.stdout if done.returncode == 0 else ""

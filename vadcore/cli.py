@@ -8,7 +8,10 @@
     vadcore plan [NN ...] --profile P [-p NAME=VALUE ...] [--json]   every run the notebooks need, cached or not
     vadcore train [NN ...] --profile P [--jobs N] [--executor local|slurm] [...]   train what is not cached
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
-    vadcore student [NN ...] --release DIR [--course DIR]   student copies (no solution line), nbgrader course
+    vadcore student [NN ...] --release DIR [--course DIR] [--solutions DIR [--profile P]]   student copies (no solution
+                      line), nbgrader course, the teacher's executed solutions
+    vadcore runs export NN --profile P FILE [-p NAME=VALUE ...]   a notebook's trained runs as one file (for a class)
+    vadcore runs import FILE                          put them into this machine's run cache (same data and code)
 Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 01–05 (``bench``).
 """
 from __future__ import annotations
@@ -114,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="folder of the student copies; checked to hold no solution (default: ./release)")
     student.add_argument("--course", type=Path, default=None,
                          help="also write an nbgrader course here: nbgrader_config.py and source/labNN/ (teacher only)")
+
+    runs = commands.add_parser("runs", help="hand a notebook's trained runs to a class").add_subparsers(
+        dest="action", required=True)
+    exporter = runs.add_parser("export", help="write every run a notebook needs (all trained) into one file")
+    exporter.add_argument("notebook", help="notebook number, e.g. 02")
+    exporter.add_argument("file", type=Path)
+    exporter.add_argument("--profile", choices=PROFILES, default="smoke")
+    exporter.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+    importer = runs.add_parser("import", help="put the runs of an exported file into the run cache")
+    importer.add_argument("file", type=Path)
     return parser
 
 
@@ -193,6 +206,17 @@ def main(argv: list[str] | None = None) -> int:
             profiles = args.profile or list(PROFILES)
             saliency = {profile: bench.saliency_fps(profile) for profile in profiles}
             print(bench.write(bench.run(profiles, args.device, args.steps), saliency=saliency))
+        elif args.command == "runs" and args.action == "export":
+            from vadcore.share import export_runs
+
+            keys = export_runs(args.notebook, args.profile, args.file, _parameters(args.parameter))
+            print(f"wrote {len(keys)} run(s) of notebook {args.notebook} at {args.profile} to {args.file}")
+        elif args.command == "runs" and args.action == "import":
+            from vadcore import paths
+            from vadcore.share import import_runs
+
+            number, profile, keys = import_runs(args.file)
+            print(f"imported {len(keys)} run(s) of notebook {number} at {profile} into {paths.runs_dir()}")
         elif args.command == "student":
             from vadcore.teaching import write_release
             from vadcore.teaching.grading import write_course
