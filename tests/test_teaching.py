@@ -311,3 +311,38 @@ def test_a_run_that_names_no_results_folder_writes_beside_the_notebook(tmp_path,
     assert not lab.out.is_relative_to(paths.project_dir() / "results")
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "reproduced"))
     assert start("smoke", notebook="00").out == tmp_path / "reproduced" / "smoke" / "00_data_and_protocol"
+
+
+def test_solutions_are_the_teacher_s_executed_notebooks_with_answer_keys(tmp_path, capsys):
+    """``vadcore student 00 --solutions DIR``: notebook 00 executed at smoke into DIR, with the
+    outputs of its solutions and answer key; the package's results are not touched."""
+    from vadcore import paths
+
+    before = sorted(p.stat().st_mtime_ns for p in (paths.project_dir() / "results" / "smoke").rglob("*") if p.is_file())
+    assert cli.main(["student", "00", "--solutions", str(tmp_path / "solutions")]) == 0
+    executed = nbformat.read(str(tmp_path / "solutions" / "smoke" / "00_data_and_protocol" / "00_data_and_protocol.ipynb"),
+                             as_version=4)
+    keys = [c for c in executed.cells if ANSWER_KEY in tags(c)]
+    assert len(keys) == 1 and "**Answer key**" in str(keys[0].outputs) and "Rubric for the explanation" in str(keys[0].outputs)
+    assert any("normalise: correct" in str(c.get("outputs")) for c in executed.cells if SELF_CHECK in tags(c))
+    assert sorted(p.stat().st_mtime_ns for p in (paths.project_dir() / "results" / "smoke").rglob("*") if p.is_file()) == before
+    assert "wrote " in capsys.readouterr().out
+
+
+def test_a_notebook_does_not_show_torch_s_notice_of_an_operation_without_a_deterministic_version(tmp_path):
+    """Lab 02 trained a Conv-AE (max-unpooling) and showed torch's UserWarning ten times."""
+    import warnings
+
+    import torch
+
+    from vadcore.notebook import start
+
+    def unpool():
+        x = torch.randn(1, 1, 4, 4, requires_grad=True)
+        pooled, indices = torch.nn.functional.max_pool2d(x, 2, return_indices=True)
+        torch.nn.functional.max_unpool2d(pooled, indices, 2).sum().backward()
+
+    start("smoke", notebook="00", results_dir=str(tmp_path))  # deterministic algorithms, warn_only
+    with warnings.catch_warnings(record=True) as caught:
+        unpool()
+    assert torch.are_deterministic_algorithms_enabled() and caught == []

@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="folder of the student copies; checked to hold no solution (default: ./release)")
     student.add_argument("--course", type=Path, default=None,
                          help="also write an nbgrader course here: nbgrader_config.py and source/labNN/ (teacher only)")
+    student.add_argument("--solutions", type=Path, default=None,
+                         help="also write the teacher's executed notebooks (solutions, answer keys) here (teacher only)")
+    student.add_argument("--profile", choices=PROFILES, default="smoke", help="the profile --solutions runs at")
 
     runs = commands.add_parser("runs", help="hand a notebook's trained runs to a class").add_subparsers(
         dest="action", required=True)
@@ -221,10 +224,13 @@ def main(argv: list[str] | None = None) -> int:
             from vadcore.teaching import write_release
             from vadcore.teaching.grading import write_course
 
-            if args.release is None and args.course is None:
+            from vadcore.teaching.copies import write_solutions
+
+            if args.release is None and args.course is None and args.solutions is None:
                 args.release = Path("release")
             written = write_release(args.notebooks, args.release) if args.release else []
             written += write_course(args.notebooks, args.course) if args.course else []
+            written += write_solutions(args.notebooks, args.solutions, args.profile) if args.solutions else []
             for path in written:
                 print(f"wrote {path}")
             if args.release:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,11 @@ from vadcore.methods.study import Outcome
 from vadcore.profiles import DRY_RUN, SEEDS, check_profile, default_dataset, dry_run
 from vadcore.reproduce import NOTEBOOK_NAME, list_notebooks
 from vadcore.seeding import seed_everything
+
+# torch's notice, once per operation, that an operation has no deterministic version although the
+# runs ask for deterministic ones where there are (``warn_only``: e.g. the Conv-AE's max-unpooling
+# while it trains). It is known and nothing a reader can act on, so a notebook does not show it.
+NO_DETERMINISTIC_KERNEL = r".* does not have a deterministic implementation, but you set 'torch\.use_deterministic_algorithms"
 
 
 def _session_path() -> str | None:
@@ -176,6 +182,7 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
         raise ValueError(f"seeds must be a non-empty list of distinct whole numbers ≥ 0, got {seeds!r}")
     chosen = engine.use(device)
     seed_everything(seeds[0])
+    warnings.filterwarnings("ignore", message=NO_DETERMINISTIC_KERNEL, category=UserWarning)
     runs.ledger.clear()
     return Lab(name=name, profile=profile, dataset=dataset or default_dataset(profile), seeds=seeds,
                out=report.results_folder(profile, name, results_dir or _beside_the_notebook(profile, name)),

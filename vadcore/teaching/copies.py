@@ -205,3 +205,14 @@ def write_release(numbers=None, out: str | Path = "release") -> list[Path]:
     if leaks:
         raise ValueError(f"the release in {out} holds the teacher's solutions:\n  " + "\n  ".join(leaks[:20]))
     return written
+
+
+def write_solutions(numbers=None, out: str | Path = "solutions", profile: str = "smoke") -> list[Path]:
+    """The teacher's handout: each notebook (all by default) executed at ``profile`` as it is —
+    solutions, hidden tests and answer keys with their outputs — into ``out/<profile>/<name>/``
+    (the executed notebook, its tables and figures; ``vadcore reproduce`` with ``out`` as its
+    results folder, so the package's ``results/`` is not touched). Returns the folders."""
+    from vadcore.reproduce import _environment, reproduce
+
+    with _environment(VADCORE_RESULTS=str(Path(out).resolve())):
+        return reproduce(numbers, profile)
