@@ -263,6 +263,12 @@ with own_work(frame_errors, "vadcore.methods.reconstruction"):
     per_frame = np.arange(14.0) ** 2  # windows that agree on every frame give that frame's value back
     expect_close("frame_errors of five 10-frame windows that agree", frame_errors([per_frame[w : w + 10] for w in range(5)], 14),
                  per_frame)
+    ### BEGIN HIDDEN TESTS
+    given = np.array([[1.0, 3.0], [5.0, 7.0], [2.0, 2.0], [8.0, 0.0]])
+    expect_close("frame_errors of four 2-frame windows over 5 frames", frame_errors(given, 5), [1.0, 4.0, 4.5, 5.0, 0.0])
+    expect_close("the window errors after frame_errors (unchanged)", given, [[1.0, 3.0], [5.0, 7.0], [2.0, 2.0], [8.0, 0.0]])
+    expect_close("frame_errors of one window over the whole clip", frame_errors([[2.0, 4.0, 6.0]], 3), [2.0, 4.0, 6.0])
+    ### END HIDDEN TESTS
 print("frame_errors: correct")
 
 # %% [markdown]

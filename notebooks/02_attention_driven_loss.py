@@ -134,6 +134,8 @@ with own_work(alpha, "vadcore.maps.attention"):
     expect_close("alpha(3)", alpha(3), [-4 / 3, 2 / 3, 2 / 3])  # 6 − 4·11/6, 4 − 4·5/6, 2 − 4·1/3
     expect_close("sum of alpha(12) (a static background cancels)", alpha(12).sum(), 0.0, atol=1e-9)
     ### BEGIN HIDDEN TESTS
+    expect_close("alpha(1) (one frame: nothing to rank)", alpha(1), [0.0])
+    expect_close("alpha(4)", alpha(4), [-29 / 12, 7 / 12, 13 / 12, 3 / 4])  # 8 − 5·25/12, 6 − 5·13/12, 4 − 5·7/12, 2 − 5/4
     for T in (5, 12, 40):
         expect_close(f"alpha({T})", alpha(T), attention.dynamic_image_weights(T))
     ### END HIDDEN TESTS
@@ -178,6 +180,11 @@ with own_work(attention_from, "vadcore.maps.attention"):
     expect_close("attention_from([[-2, 2]], B=0.5)", attention_from([[-2.0, 2.0]], B=0.5), [[1.0, 1.0]])
     expect_close("attention_from of a static clip (M = 0)", attention_from(np.zeros((2, 2))), np.full((2, 2), 0.1))
     ### BEGIN HIDDEN TESTS
+    given = np.array([[0.0, -4.0]])
+    expect_close("attention_from([[0, -4]], B=0)", attention_from(given, B=0.0), [[0.0, 1.0]])
+    expect_close("the map after attention_from (unchanged)", given, [[0.0, -4.0]])
+    expect_close("attention_from([[1, 1], [1, 1]]) (constant: B everywhere)", attention_from(np.ones((2, 2)), B=0.3),
+                 np.full((2, 2), 0.3))
     expect_close("attention_from(the dynamic image of 12 training frames)", attention_from(closed_form.numpy()),
                  attention.normalize_attention(closed_form.numpy()))
     ### END HIDDEN TESTS

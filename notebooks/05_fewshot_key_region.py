@@ -150,6 +150,10 @@ with own_work(hausdorff, "vadcore.models.fewshot"):
     expect_close("hausdorff(b, a) (the distance is symmetric)", hausdorff(b, a), 4 / 3, atol=1e-5)
     expect_close("hausdorff(a, 5·a) (the cosine ignores a frame's length)", hausdorff(a, 5 * a), 0.0, atol=1e-5)
     ### BEGIN HIDDEN TESTS
+    expect_close("hausdorff of the x axis against the y axis ((1 + 1) / 3)", hausdorff(a[:1], a[1:]), 2 / 3, atol=1e-5)
+    # (1, 1, 0) is 1 − 1/√2 from both x and y: once from it to a, twice from a to it, over d = 3
+    expect_close("hausdorff([(1, 1, 0)], [x, y])", hausdorff(torch.tensor([[1.0, 1.0, 0.0]]), a), 1 - 2 ** -0.5,
+                 atol=1e-5)
     features = torch.Generator().manual_seed(0)  # leaves the notebook's random state alone
     x, y = torch.randn(8, 5, generator=features), torch.randn(6, 5, generator=features)
     expect_close("hausdorff of random features", hausdorff(x, y), hausdorff_distance(x[None], y[None])[0, 0], atol=1e-5)
@@ -195,6 +199,11 @@ with own_work(centre, "vadcore.models.key_region"):
     expect_close("centre of the 2×2 map [[0, ln 3], [0, 0]], (x, y) = (31.5 + 24/3, 23.5 − 16/3)",
                  centre(soft, (48, 64), 16), [39.5, 18.1667], atol=1e-3)
     ### BEGIN HIDDEN TESTS
+    expect_close("centre of a flat 3×4 map (the middle of the valid range)", centre(torch.zeros(3, 4), (48, 64), 16),
+                 [31.5, 23.5], atol=1e-3)
+    corner = torch.tensor([[50.0, 0.0], [0.0, 0.0]])
+    expect_close("centre of a hot spot in the top-left corner of a 2×2 map", centre(corner, (48, 64), 16), [7.5, 7.5],
+                 atol=1e-3)
     weights = torch.randn(3, 4, generator=torch.Generator().manual_seed(0))
     expect_close("centre of a random 3×4 map", centre(weights, (48, 64), 16),
                  key_region_centres(weights[None], (48, 64), 16)[0], atol=1e-4)

@@ -81,7 +81,11 @@ def test_a_filled_in_copy_autogrades_to_full_marks_and_each_wrong_answer_loses_i
         done = subprocess.run([sys.executable, "-m", "nbgrader", *command], cwd=course, env=env,
                               capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr[-3000:]
-    assert "### BEGIN HIDDEN TESTS" not in (course / "release" / "lab00" / path.name).read_text()
+    released = nbformat.read(str(course / "release" / "lab00" / path.name), as_version=4)
+    assert "### BEGIN HIDDEN TESTS" not in str(released)
+    ours = student_notebook(path)  # nbgrader's student version shows the same stubs as ours
+    assert [c.source for c in released.cells if c.metadata.nbgrader.get("solution")] == \
+        [c.source for c in ours.cells if c.metadata.nbgrader.get("solution")]
     assert _status(checkout) == before  # nothing written into the package's results/
     assert (course / "autograded" / "right" / "lab00" / "results" / "smoke" / path.stem / "provenance.json").is_file()
     from nbgrader.api import Gradebook
