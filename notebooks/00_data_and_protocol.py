@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -36,8 +36,8 @@
 # 4. find a property of a real recording (a periodic codec artefact) in those scores.
 #
 # **Before:** Python, NumPy, and what a ROC curve is. Nothing else; every later notebook builds on
-# this one. Classroom time: about 40 min for the 4 exercises (10 + 10 + 10 + 10), 7 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# this one. Classroom time: about 40 min for the 4 exercises (10 + 10 + 10 + 10), 7 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -55,7 +55,8 @@ from vadcore.data import find_root
 from vadcore.data.check import background_change, periodic_excess, summarize
 from vadcore.papers import protocol
 from vadcore.notebook import finish, start
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="00_data_and_protocol", device=device)
 lab.show(runtime_table(lab.name))
@@ -159,14 +160,20 @@ def normalise(scores):
 
 
 # %% tags=["self-check"]
-own_work(normalise, "minmax", "normalize_per_video", "regularity")
-expect_close("normalise([2, 4, 6])", normalise([2.0, 4.0, 6.0]), [0.0, 0.5, 1.0])
-expect_close("normalise([-2, 0, 6])", normalise([-2.0, 0.0, 6.0]), [0.0, 0.25, 1.0])
-expect_close("normalise([3, 3]) (a constant clip)", normalise([3.0, 3.0]), [0.0, 0.0])
-### BEGIN HIDDEN TESTS
-for clip_scores in motion:
-    expect_close("normalise(a test clip's frame differences)", normalise(clip_scores), metrics.minmax(clip_scores))
-### END HIDDEN TESTS
+with own_work(normalise, "vadcore.metrics"):
+    expect_close("normalise([2, 4, 6])", normalise([2.0, 4.0, 6.0]), [0.0, 0.5, 1.0])
+    expect_close("normalise([-2, 0, 6])", normalise([-2.0, 0.0, 6.0]), [0.0, 0.25, 1.0])
+    expect_close("normalise([3, 3]) (a constant clip)", normalise([3.0, 3.0]), [0.0, 0.0])
+    ### BEGIN HIDDEN TESTS
+    given = np.array([5.0, 1.0, 3.0])  # a float array: an answer that changes its input in place changes this one
+    expect_close("normalise([5, 1, 3])", normalise(given), [1.0, 0.0, 0.5])
+    expect_close("the caller's array after normalise([5, 1, 3]) (unchanged)", given, [5.0, 1.0, 3.0])
+    expect_close("normalise([-4, -1, -2]) (every score negative)", normalise(np.array([-4.0, -1.0, -2.0])),
+                 [0.0, 1.0, 2 / 3])
+    for clip_scores in motion:
+        expect_close("normalise(a test clip's frame differences)", normalise(clip_scores.copy()),
+                     metrics.minmax(clip_scores))
+    ### END HIDDEN TESTS
 print("normalise: correct")
 
 # %% [markdown]
@@ -193,17 +200,24 @@ def micro_and_macro_auc(scores, labels):
 
 
 # %% tags=["self-check"]
-own_work(micro_and_macro_auc, "frame_metrics", "frame_roc", "minmax", "normalize_per_video")
-hand_scores = [np.array([1.0, 2.0, 3.0, 4.0]), np.array([10.0, 20.0, 40.0]), np.array([5.0, 6.0, 7.0])]
-hand_labels = [np.array([0, 1, 0, 1]), np.array([0, 0, 1]), np.array([0, 0, 0])]
-expect_close("(micro, macro) AUC of the three hand-made clips", micro_and_macro_auc(hand_scores, hand_labels),
-             [11 / 14, 0.875], atol=1e-9)
-### BEGIN HIDDEN TESTS
-expected = metrics.frame_metrics(motion, labels)
-expect_close("(micro, macro) AUC of frame difference", micro_and_macro_auc(motion, labels),
-             [expected.micro_auc, expected.macro_auc], atol=1e-9)
-### END HIDDEN TESTS
-micro, macro = micro_and_macro_auc(motion, labels)
+with own_work(micro_and_macro_auc, "vadcore.metrics"):
+    hand_scores = [np.array([1.0, 2.0, 3.0, 4.0]), np.array([10.0, 20.0, 40.0]), np.array([5.0, 6.0, 7.0])]
+    hand_labels = [np.array([0, 1, 0, 1]), np.array([0, 0, 1]), np.array([0, 0, 0])]
+    expect_close("(micro, macro) AUC of the three hand-made clips", micro_and_macro_auc(hand_scores, hand_labels),
+                 [11 / 14, 0.875], atol=1e-9)
+    ### BEGIN HIDDEN TESTS
+    # micro 39/50 (without per-clip normalisation 3/5); macro (1 + 5/6) / 2, the one-class clip skipped
+    other_scores = [np.array([3.0, 1.0, 2.0]), np.array([10.0, 40.0, 20.0, 30.0, 25.0]), np.array([4.0, 4.5])]
+    other_labels = [np.array([1, 0, 0]), np.array([0, 1, 0, 0, 1]), np.array([1, 1])]
+    expect_close("(micro, macro) AUC of three other hand-made clips", micro_and_macro_auc(other_scores, other_labels),
+                 [39 / 50, 11 / 12], atol=1e-9)
+    expect_close("the scores after micro_and_macro_auc (unchanged)", np.concatenate(other_scores),
+                 [3.0, 1.0, 2.0, 10.0, 40.0, 20.0, 30.0, 25.0, 4.0, 4.5])
+    expected = metrics.frame_metrics(motion, labels)
+    expect_close("(micro, macro) AUC of frame difference", micro_and_macro_auc(motion, labels),
+                 [expected.micro_auc, expected.macro_auc], atol=1e-9)
+    ### END HIDDEN TESTS
+    micro, macro = micro_and_macro_auc(motion, labels)
 print(f"frame difference: micro {100 * micro:.1f} %, macro {100 * macro:.1f} %: correct")
 
 # %%
@@ -282,18 +296,27 @@ def copy_last_frame_psnr(frames):
 
 
 # %% tags=["self-check"]
-ramp = np.repeat((np.arange(6) * 10).astype(np.uint8)[:, None, None], 4, axis=1).repeat(4, axis=2)
-expect_close("PSNR of a clip brightening by 10 grey levels per frame", copy_last_frame_psnr(ramp),
-             [28.1308] * 5, atol=1e-3)
-two_steps = np.zeros((3, 2, 2), dtype=np.uint8)
-two_steps[1, 0, 0], two_steps[2] = 51, 51
-expect_close("PSNR of the 2×2 clip (one pixel changes, then three)", copy_last_frame_psnr(two_steps),
-             [20.0, 15.2288], atol=1e-3)
-### BEGIN HIDDEN TESTS
-first_clip = copy_last_frame_psnr(predictor_data.test[0].frames)[predictor.frames - 1:]  # frames t+1 … of a predictor
-expect_close("PSNR of copying the last frame on the first test clip", first_clip,
-             predictions["copy last frame"]["scores"]["psnr"][0], rtol=1e-4)
-### END HIDDEN TESTS
+with own_work(copy_last_frame_psnr, "vadcore.metrics", "vadcore.quality", "vadcore.baselines"):
+    ramp = np.repeat((np.arange(6) * 10).astype(np.uint8)[:, None, None], 4, axis=1).repeat(4, axis=2)
+    expect_close("PSNR of a clip brightening by 10 grey levels per frame", copy_last_frame_psnr(ramp),
+                 [28.1308] * 5, atol=1e-3)
+    two_steps = np.zeros((3, 2, 2), dtype=np.uint8)
+    two_steps[1, 0, 0], two_steps[2] = 51, 51
+    expect_close("PSNR of the 2×2 clip (one pixel changes, then three)", copy_last_frame_psnr(two_steps),
+                 [20.0, 15.2288], atol=1e-3)
+    ### BEGIN HIDDEN TESTS
+    darker = np.repeat((200 - np.arange(4) * 10).astype(np.uint8)[:, None, None], 3, axis=1).repeat(3, axis=2)
+    expect_close("PSNR of a clip darkening by 10 grey levels per frame (uint8 differences wrap below 0)",
+                 copy_last_frame_psnr(darker), [28.1308] * 3, atol=1e-3)
+    expect_close("the uint8 frames after copy_last_frame_psnr (unchanged)", darker[:, 0, 0], [200, 190, 180, 170])
+    both_ways = np.full((2, 2, 2), 100, np.uint8)
+    both_ways[1, 0] = 151, 49  # one pixel 51 levels up, one 51 down: MSE 2 · 0.2² / 4
+    expect_close("PSNR of a 2×2 clip with one pixel brighter and one darker", copy_last_frame_psnr(both_ways),
+                 [16.9897], atol=1e-3)
+    first_clip = copy_last_frame_psnr(predictor_data.test[0].frames)[predictor.frames - 1:]  # frames t+1 … of a predictor
+    expect_close("PSNR of copying the last frame on the first test clip", first_clip,
+                 predictions["copy last frame"]["scores"]["psnr"][0], rtol=1e-4)
+    ### END HIDDEN TESTS
 print("copy_last_frame_psnr: correct")
 
 # %%
@@ -336,14 +359,25 @@ def smoothing_prediction():
 
 
 # %%
+prediction = record_prediction(smoothing_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 from scipy.ndimage import uniform_filter1d
 
 plain = metrics.frame_metrics(motion, labels)
 smoothed = metrics.frame_metrics([uniform_filter1d(s, 9, mode="nearest") for s in motion], labels)
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(smoothing_prediction(), 100 * plain.micro_auc, 100 * smoothed.micro_auc,
+lab.show(prediction_beside_outcome(prediction, 100 * plain.micro_auc, 100 * smoothed.micro_auc,
                                    "frame-difference micro AUC (%)", "9-frame moving average", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## Questions for discussion
@@ -385,6 +419,7 @@ lab.show("\n".join([
        "anomaly's peak onto the normal frames around it, so the two classes overlap more. ")
     + "It always blurs the first and last frames of an anomaly; a 99-frame average is longer than most "
     "anomalies and flattens a clip to its crowd level. (On Ped2 at `cpu` this change gains; on synthped it loses.)",
+    explanation_rubric(5),
 ]))
 
 # %% [markdown]

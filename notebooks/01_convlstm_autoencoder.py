@@ -37,8 +37,8 @@
 # 4. judge the result against scores that learn nothing at the same size.
 #
 # **Before:** notebook 00 (the protocol and the trivial scores). Classroom time: about 40 min for
-# the 4 exercises (5 + 10 + 15 + 10), 6 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# the 4 exercises (5 + 10 + 15 + 10), 6 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -60,7 +60,8 @@ from vadcore.methods import TRAINED, reconstruction
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import convlstm_ae as paper
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="01_convlstm_autoencoder", device=device)
 lab.show(runtime_table(lab.name))
@@ -119,14 +120,14 @@ def stride_window(start, stride, length=10):
 
 
 # %% tags=["self-check"]
-own_work(stride_window, "ClipDataset", "frame_indices")
-expect_close("stride_window(0, 2)", stride_window(0, 2), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18], atol=0)
-expect_close("stride_window(5, 3, length=4)", stride_window(5, 3, length=4), [5, 8, 11, 14], atol=0)
-### BEGIN HIDDEN TESTS
-for i, (_, begin, stride) in enumerate(windows.windows):
-    expect_close(f"stride_window({begin}, {stride}) (a window of ClipDataset)", stride_window(begin, stride),
-                 list(windows.frame_indices(i)), atol=0)
-### END HIDDEN TESTS
+with own_work(stride_window, "vadcore.data.clips"):
+    expect_close("stride_window(0, 2)", stride_window(0, 2), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18], atol=0)
+    expect_close("stride_window(5, 3, length=4)", stride_window(5, 3, length=4), [5, 8, 11, 14], atol=0)
+    ### BEGIN HIDDEN TESTS
+    for i, (_, begin, stride) in enumerate(windows.windows):
+        expect_close(f"stride_window({begin}, {stride}) (a window of ClipDataset)", stride_window(begin, stride),
+                     list(windows.frame_indices(i)), atol=0)
+    ### END HIDDEN TESTS
 print("stride_window: correct")
 
 # %% [markdown]
@@ -222,12 +223,12 @@ def regularity_score(errors):
 
 
 # %% tags=["self-check"]
-own_work(regularity_score, "regularity", "minmax", "normalize_per_video")
-expect_close("regularity_score([2, 4, 6, 10])", regularity_score([2.0, 4.0, 6.0, 10.0]), [1.0, 0.75, 0.5, 0.0])
-expect_close("regularity_score([9, 5, 7, 5])", regularity_score([9.0, 5.0, 7.0, 5.0]), [0.0, 1.0, 0.5, 1.0])
-### BEGIN HIDDEN TESTS
-expect_close("regularity_score(a test clip's errors)", regularity_score(error), metrics.regularity([error])[0])
-### END HIDDEN TESTS
+with own_work(regularity_score, "vadcore.metrics"):
+    expect_close("regularity_score([2, 4, 6, 10])", regularity_score([2.0, 4.0, 6.0, 10.0]), [1.0, 0.75, 0.5, 0.0])
+    expect_close("regularity_score([9, 5, 7, 5])", regularity_score([9.0, 5.0, 7.0, 5.0]), [0.0, 1.0, 0.5, 1.0])
+    ### BEGIN HIDDEN TESTS
+    expect_close("regularity_score(a test clip's errors)", regularity_score(error), metrics.regularity([error])[0])
+    ### END HIDDEN TESTS
 print("regularity_score: correct")
 
 # %% [markdown]
@@ -255,12 +256,19 @@ def frame_errors(window_errors, n_frames):
 
 
 # %% tags=["self-check"]
-expect_close("frame_errors of two 2-frame windows", frame_errors([[1.0, 2.0], [3.0, 4.0]], 3), [1.0, 2.5, 4.0])
-expect_close("frame_errors of three 3-frame windows",
-             frame_errors([[1.0, 2.0, 9.0], [3.0, 4.0, 5.0], [0.0, 6.0, 2.0]], 5), [1.0, 2.5, 13 / 3, 5.5, 2.0])
-per_frame = np.arange(14.0) ** 2  # windows that agree on every frame give that frame's value back
-expect_close("frame_errors of five 10-frame windows that agree", frame_errors([per_frame[w : w + 10] for w in range(5)], 14),
-             per_frame)
+with own_work(frame_errors, "vadcore.methods.reconstruction"):
+    expect_close("frame_errors of two 2-frame windows", frame_errors([[1.0, 2.0], [3.0, 4.0]], 3), [1.0, 2.5, 4.0])
+    expect_close("frame_errors of three 3-frame windows",
+                 frame_errors([[1.0, 2.0, 9.0], [3.0, 4.0, 5.0], [0.0, 6.0, 2.0]], 5), [1.0, 2.5, 13 / 3, 5.5, 2.0])
+    per_frame = np.arange(14.0) ** 2  # windows that agree on every frame give that frame's value back
+    expect_close("frame_errors of five 10-frame windows that agree", frame_errors([per_frame[w : w + 10] for w in range(5)], 14),
+                 per_frame)
+    ### BEGIN HIDDEN TESTS
+    given = np.array([[1.0, 3.0], [5.0, 7.0], [2.0, 2.0], [8.0, 0.0]])
+    expect_close("frame_errors of four 2-frame windows over 5 frames", frame_errors(given, 5), [1.0, 4.0, 4.5, 5.0, 0.0])
+    expect_close("the window errors after frame_errors (unchanged)", given, [[1.0, 3.0], [5.0, 7.0], [2.0, 2.0], [8.0, 0.0]])
+    expect_close("frame_errors of one window over the whole clip", frame_errors([[2.0, 4.0, 6.0]], 3), [2.0, 4.0, 6.0])
+    ### END HIDDEN TESTS
 print("frame_errors: correct")
 
 # %% [markdown]
@@ -332,6 +340,9 @@ def denominator_prediction():
 
 
 # %%
+prediction = record_prediction(denominator_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 from sklearn.metrics import roc_auc_score
 
 tutorial_model = next(iter(paper.MODELS))
@@ -343,8 +354,16 @@ for s in lab.seeds:
     tutorial_auc.append(100 * roc_auc_score(every_label, np.concatenate([(e - e.min()) / e.max() for e in errors])))
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(denominator_prediction(), np.mean(correct_auc), np.mean(tutorial_auc),
+lab.show(prediction_beside_outcome(prediction, np.mean(correct_auc), np.mean(tutorial_auc),
                                    f"{tutorial_model} micro AUC (%)", "the tutorial's ÷ max e", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## 9. Where the error is: reconstruction-error maps
@@ -455,6 +474,7 @@ lab.show("\n".join([
        "barely varies are squashed towards 0 (normal) — which here "
        + ("removed more false alarms from quiet normal stretches than it hid anomalies." if bug_change > 0 else
           "hid more anomalous frames (clips that are anomalous throughout vary little) than it removed false alarms.")),
+    explanation_rubric(5),
 ]))
 
 # %%

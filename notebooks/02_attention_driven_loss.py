@@ -40,8 +40,8 @@
 #    hold — against predictors that learn nothing.
 #
 # **Before:** notebooks 00 (protocol, trivial predictors) and 01 (training, validation curves).
-# Classroom time: about 45 min for the 4 exercises (10 + 10 + 15 + 10), 6 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# Classroom time: about 45 min for the 4 exercises (10 + 10 + 15 + 10), 6 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -70,16 +70,13 @@ from vadcore.methods.prediction import diagnostics
 from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import Claim, adl
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="02_attention_driven_loss", device=device)
 lab.show(runtime_table(lab.name))
-study = lab.study(adl.study(profile, lab.dataset, lab.seeds, flow=flow, lr=lr, iterations=iterations, tables=tables,
-                            ablation_iterations=ablation_iterations))  # every run, trained or read from the cache
-plan, runs = study.configs, study.results
-settings, choice, short = study.value["settings"], study.value["choice"], study.value["short"]
-base = plan["full", "AnoPred", lab.seeds[0]]
-data = lab.data_for(base)
+base = prediction.profile_config(profile, lab.dataset, lab.seeds[0])  # the frames every run reads (size, dataset)
+data = lab.data_for(base)  # the runs are trained (or read from the cache) in section 3, after the exercises
 print(data, "working size", base.size, "seeds", lab.seeds)
 
 # %% [markdown]
@@ -132,14 +129,16 @@ def alpha(T):
 
 
 # %% tags=["self-check"]
-own_work(alpha, "dynamic_image_weights", "dynamic_image")
-expect_close("alpha(2)", alpha(2), [-0.5, 0.5])  # 2·2 − 3·1.5 and 2·1 − 3·0.5
-expect_close("alpha(3)", alpha(3), [-4 / 3, 2 / 3, 2 / 3])  # 6 − 4·11/6, 4 − 4·5/6, 2 − 4·1/3
-expect_close("sum of alpha(12) (a static background cancels)", alpha(12).sum(), 0.0, atol=1e-9)
-### BEGIN HIDDEN TESTS
-for T in (5, 12, 40):
-    expect_close(f"alpha({T})", alpha(T), attention.dynamic_image_weights(T))
-### END HIDDEN TESTS
+with own_work(alpha, "vadcore.maps.attention"):
+    expect_close("alpha(2)", alpha(2), [-0.5, 0.5])  # 2·2 − 3·1.5 and 2·1 − 3·0.5
+    expect_close("alpha(3)", alpha(3), [-4 / 3, 2 / 3, 2 / 3])  # 6 − 4·11/6, 4 − 4·5/6, 2 − 4·1/3
+    expect_close("sum of alpha(12) (a static background cancels)", alpha(12).sum(), 0.0, atol=1e-9)
+    ### BEGIN HIDDEN TESTS
+    expect_close("alpha(1) (one frame: nothing to rank)", alpha(1), [0.0])
+    expect_close("alpha(4)", alpha(4), [-29 / 12, 7 / 12, 13 / 12, 3 / 4])  # 8 − 5·25/12, 6 − 5·13/12, 4 − 5·7/12, 2 − 5/4
+    for T in (5, 12, 40):
+        expect_close(f"alpha({T})", alpha(T), attention.dynamic_image_weights(T))
+    ### END HIDDEN TESTS
 print("alpha: correct")
 
 # %%
@@ -176,14 +175,19 @@ def attention_from(M, B=0.1):
 
 
 # %% tags=["self-check"]
-own_work(attention_from, "normalize_attention", "learned_attention", "attention_map")
-expect_close("attention_from([[-1, 3], [0, 1]])", attention_from([[-1.0, 3.0], [0.0, 1.0]]), [[0.35, 0.85], [0.1, 0.35]])
-expect_close("attention_from([[-2, 2]], B=0.5)", attention_from([[-2.0, 2.0]], B=0.5), [[1.0, 1.0]])
-expect_close("attention_from of a static clip (M = 0)", attention_from(np.zeros((2, 2))), np.full((2, 2), 0.1))
-### BEGIN HIDDEN TESTS
-expect_close("attention_from(the dynamic image of 12 training frames)", attention_from(closed_form.numpy()),
-             attention.normalize_attention(closed_form.numpy()))
-### END HIDDEN TESTS
+with own_work(attention_from, "vadcore.maps.attention"):
+    expect_close("attention_from([[-1, 3], [0, 1]])", attention_from([[-1.0, 3.0], [0.0, 1.0]]), [[0.35, 0.85], [0.1, 0.35]])
+    expect_close("attention_from([[-2, 2]], B=0.5)", attention_from([[-2.0, 2.0]], B=0.5), [[1.0, 1.0]])
+    expect_close("attention_from of a static clip (M = 0)", attention_from(np.zeros((2, 2))), np.full((2, 2), 0.1))
+    ### BEGIN HIDDEN TESTS
+    given = np.array([[0.0, -4.0]])
+    expect_close("attention_from([[0, -4]], B=0)", attention_from(given, B=0.0), [[0.0, 1.0]])
+    expect_close("the map after attention_from (unchanged)", given, [[0.0, -4.0]])
+    expect_close("attention_from([[1, 1], [1, 1]]) (constant: B everywhere)", attention_from(np.ones((2, 2)), B=0.3),
+                 np.full((2, 2), 0.3))
+    expect_close("attention_from(the dynamic image of 12 training frames)", attention_from(closed_form.numpy()),
+                 attention.normalize_attention(closed_form.numpy()))
+    ### END HIDDEN TESTS
 print("attention_from: correct")
 
 # %% [markdown]
@@ -243,21 +247,30 @@ def attention_gradient_loss(prediction, target, A):
 
 
 # %% tags=["self-check"]
-own_work(attention_gradient_loss, "gradient_loss", "image_gradients")
-target = torch.tensor([[[[0.0, 1.0, 3.0], [0.0, 0.0, 0.0]]]])
-predicted = torch.tensor([[[[0.0, -1.0, -3.0], [0.0, 1.0, 0.0]]]])
-weights = torch.tensor([[1.0, 2.0, 1.0], [0.5, 1.0, 2.0]])
-# along i: |A ∘ ([0, 2, 3] − [0, 1, 3])| = [0, 1, 0] on row 1; along j: 0 on row 0, [0, 1, 2] on row 1 → (1 + 3) / 6
-expect_close("attention_gradient_loss of the 2×3 hand case", attention_gradient_loss(predicted, target, weights),
-             2 / 3, atol=1e-6)
-expect_close("attention_gradient_loss of a prediction with every edge flipped",
-             attention_gradient_loss(-target, target, weights), 0.0, atol=1e-6)
-### BEGIN HIDDEN TESTS
-frames = torch.from_numpy(np.array(data.train[0].frames[:2], np.float32) / 127.5 - 1)[:, None]
-learned = torch.from_numpy(maps["learned (Eq. 7)"]).float()
-expect_close("attention_gradient_loss of two training frames with the learned map",
-             attention_gradient_loss(frames[:1], frames[1:], learned), gradient_loss(frames[:1], frames[1:], learned))
-### END HIDDEN TESTS
+with own_work(attention_gradient_loss, "vadcore.losses"):
+    target = torch.tensor([[[[0.0, 1.0, 3.0], [0.0, 0.0, 0.0]]]])
+    predicted = torch.tensor([[[[0.0, -1.0, -3.0], [0.0, 1.0, 0.0]]]])
+    weights = torch.tensor([[1.0, 2.0, 1.0], [0.5, 1.0, 2.0]])
+    # along i: |A ∘ ([0, 2, 3] − [0, 1, 3])| = [0, 1, 0] on row 1; along j: 0 on row 0, [0, 1, 2] on row 1 → (1 + 3) / 6
+    expect_close("attention_gradient_loss of the 2×3 hand case", attention_gradient_loss(predicted, target, weights),
+                 2 / 3, atol=1e-6)
+    expect_close("attention_gradient_loss of a prediction with every edge flipped",
+                 attention_gradient_loss(-target, target, weights), 0.0, atol=1e-6)
+    ### BEGIN HIDDEN TESTS
+    # the same case transposed: i and j swap roles, so a map applied along one axis only gives 1/2 in one of the two
+    expect_close("attention_gradient_loss of the transposed 3×2 hand case",
+                 attention_gradient_loss(predicted.transpose(-1, -2), target.transpose(-1, -2), weights.T), 2 / 3, atol=1e-6)
+    plain = torch.ones(2, 3)  # A = 1: the plain gradient loss, (1 + 2) / 6 on the first case
+    expect_close("attention_gradient_loss of the 2×3 hand case with A = 1", attention_gradient_loss(predicted, target, plain),
+                 0.5, atol=1e-6)
+    unchanged = predicted.clone()
+    attention_gradient_loss(predicted, target, weights)
+    expect_close("the prediction after attention_gradient_loss (unchanged)", predicted, unchanged, atol=0)
+    frames = torch.from_numpy(np.array(data.train[0].frames[:2], np.float32) / 127.5 - 1)[:, None]
+    learned = torch.from_numpy(maps["learned (Eq. 7)"]).float()
+    expect_close("attention_gradient_loss of two training frames with the learned map",
+                 attention_gradient_loss(frames[:1], frames[1:], learned), gradient_loss(frames[:1], frames[1:], learned))
+    ### END HIDDEN TESTS
 print("attention_gradient_loss: correct")
 
 # %% [markdown]
@@ -273,6 +286,16 @@ print("attention_gradient_loss: correct")
 # (`vadcore.data.pseudo`) — and the micro AUC of the altered frames (known by construction) is the
 # criterion; the mean PSNR of the held-out frames is shown beside it. No test label is read.
 # `full` keeps the paper's values.
+#
+# Here the notebook trains every run of its study — or reads it from the run cache, where a
+# teacher may have put them (`vadcore runs import`, `docs/teaching.md`).
+
+# %%
+study = lab.study(adl.study(profile, lab.dataset, lab.seeds, flow=flow, lr=lr, iterations=iterations, tables=tables,
+                            ablation_iterations=ablation_iterations))  # every run, trained or read from the cache
+plan, runs = study.configs, study.results
+settings, choice, short = study.value["settings"], study.value["choice"], study.value["short"]
+base = plan["full", "AnoPred", lab.seeds[0]]
 
 # %%
 if choice is not None:
@@ -498,6 +521,9 @@ def foreground_prediction():
 
 
 # %%
+prediction = record_prediction(foreground_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 test_labels = metrics.drop_first([video.labels for video in data.test], offset)
 foreground_only = []
 for s in lab.seeds:
@@ -506,8 +532,16 @@ for s in lab.seeds:
     foreground_only.append(100 * metrics.frame_metrics(foreground_psnr, test_labels, higher_is_normal=True).micro_auc)
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(foreground_prediction(), np.mean(micro["full", "ADL"]), np.mean(foreground_only),
+lab.show(prediction_beside_outcome(prediction, np.mean(micro["full", "ADL"]), np.mean(foreground_only),
                                    "ADL micro AUC (%)", "PSNR of the moving foreground only", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## 13. Fig. 8 — error maps
@@ -627,6 +661,7 @@ lab.show("\n".join([
        "losing the area signal: for scoring, too, the moving pixels carry the information — the map's premise.")
     + (" (The foreground here is synthped's exact object masks.)" if lab.dataset == "synthped" else
        " (The foreground here comes from background subtraction, which also marks noise and misses slow objects.)"),
+    explanation_rubric(5),
 ]))
 
 # %%

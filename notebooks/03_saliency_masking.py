@@ -35,8 +35,8 @@
 # 4. tell a threshold read off the test ROC from one chosen without test labels.
 #
 # **Before:** notebooks 00 (protocol) and 02 (AnoPred, ADL, the validation search). Classroom time:
-# about 40 min for the 4 exercises (15 + 5 + 10 + 10), 6 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# about 40 min for the 4 exercises (15 + 5 + 10 + 10), 6 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -62,7 +62,8 @@ from vadcore.methods import TRAINED, evaluate, prediction
 from vadcore.notebook import finish, start
 from vadcore.papers import seunet
 from vadcore.quality import psnr
-from vadcore.teaching import expect, expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect, expect_close, explanation_rubric, own_work, prediction_beside_outcome,
+                              record_prediction, runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="03_saliency_masking", device=device)
 lab.show(runtime_table(lab.name))
@@ -128,17 +129,17 @@ def otsu(values, bins=256):
 
 
 # %% tags=["self-check"]
-own_work(otsu, "threshold_otsu", "binarise")
-ten_values = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 2.0, 5.0, 7.0, 8.0])  # mean 2.4, median 1, mid-range 4
-expect_close("otsu(ten values, bins=8) (bin centres 0.5 … 7.5)", otsu(ten_values, bins=8), 2.5, atol=1e-9)
-expect_close("otsu(ten values) with the default 256 bins", otsu(ten_values), 2.015625, atol=1e-9)
-### BEGIN HIDDEN TESTS
-for t, saliency_map in enumerate(sgsp_maps):
-    if np.ptp(saliency_map) > 0:
-        expect(f"map > otsu(map) for the SGSP map of frame {t + 1}",
-               np.array_equal(saliency_map > otsu(saliency_map), saliency.binarise(saliency_map)),
-               "the pixels saliency.binarise keeps", "other pixels")
-### END HIDDEN TESTS
+with own_work(otsu, "vadcore.maps.saliency", saliency.threshold_otsu):
+    ten_values = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 2.0, 5.0, 7.0, 8.0])  # mean 2.4, median 1, mid-range 4
+    expect_close("otsu(ten values, bins=8) (bin centres 0.5 … 7.5)", otsu(ten_values, bins=8), 2.5, atol=1e-9)
+    expect_close("otsu(ten values) with the default 256 bins", otsu(ten_values), 2.015625, atol=1e-9)
+    ### BEGIN HIDDEN TESTS
+    for t, saliency_map in enumerate(sgsp_maps):
+        if np.ptp(saliency_map) > 0:
+            expect(f"map > otsu(map) for the SGSP map of frame {t + 1}",
+                   np.array_equal(saliency_map > otsu(saliency_map), saliency.binarise(saliency_map)),
+                   "the pixels saliency.binarise keeps", "other pixels")
+    ### END HIDDEN TESTS
 print("otsu: correct")
 
 # %% [markdown]
@@ -194,19 +195,19 @@ def coverage(mask, anomaly):
 
 
 # %% tags=["self-check"]
-own_work(coverage, "mask_coverage")
-left, object_ = np.zeros((4, 5), bool), np.zeros((4, 5), bool)
-left[:, :3] = True  # 12 of the 20 pixels
-object_[1:3, 2:] = True  # 6 pixels, 2 of them in column 2, inside the mask
-expect_close("coverage(left three columns, a 2×3 object straddling their edge)", coverage(left, object_), 1 / 3)
-expect_close("coverage(left three columns, the object inside them)", coverage(left, np.roll(object_, -2, axis=1)), 1.0)
-### BEGIN HIDDEN TESTS
-for kind, mask in masks.items():
-    first = next(v for v in data.test if v.masks is not None and v.masks.any())
-    for t in np.flatnonzero(first.masks.any(axis=(1, 2)))[:20]:
-        expect_close(f"coverage({kind} mask, anomaly of {first.name} frame {t + 1})", coverage(mask, first.masks[t]),
-                     metrics.mask_coverage(mask, first.masks[t : t + 1])[0], atol=1e-12)
-### END HIDDEN TESTS
+with own_work(coverage, "vadcore.metrics"):
+    left, object_ = np.zeros((4, 5), bool), np.zeros((4, 5), bool)
+    left[:, :3] = True  # 12 of the 20 pixels
+    object_[1:3, 2:] = True  # 6 pixels, 2 of them in column 2, inside the mask
+    expect_close("coverage(left three columns, a 2×3 object straddling their edge)", coverage(left, object_), 1 / 3)
+    expect_close("coverage(left three columns, the object inside them)", coverage(left, np.roll(object_, -2, axis=1)), 1.0)
+    ### BEGIN HIDDEN TESTS
+    for kind, mask in masks.items():
+        first = next(v for v in data.test if v.masks is not None and v.masks.any())
+        for t in np.flatnonzero(first.masks.any(axis=(1, 2)))[:20]:
+            expect_close(f"coverage({kind} mask, anomaly of {first.name} frame {t + 1})", coverage(mask, first.masks[t]),
+                         metrics.mask_coverage(mask, first.masks[t : t + 1])[0], atol=1e-12)
+    ### END HIDDEN TESTS
 print("coverage: correct")
 
 # %% [markdown]
@@ -244,19 +245,19 @@ def masked_psnr(prediction, frame, mask):
 
 
 # %% tags=["self-check"]
-own_work(masked_psnr, "psnr")
-corner, top_row = np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [0.0, 0.0]])
-expect_close("masked_psnr(0.6 everywhere, 0.5 everywhere, one corner)  [10 log10(4 / 0.01)]",
-             masked_psnr(np.full((2, 2), 0.6), np.full((2, 2), 0.5), corner), 26.0206, atol=1e-4)
-ramp = np.array([[0.2, 0.4], [0.6, 0.8]])
-expect_close("masked_psnr(ramp + [[0.1, −0.2], [0.3, 0.2]], ramp, top row)  [10 log10(4 / 0.05)]",
-             masked_psnr(ramp + np.array([[0.1, -0.2], [0.3, 0.2]]), ramp, top_row), 19.0309, atol=1e-4)
-### BEGIN HIDDEN TESTS
-test_clip = np.asarray(data.test[0].frames, float) / 255  # copy the last frame, scored inside the motion mask
-expect_close("masked_psnr of copying the last frame of a test clip", [masked_psnr(p, f, masks["motion"])
-             for p, f in zip(test_clip[:-1], test_clip[1:])], psnr(test_clip[:-1], test_clip[1:], mask=masks["motion"]),
-             atol=1e-6)
-### END HIDDEN TESTS
+with own_work(masked_psnr, "vadcore.quality", "vadcore.metrics"):
+    corner, top_row = np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[1.0, 1.0], [0.0, 0.0]])
+    expect_close("masked_psnr(0.6 everywhere, 0.5 everywhere, one corner)  [10 log10(4 / 0.01)]",
+                 masked_psnr(np.full((2, 2), 0.6), np.full((2, 2), 0.5), corner), 26.0206, atol=1e-4)
+    ramp = np.array([[0.2, 0.4], [0.6, 0.8]])
+    expect_close("masked_psnr(ramp + [[0.1, −0.2], [0.3, 0.2]], ramp, top row)  [10 log10(4 / 0.05)]",
+                 masked_psnr(ramp + np.array([[0.1, -0.2], [0.3, 0.2]]), ramp, top_row), 19.0309, atol=1e-4)
+    ### BEGIN HIDDEN TESTS
+    test_clip = np.asarray(data.test[0].frames, float) / 255  # copy the last frame, scored inside the motion mask
+    expect_close("masked_psnr of copying the last frame of a test clip", [masked_psnr(p, f, masks["motion"])
+                 for p, f in zip(test_clip[:-1], test_clip[1:])], psnr(test_clip[:-1], test_clip[1:], mask=masks["motion"]),
+                 atol=1e-6)
+    ### END HIDDEN TESTS
 print("masked_psnr: correct")
 
 # %% [markdown]
@@ -359,6 +360,9 @@ def false_alarm_prediction():
 
 
 # %%
+prediction = record_prediction(false_alarm_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 held_out_rule = "5 % false alarms on held-out training clips"
 looser = metrics.false_alarm_threshold(held_scores, 0.20)
 looser_accuracy = 100 * metrics.threshold_accuracy(regularity, labels, looser)
@@ -368,8 +372,16 @@ print(f"threshold {thresholds[held_out_rule]:.4f} → {looser:.4f}; test frames 
       f"{flagged['5 %']:.1f} % → {flagged['20 %']:.1f} %")
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(false_alarm_prediction(), accuracy[held_out_rule], looser_accuracy,
+lab.show(prediction_beside_outcome(prediction, accuracy[held_out_rule], looser_accuracy,
                                    "test frame accuracy (%)", "20 % instead of 5 % held-out false alarms", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## 8. Figs. 6–7 — ROC curves
@@ -466,6 +478,7 @@ lab.show("\n".join([
       "customer sees — a false alarm on 20 % of normal frames, a number set by hand, not learnt. (On Ped2 at `cpu`, "
       "83 % of the test frames are anomalous and the accuracy rises all the way from the 5 % threshold to the "
       "test-ROC one: the same direction.)",
+    explanation_rubric(5),
 ]))
 
 # %%

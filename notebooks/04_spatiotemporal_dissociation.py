@@ -39,8 +39,8 @@
 # 4. judge the model against predictors that learn nothing and against AnoPred at the same size.
 #
 # **Before:** notebooks 00 (protocol), 01 (autoencoders) and 02 (AnoPred). Classroom time: about
-# 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -64,7 +64,8 @@ from vadcore.methods.dissociation.diagnostics import attention_maps, codes_and_c
 from vadcore.models.dissociation import KMeansLayer, VarianceAttention
 from vadcore.notebook import finish, start
 from vadcore.papers import dissociation as paper
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="04_spatiotemporal_dissociation", device=device)
 lab.show(runtime_table(lab.name))
@@ -109,16 +110,16 @@ def pixel_shuffle(x, r):
 
 
 # %% tags=["self-check"]
-own_work(pixel_shuffle, "pixel_shuffle", "PixelShuffle")
-grid = torch.arange(24.0).reshape(1, 4, 2, 3)  # channel k holds 6k … 6k + 5
-expect_close("pixel_shuffle(arange(24) as (1, 4, 2, 3), 2)", pixel_shuffle(grid, 2),
-             [[[[0, 6, 1, 7, 2, 8], [12, 18, 13, 19, 14, 20], [3, 9, 4, 10, 5, 11], [15, 21, 16, 22, 17, 23]]]])
-expect_close("pixel_shuffle(arange(8) as (1, 8, 1, 1), 2)", pixel_shuffle(torch.arange(8.0).reshape(1, 8, 1, 1), 2),
-             [[[[0, 1], [2, 3]], [[4, 5], [6, 7]]]])
-### BEGIN HIDDEN TESTS
-x = torch.randn(2, 18, 3, 5)
-expect_close("pixel_shuffle(random (2, 18, 3, 5), 3)", pixel_shuffle(x, 3), torch.nn.PixelShuffle(3)(x))
-### END HIDDEN TESTS
+with own_work(pixel_shuffle, "vadcore.models.dissociation", torch.pixel_shuffle, torch.nn.PixelShuffle):
+    grid = torch.arange(24.0).reshape(1, 4, 2, 3)  # channel k holds 6k … 6k + 5
+    expect_close("pixel_shuffle(arange(24) as (1, 4, 2, 3), 2)", pixel_shuffle(grid, 2),
+                 [[[[0, 6, 1, 7, 2, 8], [12, 18, 13, 19, 14, 20], [3, 9, 4, 10, 5, 11], [15, 21, 16, 22, 17, 23]]]])
+    expect_close("pixel_shuffle(arange(8) as (1, 8, 1, 1), 2)", pixel_shuffle(torch.arange(8.0).reshape(1, 8, 1, 1), 2),
+                 [[[[0, 1], [2, 3]], [[4, 5], [6, 7]]]])
+    ### BEGIN HIDDEN TESTS
+    x = torch.randn(2, 18, 3, 5)
+    expect_close("pixel_shuffle(random (2, 18, 3, 5), 3)", pixel_shuffle(x, 3), torch.nn.PixelShuffle(3)(x))
+    ### END HIDDEN TESTS
 print("pixel_shuffle: correct")
 
 # %% [markdown]
@@ -153,19 +154,19 @@ def variance_weight(projected):
 
 
 # %% tags=["self-check"]
-own_work(variance_weight, "VarianceAttention", "weights")
-positions = torch.tensor([[0.3, 0.3, 0.3], [1.0, 0.0, -1.0], [1.0, 0.5, 0.0]])  # a row of 3 channels per position
-one_sample = positions.T.reshape(1, 3, 1, 3)  # (B, C, H, W): channels × a 1×3 grid
-expect_close("variance_weight of two samples (squared deviations 0, 2, 0.5 and 0, 8, 2)",
-             variance_weight(torch.cat([one_sample, 2 * one_sample])),
-             [[[[0.099624, 0.736125, 0.164252]]], [[[0.000335, 0.997194, 0.002472]]]], atol=1e-5)
-### BEGIN HIDDEN TESTS
-torch.manual_seed(0)
-features = torch.randn(2, 6, 4, 5)
-attention = VarianceAttention(6)
-expect_close("variance_weight of random projected features", variance_weight(attention.project(features)),
-             attention.weights(features), atol=1e-6)
-### END HIDDEN TESTS
+with own_work(variance_weight, "vadcore.models.dissociation"):
+    positions = torch.tensor([[0.3, 0.3, 0.3], [1.0, 0.0, -1.0], [1.0, 0.5, 0.0]])  # a row of 3 channels per position
+    one_sample = positions.T.reshape(1, 3, 1, 3)  # (B, C, H, W): channels × a 1×3 grid
+    expect_close("variance_weight of two samples (squared deviations 0, 2, 0.5 and 0, 8, 2)",
+                 variance_weight(torch.cat([one_sample, 2 * one_sample])),
+                 [[[[0.099624, 0.736125, 0.164252]]], [[[0.000335, 0.997194, 0.002472]]]], atol=1e-5)
+    ### BEGIN HIDDEN TESTS
+    torch.manual_seed(0)
+    features = torch.randn(2, 6, 4, 5)
+    attention = VarianceAttention(6)
+    expect_close("variance_weight of random projected features", variance_weight(attention.project(features)),
+                 attention.weights(features), atol=1e-6)
+    ### END HIDDEN TESTS
 print("variance_weight: correct")
 
 # %% [markdown]
@@ -188,20 +189,20 @@ def compactness(codes, centres):
 
 
 # %% tags=["self-check"]
-own_work(compactness, "KMeansLayer", "nearest", "distances")
-centres = torch.tensor([[0.0, 0.0], [3.0, 4.0]])
-codes = torch.tensor([[[1.0, 2.0], [3.0, 0.0]], [[3.0, 3.0], [4.0, 4.0]]])  # (B, positions, D)
-# nearest squared distances: (1, 2) → 5 and (3, 0) → 9 from (0, 0); (3, 3) → 1 and (4, 4) → 1 from (3, 4)
-expect_close("compactness of two samples of two codes, centres (0, 0) and (3, 4)",
-             compactness(codes.permute(0, 2, 1).reshape(2, 2, 1, 2), centres), 4.0)
-### BEGIN HIDDEN TESTS
-layer = KMeansLayer(clusters=5, dim=6)
-with torch.no_grad():
-    layer.centres.normal_()
-random_codes = torch.randn(3, 6, 2, 4)
-expect_close("compactness of random codes", compactness(random_codes, layer.centres),
-             layer.nearest(random_codes).mean(), atol=1e-5)
-### END HIDDEN TESTS
+with own_work(compactness, "vadcore.models.dissociation"):
+    centres = torch.tensor([[0.0, 0.0], [3.0, 4.0]])
+    codes = torch.tensor([[[1.0, 2.0], [3.0, 0.0]], [[3.0, 3.0], [4.0, 4.0]]])  # (B, positions, D)
+    # nearest squared distances: (1, 2) → 5 and (3, 0) → 9 from (0, 0); (3, 3) → 1 and (4, 4) → 1 from (3, 4)
+    expect_close("compactness of two samples of two codes, centres (0, 0) and (3, 4)",
+                 compactness(codes.permute(0, 2, 1).reshape(2, 2, 1, 2), centres), 4.0)
+    ### BEGIN HIDDEN TESTS
+    layer = KMeansLayer(clusters=5, dim=6)
+    with torch.no_grad():
+        layer.centres.normal_()
+    random_codes = torch.randn(3, 6, 2, 4)
+    expect_close("compactness of random codes", compactness(random_codes, layer.centres),
+                 layer.nearest(random_codes).mean(), atol=1e-5)
+    ### END HIDDEN TESTS
 print("compactness: correct")
 
 # %% [markdown]
@@ -286,6 +287,9 @@ def shift_prediction():
 
 
 # %%
+prediction = record_prediction(shift_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 aligned = [np.asarray(v.labels)[dissociation.scored_frames(headline, len(v.labels))] for v in data.test]
 one_frame_off = [np.asarray(v.labels)[dissociation.scored_frames(headline, len(v.labels)) - 1] for v in data.test]
 relabelled = sum(int(np.sum(a != b)) for a, b in zip(aligned, one_frame_off))
@@ -295,8 +299,16 @@ print(f"{relabelled} of {sum(map(len, aligned))} scored test frames change label
       f"{np.mean(ours['Dissociation AE']):.2f} % → {np.mean(shifted):.2f} %")
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(shift_prediction(), np.mean(ours["Dissociation AE"]), np.mean(shifted),
+lab.show(prediction_beside_outcome(prediction, np.mean(ours["Dissociation AE"]), np.mean(shifted),
                                    "micro AUC of the fused score (%)", "labels one frame off", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## 5. Ablation
@@ -487,6 +499,7 @@ lab.show("\n".join([
       "measures that count frames at the boundaries (detection delay); it is still a bug to fix before comparing "
       "numbers with other papers. (On Ped2 only 8 of the 1,962 scored test frames change label: each clip holds at "
       "most one anomalous stretch, and four clips are anomalous throughout.)",
+    explanation_rubric(4),
 ]))
 
 # %%

@@ -45,8 +45,8 @@
 # 5. predict what leaving out the clips with a single class does to the micro AUC, then measure it.
 #
 # **Before:** notebooks 00 (protocol, trivial scores) and 01–04 (the methods; their runs are read
-# from the run cache). Classroom time: about 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points.
-# The measured time of this notebook per profile (from its last recorded run):
+# from the run cache). Classroom time: about 45 min for the 4 exercises (15 + 10 + 10 + 10), 7 points
+# and 2 for an explanation your teacher grades. The measured time of this notebook per profile (from its last recorded run):
 
 # %% tags=["parameters"]
 profile = "smoke"  # smoke | cpu | gpu | full
@@ -63,7 +63,8 @@ from vadcore import baselines, figures, metrics, report
 from vadcore.notebook import finish, start
 from vadcore.papers import DATASET_TITLES
 from vadcore.papers import leaderboard as board
-from vadcore.teaching import expect_close, own_work, prediction_beside_outcome, runtime_table
+from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
+                              runtime_table)
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="06_leaderboard", device=device)
 lab.show(runtime_table(lab.name))
@@ -159,15 +160,15 @@ def paired_interval(better, worse):
 
 
 # %% tags=["self-check"]
-own_work(paired_interval, "difference_interval", "mean_interval", "against_reference", "mean_confidence_interval")
-expect_close("paired_interval([1, 2, 3], [0, 0, 0]): (mean, 4.3027 / √3)", paired_interval([1.0, 2.0, 3.0], [0.0, 0.0, 0.0]),
-             [2.0, 2.48414], atol=1e-4)
-expect_close("paired_interval of four seeds with differences 2, 1, 3, 2: (mean, 3.1824 · √(2/3) / 2)",
-             paired_interval([72.0, 70.0, 71.0, 73.0], [70.0, 69.0, 68.0, 71.0]), [2.0, 1.29923], atol=1e-4)
-### BEGIN HIDDEN TESTS
-a, b = [71.2, 69.8, 70.5, 72.0], [68.9, 69.5, 67.7, 70.2]
-expect_close("paired_interval of four other seeds", paired_interval(a, b), report.difference_interval(a, b), atol=1e-9)
-### END HIDDEN TESTS
+with own_work(paired_interval, "vadcore.report", "vadcore.metrics", "vadcore.papers.leaderboard"):
+    expect_close("paired_interval([1, 2, 3], [0, 0, 0]): (mean, 4.3027 / √3)", paired_interval([1.0, 2.0, 3.0], [0.0, 0.0, 0.0]),
+                 [2.0, 2.48414], atol=1e-4)
+    expect_close("paired_interval of four seeds with differences 2, 1, 3, 2: (mean, 3.1824 · √(2/3) / 2)",
+                 paired_interval([72.0, 70.0, 71.0, 73.0], [70.0, 69.0, 68.0, 71.0]), [2.0, 1.29923], atol=1e-4)
+    ### BEGIN HIDDEN TESTS
+    a, b = [71.2, 69.8, 70.5, 72.0], [68.9, 69.5, 67.7, 70.2]
+    expect_close("paired_interval of four other seeds", paired_interval(a, b), report.difference_interval(a, b), atol=1e-9)
+    ### END HIDDEN TESTS
 print("paired_interval: correct")
 
 # %% [markdown]
@@ -238,18 +239,18 @@ def macro_auc(scores, labels):
 
 
 # %% tags=["self-check"]
-own_work(macro_auc, "frame_metrics", "score_metrics", "run_metrics", "learned_rows", "trivial_rows", "flip_case")
-flip_labels = [np.array(l) for l in board.FLIP_LABELS]
-expect_close("macro_auc of the constructed case, sharp", macro_auc(board.FLIP_SCORES["sharp"], flip_labels), 1.0)
-expect_close("macro_auc of the constructed case, steady", macro_auc(board.FLIP_SCORES["steady"], flip_labels), 5 / 6)
-hand_scores = [np.array([0.1, 0.4, 0.5, 0.8]), np.array([1.0, 2.0, 2.0]), np.array([5.0, 5.0])]
-hand_labels = [np.array([0, 0, 1, 1]), np.array([0, 1, 0]), np.array([0, 0])]
-expect_close("macro_auc of the three hand-made clips ((1 + 3/4) / 2)", macro_auc(hand_scores, hand_labels), 0.875)
-### BEGIN HIDDEN TESTS
-motion = board.trim(baselines.frame_difference_scores(data.test), data.test, first)
-expect_close("macro_auc of frame difference", macro_auc(motion, metrics.drop_first([v.labels for v in data.test], first)),
-             trivial["frame difference"]["macro_auc"][0], atol=1e-9)
-### END HIDDEN TESTS
+with own_work(macro_auc, "vadcore.metrics", "vadcore.papers.leaderboard"):
+    flip_labels = [np.array(l) for l in board.FLIP_LABELS]
+    expect_close("macro_auc of the constructed case, sharp", macro_auc(board.FLIP_SCORES["sharp"], flip_labels), 1.0)
+    expect_close("macro_auc of the constructed case, steady", macro_auc(board.FLIP_SCORES["steady"], flip_labels), 5 / 6)
+    hand_scores = [np.array([0.1, 0.4, 0.5, 0.8]), np.array([1.0, 2.0, 2.0]), np.array([5.0, 5.0])]
+    hand_labels = [np.array([0, 0, 1, 1]), np.array([0, 1, 0]), np.array([0, 0])]
+    expect_close("macro_auc of the three hand-made clips ((1 + 3/4) / 2)", macro_auc(hand_scores, hand_labels), 0.875)
+    ### BEGIN HIDDEN TESTS
+    motion = board.trim(baselines.frame_difference_scores(data.test), data.test, first)
+    expect_close("macro_auc of frame difference", macro_auc(motion, metrics.drop_first([v.labels for v in data.test], first)),
+                 trivial["frame difference"]["macro_auc"][0], atol=1e-9)
+    ### END HIDDEN TESTS
 print("macro_auc: correct")
 
 # %% [markdown]
@@ -284,17 +285,17 @@ def competition_ranks(values, higher_is_better=True):
 
 
 # %% tags=["self-check"]
-own_work(competition_ranks, "ranks", "rankdata")
-expect_close("competition_ranks([0.9, 0.7, 0.9, 0.5])", competition_ranks([0.9, 0.7, 0.9, 0.5]), [1, 3, 1, 4])
-expect_close("competition_ranks([0.2, 0.1, 0.2], higher_is_better=False)",
-             competition_ranks([0.2, 0.1, 0.2], higher_is_better=False), [2, 1, 2])
-### BEGIN HIDDEN TESTS
-ranked = board.ranks(rows)
-for key in board.RANKED:
-    expect_close(f"competition_ranks of Table 3's {key} column",
-                 competition_ranks(np.round([board.mean(rows[n], key) for n in rows], 12), key != "eer"),  # ties as ranks has them
-                 [ranked[n][key] for n in rows])
-### END HIDDEN TESTS
+with own_work(competition_ranks, "vadcore.papers.leaderboard", board.rankdata):
+    expect_close("competition_ranks([0.9, 0.7, 0.9, 0.5])", competition_ranks([0.9, 0.7, 0.9, 0.5]), [1, 3, 1, 4])
+    expect_close("competition_ranks([0.2, 0.1, 0.2], higher_is_better=False)",
+                 competition_ranks([0.2, 0.1, 0.2], higher_is_better=False), [2, 1, 2])
+    ### BEGIN HIDDEN TESTS
+    ranked = board.ranks(rows)
+    for key in board.RANKED:
+        expect_close(f"competition_ranks of Table 3's {key} column",
+                     competition_ranks(np.round([board.mean(rows[n], key) for n in rows], 12), key != "eer"),  # ties as ranks has them
+                     [ranked[n][key] for n in rows])
+    ### END HIDDEN TESTS
 print("competition_ranks: correct")
 
 # %% [markdown]
@@ -320,6 +321,9 @@ def single_class_prediction():
 
 
 # %%
+prediction = record_prediction(single_class_prediction)  # taken now, before the experiment below runs, and kept
+
+# %%
 best = board.order(learned)[0]
 common_labels = metrics.drop_first([v.labels for v in data.test], first)
 both = [i for i, l in enumerate(common_labels) if 0 < np.mean(l) < 1]
@@ -331,8 +335,16 @@ before, after = 100 * board.mean(learned[best]), 100 * float(np.mean(kept))
 print(f"clips with a single class on frames {first + 1}…: {', '.join(single) or 'none'}")
 
 # %% tags=["self-check"]
-lab.show(prediction_beside_outcome(single_class_prediction(), before, after, f"{best}: micro AUC (%)",
+lab.show(prediction_beside_outcome(prediction, before, after, f"{best}: micro AUC (%)",
                                    "only the clips with both classes", tolerance=1.0))
+
+# %% [markdown]
+# **Your explanation · 2 points, graded by your teacher.** In one paragraph, explain the outcome
+# above with the numbers of this run: which mechanism moved the number, and — if your prediction
+# missed — which assumption failed. Write it in the next cell.
+
+# %% [markdown] tags=["explanation"]
+# *Write your explanation here.*
 
 # %% [markdown]
 # ## Questions for discussion
@@ -419,6 +431,7 @@ lab.show("\n".join([
     "to the methods whose settings it chose (AnoPred, ADL, SEUNet, the dissociation model's clusters).",
     f"4. {answer4}",
     f"5. {answer5}",
+    explanation_rubric(5),
 ]))
 
 # %%

@@ -73,7 +73,7 @@ LAYERS = [  # a module may import from its own layer and the layers above it in 
     {"vadcore.runs", "vadcore.methods"},
     {"vadcore.baselines", "vadcore.papers", "vadcore.report", "vadcore.figures"},
     {"vadcore.notebook", "vadcore.reproduce", "vadcore.script", "vadcore.compare", "vadcore.plan", "vadcore.bench",
-     "vadcore.slot", "vadcore.teaching", "vadcore.cli"},
+     "vadcore.slot", "vadcore.teaching", "vadcore.share", "vadcore.cli"},
 ]
 
 

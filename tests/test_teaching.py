@@ -1,26 +1,33 @@
 """The lab layer: stubs, checks that say what failed, student copies and their release, the
 convention every notebook follows, runtime tables."""
+import dataclasses
+import functools
 import json
 import re
+import sys
 
 import nbformat
 import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from vadcore import cli
+from vadcore import cli, metrics
 from vadcore.notebook import notebook_name
 from vadcore.reproduce import list_notebooks
-from vadcore.teaching import (ANSWER_KEY, SELF_CHECK, SOLUTION, expect, expect_close, exercises, own_work,
-                              prediction_beside_outcome, runtime_table, solution_leaks, student_notebook, stub,
-                              write_release)
-from vadcore.teaching.copies import tags
+from vadcore.teaching import (ANSWER_KEY, SELF_CHECK, SOLUTION, expect, expect_close, exercises, explanation_rubric,
+                              own_work, prediction_beside_outcome, record_prediction, runtime_table, solution_leaks,
+                              student_notebook, stub, write_release)
+from vadcore.teaching.checks import EXPLANATION_POINTS
+from vadcore.teaching.copies import TEXT_STUB, tags
 from vadcore.teaching.runtime import classroom_minutes
 
 SOLUTION_CELL = '''def regularity(errors, floor=0.0):
     """s_r(t) = 1 − (e − min e) / (max e − min e).
 
-    Hint: subtract the minimum, divide by the range.
+    Hint: subtract the minimum, divide by the range
+    (not by the maximum).
+
+    A paragraph after the hint.
     """
     errors = np.asarray(errors)
     return 1 - (errors - errors.min()) / (errors.max() - errors.min())
@@ -35,7 +42,8 @@ def twice(x):  # no docstring: the hint names the function
 def test_stub_keeps_signatures_and_docstrings_and_raises_with_the_hint():
     text = stub(SOLUTION_CELL)
     assert 'def regularity(errors, floor=0.0):' in text and "Hint: subtract the minimum" in text
-    assert 'raise NotImplementedError("Your turn: subtract the minimum, divide by the range.")' in text
+    assert ('    # YOUR CODE HERE\n    raise NotImplementedError("Your turn: subtract the minimum, divide by the range '
+            '(not by the maximum).")') in text  # the whole hint paragraph, nbgrader's stub line above it
     assert '@staticmethod\ndef twice(x):  # no docstring' in text and '"Your turn: implement twice"' in text
     assert "errors.max()" not in text and "2 * x" not in text
     namespace = {}
@@ -56,36 +64,105 @@ def test_expect_messages_name_the_property_the_expected_and_the_got_value():
     expect_close("x", np.array([1.0, 2.0]) + 1e-9, [1.0, 2.0])  # within tolerance: silent
 
 
-def test_own_work_finds_a_call_to_the_package_even_inside_a_nested_function():
-    from vadcore import metrics
+ALIAS = metrics.minmax  # bound in "another cell"
 
-    def shortcut(scores):
-        def inner(s):
-            return metrics.minmax(s)
-        return inner(scores)
 
-    def written(scores):
-        scores = np.asarray(scores, dtype=float)
-        return (scores - scores.min()) / (scores.max() - scores.min())
+def _written(scores):
+    scores = np.asarray(scores, dtype=float)
+    return (scores - scores.min()) / (scores.max() - scores.min())
 
-    with pytest.raises(AssertionError, match="shortcut written without the package's minmax: expected no call "
-                                             "to them, got a call to minmax"):
-        own_work(shortcut, "minmax")
-    own_work(written, "minmax")
+
+def _nested(scores):
+    def inner(s):
+        return metrics.minmax(s)
+    return inner(np.asarray(scores, dtype=float))
+
+
+BYPASSES = {  # each calls the package's implementation without naming it in the usual way
+    "a plain call inside a nested function": _nested,
+    "getattr with a built name": lambda s: getattr(metrics, "min" + "max")(np.asarray(s, dtype=float)),
+    "a default argument bound to the package function": lambda s, f=metrics.minmax: f(np.asarray(s, dtype=float)),
+    "an alias bound in another cell": lambda s: ALIAS(np.asarray(s, dtype=float)),
+    "a package function on no hand list": lambda s: 1 - metrics.regularity([np.asarray(s, dtype=float)])[0],
+    "the package function itself, renamed": metrics.minmax,
+}
+
+
+@pytest.mark.parametrize("bypass", sorted(BYPASSES))
+def test_own_work_traces_each_bypass_of_the_package(bypass):
+    function = BYPASSES[bypass]
+    with pytest.raises(AssertionError, match=r"written without the package's implementation \(vadcore\.metrics\): "
+                                             r"expected no call to it, got a call to vadcore\.metrics\."):
+        with own_work(function, "vadcore.metrics"):
+            expect_close("normalise([2, 4])", function([2.0, 4.0]), [0.0, 1.0])
+
+
+def test_own_work_passes_a_written_function_and_the_checks_own_calls():
+    previous = sys.getprofile()
+    with own_work(_written, metrics):  # a module object or its dotted name
+        expect_close("normalise([2, 4, 6])", _written([2.0, 4.0, 6.0]), metrics.minmax(np.array([2.0, 4.0, 6.0])))
+    assert sys.getprofile() is previous
+    assert len(BYPASSES) == 6
+
+
+def test_own_work_catches_a_builtin_and_a_class_method_and_needs_a_run():
+    torch = pytest.importorskip("torch")
+    functional, module = (lambda x: torch.nn.functional.pixel_shuffle(x, 2)), (lambda x: torch.nn.PixelShuffle(2)(x))
+    for function, called in ((functional, "torch.pixel_shuffle"), (module, "torch.nn.modules.pixelshuffle.PixelShuffle")):
+        with pytest.raises(AssertionError, match=f"got a call to {re.escape(called)}"):
+            with own_work(function, torch.pixel_shuffle, torch.nn.PixelShuffle):
+                function(torch.zeros(1, 4, 1, 1))
+    with pytest.raises(AssertionError, match="ran in its check: expected at least one call, got none"):
+        with own_work(_written, "vadcore.metrics"):
+            pass
+    with pytest.raises(AssertionError, match="is a function you wrote: expected a Python function, got partial"):
+        with own_work(functools.partial(metrics.minmax), "vadcore.metrics"):
+            pass
 
 
 def test_prediction_beside_outcome_needs_a_prediction_and_a_run_but_not_a_right_guess():
-    shown = prediction_beside_outcome(("higher", "noise averages out over frames"), 80.0, 77.5, "AUC (%)",
-                                      "smoothing", tolerance=1.0)
+    shown = prediction_beside_outcome(record_prediction(lambda: ("higher", "noise averages out over frames")), 80.0,
+                                      77.5, "AUC (%)", "smoothing", tolerance=1.0)
     assert "**You predicted** higher" in shown and "**The run:** lower" in shown and "did not match" in shown
     assert "**The run:** about the same" in prediction_beside_outcome(
-        ("about the same", "the change is far too small"), 80.0, 80.5, "AUC (%)", "x", tolerance=1.0)
-    for prediction, message in [(None, "a pair"), (("up", "a reason of words"), "predicted direction"),
-                                (("lower", "because"), "the reason")]:
+        record_prediction(lambda: ("about the same", "the change is far too small")), 80.0, 80.5, "AUC (%)", "x", 1.0)
+    for answer, message in [(None, "a pair"), (("up", "a reason of words"), "predicted direction"),
+                            (("lower", "because"), "the reason")]:
         with pytest.raises(AssertionError, match=message):
-            prediction_beside_outcome(prediction, 1.0, 2.0, "q", "c", tolerance=0.1)
+            prediction_beside_outcome(record_prediction(lambda: answer), 1.0, 2.0, "q", "c", tolerance=0.1)
     with pytest.raises(AssertionError, match="the experiment's numbers"):
-        prediction_beside_outcome(("lower", "fewer frames carry the anomaly"), 1.0, float("nan"), "q", "c", 0.1)
+        prediction_beside_outcome(record_prediction(lambda: ("lower", "fewer frames carry the anomaly")), 1.0,
+                                  float("nan"), "q", "c", 0.1)
+    with pytest.raises(AssertionError, match="recorded before the run: expected a record of record_prediction, "
+                                             "got \\('higher'"):
+        prediction_beside_outcome(("higher", "a pair not recorded before the run"), 1.0, 2.0, "q", "c", 0.1)
+
+
+def test_a_prediction_is_taken_before_the_experiment_and_kept():
+    """The record is taken before the experiment cell: a prediction that reads the outcome finds
+    none, the unsolved stub is recorded (the experiment still runs), and what the function would
+    return later changes nothing."""
+    namespace = {}
+
+    def peeking():
+        return ("higher" if namespace["after"] > namespace["before"] else "lower", "I read the outcome from the notebook")
+
+    def stub():
+        raise NotImplementedError("Your turn: predict")
+
+    records = {"peeking": record_prediction(peeking), "stub": record_prediction(stub)}
+    namespace.update(before=1.0, after=2.0)  # the experiment cell
+    for name, message in (("peeking", "KeyError: 'after'"), ("stub", "NotImplementedError: Your turn: predict")):
+        with pytest.raises(AssertionError, match=f"the prediction recorded before the run: .*got {message}"):
+            prediction_beside_outcome(records[name], namespace["before"], namespace["after"], "q", "c", 0.1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        records["stub"].answer = ("higher", "changed after the run came out")
+
+
+def test_explanation_rubric_names_the_answer_and_the_points():
+    assert explanation_rubric(4).startswith("**Rubric for the explanation of the predict-run-explain exercise** "
+                                            f"({EXPLANATION_POINTS} points, graded by hand)")
+    assert "(answer 4 above)" in explanation_rubric(4)
 
 
 @pytest.mark.parametrize("number", sorted(list_notebooks()))
@@ -101,11 +178,19 @@ def test_each_notebook_has_the_lab_layer(number):
     assert len([c for c in notebook.cells if SOLUTION in tags(c)]) == len(found)
     assert len([c for c in notebook.cells if SELF_CHECK in tags(c)]) == len(found)
     checks = [notebook.cells[e.check].source for e in found]
-    assert sum("prediction_beside_outcome(" in c for c in checks) == 1  # one predict-run-explain exercise
+    assert sum("prediction_beside_outcome(prediction," in c for c in checks) == 1  # one predict-run-explain exercise
+    predict = found[-1]  # the last: recorded between its solution and the experiment, explained after its check
+    between = [c.source for c in notebook.cells[predict.solution + 1: predict.check]]
+    assert between[0].startswith("prediction = record_prediction(") and len(between) >= 2
+    assert [e.explanation is not None for e in found] == [False] * (len(found) - 1) + [True]
+    assert notebook.cells[predict.explanation].source == TEXT_STUB
+    assert all(f"with own_work({e_solution}" in c for e_solution, c in
+               zip([re.match(r"def (\w+)", notebook.cells[e.solution].source).group(1) for e in found[:-1]], checks))
     assert not any(re.search(r"^\s*assert\b|np\.testing", c, re.M) for c in checks)  # every failure has a message
     questions = next(i for i, c in enumerate(notebook.cells) if "Questions for discussion" in c.source)
     keys = [i for i, c in enumerate(notebook.cells) if ANSWER_KEY in tags(c)]
     assert keys and all(i > questions for i in keys)
+    assert sum("explanation_rubric(" in notebook.cells[i].source for i in keys) == 1
     student = student_notebook(path)
     assert not any(ANSWER_KEY in tags(c) or "HIDDEN TESTS" in c.source for c in student.cells)
     kept = [c for c in notebook.cells if ANSWER_KEY not in tags(c)]
@@ -210,3 +295,54 @@ def test_this_run_is_the_row_of_the_record_finish_wrote():
     record = {"git_commit": "1234567", "profile": "smoke", "device": "cpu", "wall_time_s": 90.0,
               "runs": {"runs_computed": 1, "runs_reused": 0, "compute_s_this_session": 60.0}}
     assert this_run(record).endswith("| `smoke` | cpu | 1234567 | 1.5 min | 1 (1.0 min) | 0 (0.0 min) | **1.5 min** |")
+
+
+def test_a_run_that_names_no_results_folder_writes_beside_the_notebook(tmp_path, monkeypatch):
+    """A student's copy (or an autograde, or a notebook opened by hand) writes into ``results/``
+    of its working directory, never into the package's; ``vadcore reproduce`` and the tests set
+    ``VADCORE_RESULTS``."""
+    from vadcore import paths
+    from vadcore.notebook import start
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VADCORE_RESULTS")
+    lab = start("smoke", notebook="00_data_and_protocol")
+    assert lab.out == tmp_path / "results" / "smoke" / "00_data_and_protocol" and lab.out.is_dir()
+    assert not lab.out.is_relative_to(paths.project_dir() / "results")
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "reproduced"))
+    assert start("smoke", notebook="00").out == tmp_path / "reproduced" / "smoke" / "00_data_and_protocol"
+
+
+def test_solutions_are_the_teacher_s_executed_notebooks_with_answer_keys(tmp_path, capsys):
+    """``vadcore student 00 --solutions DIR``: notebook 00 executed at smoke into DIR, with the
+    outputs of its solutions and answer key; the package's results are not touched."""
+    from vadcore import paths
+
+    before = sorted(p.stat().st_mtime_ns for p in (paths.project_dir() / "results" / "smoke").rglob("*") if p.is_file())
+    assert cli.main(["student", "00", "--solutions", str(tmp_path / "solutions")]) == 0
+    executed = nbformat.read(str(tmp_path / "solutions" / "smoke" / "00_data_and_protocol" / "00_data_and_protocol.ipynb"),
+                             as_version=4)
+    keys = [c for c in executed.cells if ANSWER_KEY in tags(c)]
+    assert len(keys) == 1 and "**Answer key**" in str(keys[0].outputs) and "Rubric for the explanation" in str(keys[0].outputs)
+    assert any("normalise: correct" in str(c.get("outputs")) for c in executed.cells if SELF_CHECK in tags(c))
+    assert sorted(p.stat().st_mtime_ns for p in (paths.project_dir() / "results" / "smoke").rglob("*") if p.is_file()) == before
+    assert "wrote " in capsys.readouterr().out
+
+
+def test_a_notebook_does_not_show_torch_s_notice_of_an_operation_without_a_deterministic_version(tmp_path):
+    """Lab 02 trained a Conv-AE (max-unpooling) and showed torch's UserWarning ten times."""
+    import warnings
+
+    import torch
+
+    from vadcore.notebook import start
+
+    def unpool():
+        x = torch.randn(1, 1, 4, 4, requires_grad=True)
+        pooled, indices = torch.nn.functional.max_pool2d(x, 2, return_indices=True)
+        torch.nn.functional.max_unpool2d(pooled, indices, 2).sum().backward()
+
+    start("smoke", notebook="00", results_dir=str(tmp_path))  # deterministic algorithms, warn_only
+    with warnings.catch_warnings(record=True) as caught:
+        unpool()
+    assert torch.are_deterministic_algorithms_enabled() and caught == []

@@ -10,7 +10,10 @@
     vadcore keep-slot DIR                              a GPU slot's returned files into results/gpu/ and results/bench.md
     vadcore train [NN ...] --profile P [--jobs N] [--executor local|slurm] [...]   train what is not cached
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
-    vadcore student [NN ...] --release DIR [--course DIR]   student copies (no solution line), nbgrader course
+    vadcore student [NN ...] --release DIR [--course DIR] [--solutions DIR [--profile P]]   student copies (no solution
+                      line), nbgrader course, the teacher's executed solutions
+    vadcore runs export NN --profile P FILE [-p NAME=VALUE ...]   a notebook's trained runs as one file (for a class)
+    vadcore runs import FILE                          put them into this machine's run cache (same data and code)
 Runs the notebooks (``reproduce``), writes student copies of them (``student``) and measures the models of notebooks 01–05 (``bench``).
 An error is one line and status 2; ``reproduce --compare`` exits with 1 when a table cell moved; a
 Ctrl-C ends with status 130 and, when a run was training, its one line (where it stopped and resumes).
@@ -133,6 +136,19 @@ def build_parser() -> argparse.ArgumentParser:
                          help="folder of the student copies; checked to hold no solution (default: ./release)")
     student.add_argument("--course", type=Path, default=None,
                          help="also write an nbgrader course here: nbgrader_config.py and source/labNN/ (teacher only)")
+    student.add_argument("--solutions", type=Path, default=None,
+                         help="also write the teacher's executed notebooks (solutions, answer keys) here (teacher only)")
+    student.add_argument("--profile", choices=PROFILES, default="smoke", help="the profile --solutions runs at")
+
+    runs = commands.add_parser("runs", help="hand a notebook's trained runs to a class").add_subparsers(
+        dest="action", required=True)
+    exporter = runs.add_parser("export", help="write every run a notebook needs (all trained) into one file")
+    exporter.add_argument("notebook", help="notebook number, e.g. 02")
+    exporter.add_argument("file", type=Path)
+    exporter.add_argument("--profile", choices=PROFILES, default="smoke")
+    exporter.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+    importer = runs.add_parser("import", help="put the runs of an exported file into the run cache")
+    importer.add_argument("file", type=Path)
     return parser
 
 
@@ -230,14 +246,28 @@ def main(argv: list[str] | None = None) -> int:
             profiles = args.profile or list(PROFILES)
             saliency = {profile: bench.saliency_fps(profile) for profile in profiles}
             print(bench.write(bench.run(profiles, args.device, args.steps), saliency=saliency))
+        elif args.command == "runs" and args.action == "export":
+            from vadcore.share import export_runs
+
+            keys = export_runs(args.notebook, args.profile, args.file, _parameters(args.parameter))
+            print(f"wrote {len(keys)} run(s) of notebook {args.notebook} at {args.profile} to {args.file}")
+        elif args.command == "runs" and args.action == "import":
+            from vadcore import paths
+            from vadcore.share import import_runs
+
+            number, profile, keys = import_runs(args.file)
+            print(f"imported {len(keys)} run(s) of notebook {number} at {profile} into {paths.runs_dir()}")
         elif args.command == "student":
             from vadcore.teaching import write_release
             from vadcore.teaching.grading import write_course
 
-            if args.release is None and args.course is None:
+            from vadcore.teaching.copies import write_solutions
+
+            if args.release is None and args.course is None and args.solutions is None:
                 args.release = Path("release")
             written = write_release(args.notebooks, args.release) if args.release else []
             written += write_course(args.notebooks, args.course) if args.course else []
+            written += write_solutions(args.notebooks, args.solutions, args.profile) if args.solutions else []
             for path in written:
                 print(f"wrote {path}")
             if args.release:

@@ -1,6 +1,7 @@
 """What every notebook does first and last: ``lab = start(...)`` and ``finish(lab)``.
 
-``start`` resolves the notebook's own name (its results folder is ``results/<profile>/<name>/``),
+``start`` resolves the notebook's own name (its results folder is ``results/<profile>/<name>/``:
+in the package's ``results/`` only when ``vadcore reproduce`` runs it, else beside the notebook),
 the profile's dataset and seeds, the device every run of the notebook uses (``auto``: the GPU if
 there is one), seeds every generator, remembers the commit the notebook runs on, and opens the
 run cache. In a dry run (:func:`vadcore.profiles.dry_run`) the data's clips are cut short. ``finish`` writes ``provenance.json``: commit, profile, dataset and
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,11 @@ from vadcore.methods.study import Outcome
 from vadcore.profiles import DRY_RUN, SEEDS, check_profile, cpu_not_asked_for, default_dataset, dry_run
 from vadcore.reproduce import NOTEBOOK_NAME, list_notebooks
 from vadcore.seeding import seed_everything
+
+# torch's notice, once per operation, that an operation has no deterministic version although the
+# runs ask for deterministic ones where there are (``warn_only``: e.g. the Conv-AE's max-unpooling
+# while it trains). It is known and nothing a reader can act on, so a notebook does not show it.
+NO_DETERMINISTIC_KERNEL = r".* does not have a deterministic implementation, but you set 'torch\.use_deterministic_algorithms"
 
 
 def _session_path() -> str | None:
@@ -195,10 +202,20 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
         print(f"vadcore: no GPU here — the {device} runs of this notebook are read from the run cache (a GPU slot's "
               "records: `vadcore reproduce --records`); nothing is trained")
     seed_everything(seeds[0])
+    warnings.filterwarnings("ignore", message=NO_DETERMINISTIC_KERNEL, category=UserWarning)
     runs.ledger.clear()
     return Lab(name=name, profile=profile, dataset=dataset or default_dataset(profile), seeds=seeds,
-               out=report.results_folder(profile, name, results_dir), data_root=data_root, device=chosen,
-               cache=runs.RunCache(read_only=records), commit=report.git_commit())
+               out=report.results_folder(profile, name, results_dir or _beside_the_notebook(profile, name)),
+               data_root=data_root, device=chosen, cache=runs.RunCache(read_only=records),
+               commit=report.git_commit())
+
+
+def _beside_the_notebook(profile: str, name: str) -> Path | None:
+    """Where a run writes when no ``results_dir`` is given: ``$VADCORE_RESULTS/<profile>/<name>``
+    where that is set (``vadcore reproduce`` and the tests set it: ``None`` here), else
+    ``results/<profile>/<name>`` in the working directory, beside the notebook — so a student's
+    copy, an nbgrader autograde or a notebook opened by hand never writes into the package."""
+    return None if os.environ.get("VADCORE_RESULTS") else Path.cwd() / "results" / profile / name
 
 
 def finish(lab: Lab, **extra) -> dict:

@@ -1,8 +1,9 @@
 """Student copies and the release a teacher hands out.
 
-:func:`student_notebook` replaces each solution function's body by
-``raise NotImplementedError("Your turn: <hint>")`` (the signature and docstring stay; the hint is
-the docstring's line starting ``Hint:``), removes the hidden part of every self-check and every
+:func:`student_notebook` replaces each solution function's body by nbgrader's stub
+``# YOUR CODE HERE`` and ``raise NotImplementedError("Your turn: <hint>")`` (the signature and
+docstring stay; the hint is the docstring's paragraph starting ``Hint:``), leaves each explanation
+cell empty but for :data:`TEXT_STUB`, removes the hidden part of every self-check and every
 ``answer-key`` cell, clears all outputs and adds nbgrader's cell metadata
 (:func:`vadcore.teaching.grading.mark`), so that a copy is also a valid nbgrader submission.
 :func:`write_release` writes the copies and refuses to leave a release that holds any line of the
@@ -13,20 +14,23 @@ from __future__ import annotations
 import ast
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from vadcore.reproduce import list_notebooks, select
 
-SOLUTION, SELF_CHECK, ANSWER_KEY = "solution", "self-check", "answer-key"
+SOLUTION, SELF_CHECK, ANSWER_KEY, EXPLANATION = "solution", "self-check", "answer-key", "explanation"
+CODE_STUB = "# YOUR CODE HERE"  # what nbgrader leaves of a solution region (its ClearSolutions.code_stub)
+TEXT_STUB = "*Write your explanation here.*"  # an explanation cell as handed out (nbgrader's ClearSolutions.text_stub)
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 HEADING = re.compile(r"^#+\s*Your turn (\d+)\s*—\s*(.+?)\s*·\s*(\d+) points?\s*·\s*≈\s*(\d+) min\s*$", re.M)
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """One "Your turn": its heading's number, task, points and classroom minutes, and the indices
-    of its solution and self-check cells."""
+    """One "Your turn": its heading's number, task, points and classroom minutes, the indices of
+    its solution and self-check cells, and of the cell for its explanation (graded by hand) if it
+    has one."""
 
     number: int
     task: str
@@ -34,6 +38,7 @@ class Exercise:
     minutes: int
     solution: int
     check: int
+    explanation: int | None = None
 
 
 def tags(cell) -> list[str]:
@@ -42,12 +47,17 @@ def tags(cell) -> list[str]:
 
 def exercises(notebook) -> list[Exercise]:
     """The exercises of a notebook, each a heading followed by one solution and one self-check
-    cell (an error names the heading that breaks the convention)."""
+    cell, and optionally a markdown cell tagged ``explanation`` (an error names the heading that
+    breaks the convention)."""
     found, heading = [], None
     for index, cell in enumerate(notebook.cells):
         match = HEADING.search(cell.source) if cell.cell_type == "markdown" else None
         if match:
             heading, solution = match, None
+        elif EXPLANATION in tags(cell):
+            if not found or found[-1].explanation is not None or cell.cell_type != "markdown":
+                raise ValueError(f"explanation cell {index} is not a markdown cell after an exercise's self-check")
+            found[-1] = replace(found[-1], explanation=index)
         elif SOLUTION in tags(cell):
             if heading is None:
                 raise ValueError(f"solution cell {index} has no '### Your turn N — task · P points · ≈ M min' heading")
@@ -62,9 +72,17 @@ def exercises(notebook) -> list[Exercise]:
 
 
 def _hint(function: ast.FunctionDef) -> str:
-    docstring = ast.get_docstring(function) or ""
-    hints = [line.strip()[len("Hint:"):].strip() for line in docstring.splitlines() if line.strip().startswith("Hint:")]
+    """The docstring's paragraph that starts with ``Hint:`` (all its lines, joined), else "implement <name>"."""
+    paragraphs = [" ".join(p.split()) for p in (ast.get_docstring(function) or "").split("\n\n")]
+    hints = [p[len("Hint:"):].strip() for p in paragraphs if p.startswith("Hint:")]
     return hints[0] if hints else f"implement {function.name}"
+
+
+def stub_lines(function: ast.FunctionDef, indent: str) -> list[str]:
+    """What a student sees of a solution function's body: nbgrader's code stub, then
+    ``raise NotImplementedError("Your turn: <hint>")``."""
+    hint = json.dumps("Your turn: " + _hint(function), ensure_ascii=False)
+    return [f"{indent}{CODE_STUB}", f"{indent}raise NotImplementedError({hint})"]
 
 
 def functions(source: str) -> list[tuple[ast.FunctionDef, int]]:
@@ -93,9 +111,8 @@ def rewrite_bodies(source: str, body) -> str:
 
 def stub(source: str) -> str:
     """The student version of a solution cell: each function keeps its signature and docstring,
-    its body becomes ``raise NotImplementedError("Your turn: <hint>")``."""
-    return rewrite_bodies(source, lambda node, indent, _: [
-        f"{indent}raise NotImplementedError({json.dumps('Your turn: ' + _hint(node), ensure_ascii=False)})"])
+    its body becomes :func:`stub_lines` — what nbgrader's own student version shows too."""
+    return rewrite_bodies(source, lambda node, indent, _: stub_lines(node, indent))
 
 
 def without_hidden_tests(source: str) -> str:
@@ -110,13 +127,16 @@ def _read(path):
 
 def handout(path: str | Path, solution, check):
     """A copy of a notebook to hand out: answer-key cells dropped, each solution cell's source
-    passed through ``solution`` and each self-check's through ``check``, outputs cleared, every cell
-    marked for nbgrader (:func:`vadcore.teaching.grading.mark`)."""
+    passed through ``solution`` and each self-check's through ``check``, each explanation cell
+    left as :data:`TEXT_STUB`, outputs cleared, every cell marked for nbgrader
+    (:func:`vadcore.teaching.grading.mark`)."""
     from vadcore.teaching.grading import mark
 
     notebook = _read(path)
     notebook.cells = [cell for cell in notebook.cells if ANSWER_KEY not in tags(cell)]
     for cell in notebook.cells:
+        if EXPLANATION in tags(cell):
+            cell.source = TEXT_STUB
         if cell.cell_type != "code":
             continue
         if SOLUTION in tags(cell):
@@ -185,3 +205,14 @@ def write_release(numbers=None, out: str | Path = "release") -> list[Path]:
     if leaks:
         raise ValueError(f"the release in {out} holds the teacher's solutions:\n  " + "\n  ".join(leaks[:20]))
     return written
+
+
+def write_solutions(numbers=None, out: str | Path = "solutions", profile: str = "smoke") -> list[Path]:
+    """The teacher's handout: each notebook (all by default) executed at ``profile`` as it is —
+    solutions, hidden tests and answer keys with their outputs — into ``out/<profile>/<name>/``
+    (the executed notebook, its tables and figures; ``vadcore reproduce`` with ``out`` as its
+    results folder, so the package's ``results/`` is not touched). Returns the folders."""
+    from vadcore.reproduce import _environment, reproduce
+
+    with _environment(VADCORE_RESULTS=str(Path(out).resolve())):
+        return reproduce(numbers, profile)

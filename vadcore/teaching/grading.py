@@ -11,16 +11,20 @@ the teacher's source with the solution regions, and :func:`write_course` a cours
 """
 from __future__ import annotations
 
+import ast
+import json
 from pathlib import Path
 
 from vadcore.reproduce import list_notebooks, select
-from vadcore.teaching.copies import exercises, handout, rewrite_bodies
+from vadcore.teaching.checks import EXPLANATION_POINTS
+from vadcore.teaching.copies import CODE_STUB, TEXT_STUB, exercises, handout, rewrite_bodies, stub_lines
 
 SCHEMA = 3
-CONFIG = '''# nbgrader's configuration of this course (written by `vadcore student --course`).
+CONFIG = f'''# nbgrader's configuration of this course (written by `vadcore student --course`).
 c = get_config()  # noqa: F821
 c.ExecutePreprocessor.timeout = 900  # seconds per cell: a smoke run trains small models
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE (see the hint in the docstring)\\nraise NotImplementedError()"}
+c.ClearSolutions.code_stub = {{"python": {json.dumps(CODE_STUB)}}}  # the raise with the hint follows each region
+c.ClearSolutions.text_stub = {json.dumps(TEXT_STUB)}
 '''
 
 
@@ -37,15 +41,20 @@ def _metadata(grade_id: str, *, solution=False, grade=False, locked=False, point
 
 def mark(notebook, stem: str):
     """Give every cell of ``notebook`` nbgrader's metadata: each exercise's solution cell is an
-    answer, its self-check a graded test worth the heading's points, every other cell locked
-    (autograding restores it from the teacher's source)."""
-    answers, checks = {}, {}
+    answer, its self-check a graded test worth the heading's points, its explanation cell (if it
+    has one) an answer graded by hand worth :data:`~vadcore.teaching.checks.EXPLANATION_POINTS`,
+    every other cell locked (autograding restores it from the teacher's source)."""
+    answers, checks, explanations = {}, {}, {}
     for exercise in exercises(notebook):
         answers[exercise.solution] = f"{stem[:2]}-ex{exercise.number}-answer"
         checks[exercise.check] = (f"{stem[:2]}-ex{exercise.number}-check", exercise.points)
+        if exercise.explanation is not None:
+            explanations[exercise.explanation] = f"{stem[:2]}-ex{exercise.number}-explanation"
     for index, cell in enumerate(notebook.cells):
         if index in answers:
             record = _metadata(answers[index], solution=True)
+        elif index in explanations:
+            record = _metadata(explanations[index], solution=True, grade=True, points=EXPLANATION_POINTS)
         elif index in checks:
             record = _metadata(checks[index][0], grade=True, locked=True, points=checks[index][1])
         else:
@@ -60,7 +69,12 @@ def total_points(notebook) -> int:
 
 
 def _regions(node, indent: str, body: list[str]) -> list[str]:
-    return [f"{indent}### BEGIN SOLUTION", *body, f"{indent}### END SOLUTION"]
+    """The body inside a solution region (nbgrader replaces it by ``# YOUR CODE HERE``), followed
+    by the student stub's ``raise`` with the hint: unreachable after the solution's last
+    ``return``, it makes nbgrader's student version the same as ours (:func:`stub_lines`)."""
+    if not isinstance(node.body[-1], ast.Return):
+        raise ValueError(f"solution {node.name} must end with a return (the stub's raise follows it)")
+    return [f"{indent}### BEGIN SOLUTION", *body, f"{indent}### END SOLUTION", stub_lines(node, indent)[-1]]
 
 
 def course_notebook(path: str | Path):

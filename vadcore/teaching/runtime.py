@@ -44,9 +44,13 @@ def this_run(record: dict) -> str:
 
 
 def classroom_minutes(notebook) -> str:
-    """The sentence every notebook's introduction carries: its exercises' classroom minutes."""
+    """The sentence every notebook's introduction carries: its exercises' classroom minutes and
+    points, and the points of its explanations graded by hand."""
+    from vadcore.teaching.checks import EXPLANATION_POINTS
     from vadcore.teaching.copies import exercises
 
     found = exercises(notebook)
+    by_hand = EXPLANATION_POINTS * sum(e.explanation is not None for e in found)
     return (f"Classroom time: about {sum(e.minutes for e in found)} min for the {len(found)} exercises "
-            f"({' + '.join(str(e.minutes) for e in found)}), {sum(e.points for e in found)} points.")
+            f"({' + '.join(str(e.minutes) for e in found)}), {sum(e.points for e in found)} points"
+            + (f" and {by_hand} for an explanation your teacher grades." if by_hand else "."))
