@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-import pytest
+import nbgrader  # noqa: F401  the dev extras install it; a missing one is a failure, not a skip
 
 from vadcore import paths
 from vadcore.reproduce import list_notebooks
@@ -16,7 +16,6 @@ from vadcore.teaching.checks import EXPLANATION_POINTS
 from vadcore.teaching.copies import EXPLANATION, tags
 from vadcore.teaching.grading import course_notebook, total_points, write_course
 
-nbgrader = pytest.importorskip("nbgrader")
 
 
 def filled_in(path: Path, *replace: tuple[str, str]):

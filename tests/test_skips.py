@@ -12,9 +12,6 @@ SKIPS = {  # (file, call, its first argument) → why it may skip
         "the shared_ped2 fixture outside development and CI",
     ("tests/test_gpu_slot.py", "pytest.skip", "this machine has a GPU: device=cuda trains"):
         "a test of what a machine without CUDA does",
-    # dev dependencies ([dev] in pyproject.toml) skipped instead of imported: to go (issue 34)
-    ("tests/test_grading.py", "pytest.importorskip", "nbgrader"): "",
-    ("tests/test_teaching.py", "pytest.importorskip", "papermill"): "",
 }
 SKIPPING = {"skip", "importorskip", "skipif", "xfail"}
 

@@ -3,8 +3,10 @@ convention every notebook follows, runtime tables."""
 import dataclasses
 import functools
 import json
+import os
 import re
 import sys
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -106,7 +108,8 @@ def test_own_work_passes_a_written_function_and_the_checks_own_calls():
 
 
 def test_own_work_catches_a_builtin_and_a_class_method_and_needs_a_run():
-    torch = pytest.importorskip("torch")
+    import torch
+
     functional, module = (lambda x: torch.nn.functional.pixel_shuffle(x, 2)), (lambda x: torch.nn.PixelShuffle(2)(x))
     for function, called in ((functional, "torch.pixel_shuffle"), (module, "torch.nn.modules.pixelshuffle.PixelShuffle")):
         with pytest.raises(AssertionError, match=f"got a call to {re.escape(called)}"):
@@ -165,7 +168,14 @@ def test_explanation_rubric_names_the_answer_and_the_points():
     assert "(answer 4 above)" in explanation_rubric(4)
 
 
-@pytest.mark.parametrize("number", sorted(list_notebooks()))
+NOTEBOOKS = ["00", "01", "02", "03", "04", "05", "06"]
+
+
+def test_every_notebook_is_a_lab():
+    assert sorted(list_notebooks()) == NOTEBOOKS  # each is checked by the test below
+
+
+@pytest.mark.parametrize("number", NOTEBOOKS)
 def test_each_notebook_has_the_lab_layer(number):
     path = list_notebooks()[number]
     notebook = nbformat.read(str(path), as_version=4)
@@ -194,6 +204,7 @@ def test_each_notebook_has_the_lab_layer(number):
     student = student_notebook(path)
     assert not any(ANSWER_KEY in tags(c) or "HIDDEN TESTS" in c.source for c in student.cells)
     kept = [c for c in notebook.cells if ANSWER_KEY not in tags(c)]
+    assert len(student.cells) == len(kept)
     for original, copy in zip(kept, student.cells):
         if SOLUTION in tags(original):
             assert "NotImplementedError" in copy.source and copy.source != original.source
@@ -203,9 +214,14 @@ def test_each_notebook_has_the_lab_layer(number):
 
 def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(monkeypatch):
     """Each student copy, executed up to its last self-check at the smoke defaults: everything
-    before the first exercise runs, and every self-check fails until its exercise is solved."""
+    before the first exercise runs, and every self-check fails until its exercise is solved. The
+    copies read the runs of the session's notebook run cache (nbval's, which runs first), as a
+    class reads the runs its teacher handed out."""
     monkeypatch.delenv("VADCORE_NOTEBOOK", raising=False)  # the copies name themselves
-    for path in sorted(list_notebooks().values()):
+    monkeypatch.setenv("VADCORE_RUNS", str(Path(os.environ["VADCORE_DATA"]) / "runs"))
+    notebooks = sorted(list_notebooks().values())
+    assert [p.stem[:2] for p in notebooks] == NOTEBOOKS
+    for path in notebooks:
         student = student_notebook(path)
         last_check = max(i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c))
         student.cells = student.cells[: last_check + 1]
@@ -223,7 +239,8 @@ def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(mo
 def test_a_copy_runs_under_papermill_with_any_name_and_without_a_notebooks_folder(tmp_path, monkeypatch):
     """What a student with a regular install has: no ``notebooks/`` folder, a renamed file, no
     ``VADCORE_NOTEBOOK``; the copy still knows its name and writes its own results folder."""
-    papermill = pytest.importorskip("papermill")
+    import papermill
+
     monkeypatch.delenv("VADCORE_NOTEBOOK", raising=False)
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
     notebook = nbformat.read(str(list_notebooks()["00"]), as_version=4)
