@@ -57,7 +57,7 @@ def test_submitit_jobs_train_a_notebooks_runs_and_reproduce_then_trains_nothing(
 
 
 def test_two_concurrent_trainers_train_each_run_once(tmp_path):
-    env = {**os.environ, "VADCORE_DATA": str(tmp_path / "data")}
+    env = {**os.environ, "VADCORE_RUNS": str(tmp_path / "runs")}  # the session's synthped, a run cache of their own
     command = [sys.executable, "-m", "vadcore.cli", "train", "01", "--profile", "smoke"]
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1)
@@ -66,7 +66,7 @@ def test_two_concurrent_trainers_train_each_run_once(tmp_path):
     assert first.returncode == 0 and second.returncode == 0, second.stderr[-500:]
     counts = [int(text.split("trained ")[1].split(" ")[0]) for text in (out, second.stdout)]
     assert sum(counts) == 2  # two runs in the plan, each trained by one of the two
-    assert len(list((tmp_path / "data" / "runs").glob("*/metrics.json"))) == 2
+    assert len(list((tmp_path / "runs").glob("*/metrics.json"))) == 2
 
 
 def test_a_job_killed_with_sigkill_resumes_to_the_same_result(tmp_path):

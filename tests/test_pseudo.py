@@ -182,8 +182,9 @@ def test_reconstruction_windows_every_4th_frame_still_cover_every_frame():
 
 @pytest.mark.parametrize("name", ["reconstruction", "dissociation"])
 def test_every_frame_family_measures_pseudo_anomalies(name, monkeypatch):
-    """Reconstruction (e(t), windows every 4th frame) and dissociation (its headline score, every
-    4th window) record ``val_pseudo_auc``: the protocol's micro AUC of those scores."""
+    """Reconstruction (e(t), windows every 4th frame or every ``score_stride``-th if that is more)
+    and dissociation (its headline score, every 4th window) record ``val_pseudo_auc``: the
+    protocol's micro AUC of those scores."""
     from tests.test_family import video_set
     from vadcore import metrics
 
@@ -197,7 +198,8 @@ def test_every_frame_family_measures_pseudo_anomalies(name, monkeypatch):
     _, held_out = validation_split(data.train, 2)
     made, _ = pseudo_anomalies(held_out, config.seed)
     if name == "reconstruction":
-        scores = [family._frame_errors(trained.model, v, config.window, stride=4)[0].numpy() for v in made]
+        assert config.score_stride == 5  # smoke: windows every 5th frame, which the pseudo-anomalies keep
+        scores = [family._frame_errors(trained.model, v, config.window, stride=5)[0].numpy() for v in made]
         labels = [np.asarray(v.labels) for v in made]
     else:
         scores = [family._outputs(config, trained.model, v)[family.headline(config)][::4].numpy() for v in made]

@@ -35,8 +35,10 @@ def test_two_fresh_runs_give_identical_tables(tmp_path):
     for i, hash_seed in enumerate(("1", "2")):
         out = tmp_path / f"run{i}"
         out.mkdir()
-        env = {**os.environ, "VADCORE_DATA": str(out / "data"), "PYTHONHASHSEED": hash_seed}
+        env = {**os.environ, "VADCORE_DATA": str(out / "data"), "VADCORE_RUNS": str(out / "data" / "runs"),
+               "PYTHONHASHSEED": hash_seed}  # nothing shared: each process trains its runs
         subprocess.run([sys.executable, "-c", PIPELINE, str(out)], check=True, env=env, capture_output=True)
         outputs.append({name: (out / name).read_bytes() for name in ("table.md", "table.csv", "metrics.md", "metrics.csv")})
     assert outputs[0] == outputs[1]
+    assert all(len(list((tmp_path / f"run{i}" / "data" / "runs").glob("*/metrics.json"))) == 3 for i in range(2))
     assert b"AnoPred" in outputs[0]["table.md"] and b"copy last frame (reference)" in outputs[0]["table.md"]

@@ -323,6 +323,17 @@ class RunCache:
         return result
 
 
+def install(folder: Path, target: Path, weights: bool = True) -> None:
+    """Put a finished run's folder (unpacked from an archive, or another cache's) at ``target`` in
+    one step — a run half copied is never "finished" — replacing what an interrupted training left
+    there; ``weights=False`` leaves its checkpoint out (records only)."""
+    staging = target.with_name(f".{target.name}.importing")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(folder, staging, ignore=None if weights else shutil.ignore_patterns("checkpoint.pt"))
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+
+
 def set_aside(path: Path, error: BaseException, consequence: str) -> Path:
     """Move a damaged run folder or file into ``<runs>/.damaged/`` (kept for a look, out of the
     way), with a note of what was wrong; returns where it went."""

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import tarfile
 import tempfile
 from pathlib import Path
 
-from vadcore.runs import RunCache
+from vadcore.runs import RunCache, install
 
-FILES = ("identity.json", "checkpoint.pt", "scores.npz", "timings.json", "metrics.json")  # a finished run
+FILES = ("identity.json", "checkpoint.pt", "scores.npz", "timings.json", "metrics.json")  # a finished run (its
+# readings, what notebooks read off its network, are read again from the checkpoint)
 
 
 def _walk(number: str, profile: str, parameters: dict, cache: RunCache, take) -> list[str]:
@@ -119,15 +119,5 @@ def import_runs(source: str | Path, cache: RunCache | None = None) -> tuple[str,
                                         RunCache(unpacked), take)))
         for key in keys:
             if not (cache.root / key / "metrics.json").is_file():
-                _install(unpacked / key, cache.root / key)
+                install(unpacked / key, cache.root / key)
     return manifest["notebook"], manifest["profile"], keys
-
-
-def _install(folder: Path, target: Path) -> None:
-    """Put an unpacked run into the cache in one step (a run half copied is never "finished"),
-    replacing whatever an interrupted training left there."""
-    staging = target.with_name(f".{target.name}.importing")
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(folder, staging)
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)

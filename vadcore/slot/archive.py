@@ -19,10 +19,12 @@ from __future__ import annotations
 import os
 import shutil
 import tarfile
+import tempfile
 import threading
 from pathlib import Path
 
 from vadcore.atomic import write_text
+from vadcore.runs import install
 
 RECORD_FILES = ("identity.json", "metrics.json", "timings.json", "scores.npz")
 PART_BYTES = 14 * 2**20  # below the device tool's 16 MiB per returned file, gzip's last block included
@@ -101,28 +103,24 @@ class Archive:
 
 def import_records(sources: list[Path], runs: Path) -> list[str]:
     """Put the finished runs of ``sources`` — a slot's ``runs-N.tar.gz`` archives, or folders of
-    runs (a run cache, ``results/gpu/runs``) — into the run cache ``runs``; returns their keys.
-    A run already finished there is kept as it is."""
+    runs (a run cache, ``results/gpu/runs``) — into the run cache ``runs``, records only (no
+    checkpoint), each in one step; returns their keys. A run already finished there is kept."""
     keys = []
-    runs = Path(runs)
     for source in map(Path, sources):
-        if source.is_dir():
-            for run in finished_runs(source):
+        with tempfile.TemporaryDirectory(prefix="vadcore-records-") as folder:
+            if source.is_dir():
+                unpacked = source
+            elif tarfile.is_tarfile(source):
+                with tarfile.open(source) as tar:
+                    tar.extractall(folder, members=[m for m in tar.getmembers() if m.name.startswith("runs/")],
+                                   filter="data")
+                unpacked = Path(folder) / "runs"
+            else:
+                raise ValueError(f"{source}: neither a folder of runs nor a slot's runs archive")
+            for run in finished_runs(unpacked):
                 keys.append(run.name)
-                if not (runs / run.name / "metrics.json").is_file():
-                    shutil.copytree(run, runs / run.name, dirs_exist_ok=True,
-                                    ignore=shutil.ignore_patterns("checkpoint.pt", ".*"))
-        elif tarfile.is_tarfile(source):
-            with tarfile.open(source) as tar:
-                members = [m for m in tar.getmembers() if m.isfile() and m.name.startswith("runs/")]
-                found = sorted({m.name.split("/")[1] for m in members})
-                fresh = [m for m in members if not (runs / m.name.split("/")[1] / "metrics.json").is_file()]
-                for member in fresh:
-                    member.name = member.name[len("runs/"):]
-                tar.extractall(runs, members=fresh, filter="data")
-                keys += found
-        else:
-            raise ValueError(f"{source}: neither a folder of runs nor a slot's runs archive")
+                if not (Path(runs) / run.name / "metrics.json").is_file():
+                    install(run, Path(runs) / run.name, weights=False)
     return keys
 
 
@@ -131,7 +129,6 @@ def keep(returned: Path, results: Path) -> list[str]:
     each rendered ``<profile>/<NN_slug>/`` replaces the one there, the records join
     ``<profile>/runs/``, the machine's sections of ``bench.md`` replace or join the repository's,
     and ``slot.log`` is kept as ``<profile>/slot-logs/<time>.log``. Returns what it did."""
-    import tempfile
     import time
 
     from vadcore import bench
