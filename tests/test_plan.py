@@ -47,18 +47,19 @@ def test_a_notebook_asking_for_an_unplanned_run_is_stopped(tmp_path, monkeypatch
 
 def test_submitit_jobs_train_a_notebooks_runs_and_reproduce_then_trains_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
-    trained = plan.train(["01"], "smoke", executor="submitit-local", log=lambda line: None)
+    short = {"iterations": 2}  # notebook 01's two runs, two steps each
+    trained = plan.train(["01"], "smoke", short, executor="submitit-local", log=lambda line: None)
     assert len(trained) == 2 and len(set(trained)) == 2
-    assert all(p.cached for p in plan.plan(["01"], "smoke")[0])
-    reproduce.reproduce(["01"], "smoke", script=True)
+    assert all(p.cached for p in plan.plan(["01"], "smoke", short)[0])
+    reproduce.reproduce(["01"], "smoke", parameters=short, script=True)
     provenance = json.loads((tmp_path / "results" / "smoke" / "01_convlstm_autoencoder" / "provenance.json").read_text())
     assert provenance["runs"]["runs_computed"] == 0 and provenance["runs"]["runs_reused"] == 2
-    assert plan.train(["01"], "smoke", log=lambda line: None) == []  # nothing left to train
+    assert plan.train(["01"], "smoke", short, log=lambda line: None) == []  # nothing left to train
 
 
 def test_two_concurrent_trainers_train_each_run_once(tmp_path):
     env = {**os.environ, "VADCORE_RUNS": str(tmp_path / "runs")}  # the session's synthped, a run cache of their own
-    command = [sys.executable, "-m", "vadcore.cli", "train", "01", "--profile", "smoke"]
+    command = [sys.executable, "-m", "vadcore.cli", "train", "01", "--profile", "smoke", "-p", "iterations=2"]
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1)
     second = subprocess.run(command, env=env, capture_output=True, text=True)
