@@ -71,7 +71,8 @@ LAYERS = [  # a module may import from its own layer and the layers above it in 
     {"vadcore.data"},
     {"vadcore.models", "vadcore.losses", "vadcore.flow", "vadcore.maps", "vadcore.quality", "vadcore.metrics"},
     {"vadcore.runs", "vadcore.methods"},
-    {"vadcore.baselines", "vadcore.papers", "vadcore.report", "vadcore.figures"},
+    {"vadcore.baselines", "vadcore.report", "vadcore.figures"},
+    {"vadcore.papers"},  # papers declare (numbers, claims, studies); report computes and never imports a paper
     {"vadcore.notebook", "vadcore.reproduce", "vadcore.script", "vadcore.compare", "vadcore.plan", "vadcore.bench",
      "vadcore.slot", "vadcore.teaching", "vadcore.share", "vadcore.cli"},
 ]

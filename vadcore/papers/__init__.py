@@ -19,50 +19,6 @@ Paper numbers are data: tables show them next to ours; nothing here is used to c
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from vadcore.report.schema import DATASET_TITLES, Claim, PaperTable, Reference  # noqa: F401  what a paper declares
 
-DATASET_TITLES = {"avenue": "Avenue", "ucsd_ped1": "Ped1", "ucsd_ped2": "Ped2", "shanghaitech": "ShanghaiTech",
-                  "synthped": "synthped"}
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A bibliographic reference: how the project cites a paper."""
-
-    authors: str
-    title: str
-    venue: str
-    year: int | None = None
-
-    def __str__(self) -> str:
-        return f"{self.authors}, “{self.title}”, {self.venue}" + (f", {self.year}" if self.year else "")
-
-
-@dataclass(frozen=True)
-class PaperTable:
-    """A table as the paper prints it: ``rows[row][i]`` is the value in ``columns[i]`` (a dataset
-    name of :data:`vadcore.data.DATASETS`, or a setting such as ``"5-shot"``), ``None`` where the
-    paper has none. ``unit`` is what the values measure."""
-
-    name: str
-    caption: str
-    columns: tuple[str, ...]
-    rows: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
-    unit: str = "frame-level AUC %"
-
-    def value(self, row: str, column: str) -> float | None:
-        """The paper's value, or ``None`` (a column the paper does not have, e.g. synthped)."""
-        if column not in self.columns:
-            return None
-        return self.rows[row][self.columns.index(column)]
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What a paper says a table shows, in a form the numbers can check: ``better`` beats
-    ``worse`` (two rows of the same table), or, with ``worse=None``, ``better`` reaches the
-    paper's value."""
-
-    text: str
-    better: str
-    worse: str | None = None
+__all__ = ["DATASET_TITLES", "Claim", "PaperTable", "Reference"]

@@ -19,7 +19,7 @@ import numpy as np
 
 from vadcore import paths
 from vadcore.atomic import atomic_path, write_text
-from vadcore.papers import DATASET_TITLES, PaperTable
+from vadcore.report.schema import DATASET_TITLES, PaperTable
 from vadcore.profiles import check_profile
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy.stats import t as t_distribution
 
-from vadcore.papers import DATASET_TITLES, Claim, PaperTable
+from vadcore.report.schema import DATASET_TITLES, Claim, PaperTable
 from vadcore.report.tables import mean_std
 
 
