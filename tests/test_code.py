@@ -3,6 +3,8 @@ docstring does not, and the import graph only points down the layers of the pack
 import ast
 from pathlib import Path
 
+import pytest
+
 from vadcore.methods import prediction, run_code
 from vadcore.methods.code import code_fingerprint, family_modules
 
@@ -67,7 +69,8 @@ def test_what_counts_as_a_familys_code():
 
 
 LAYERS = [  # a module may import from its own layer and the layers above it in this list
-    {"vadcore.paths", "vadcore.atomic", "vadcore.seeding", "vadcore.profiles", "vadcore.progress", "vadcore.engine"},
+    {"vadcore.environment", "vadcore.paths", "vadcore.atomic", "vadcore.seeding", "vadcore.profiles", "vadcore.progress",
+     "vadcore.engine"},
     {"vadcore.data"},
     {"vadcore.models", "vadcore.losses", "vadcore.flow", "vadcore.maps", "vadcore.quality", "vadcore.metrics"},
     {"vadcore.runs", "vadcore.methods"},
@@ -145,3 +148,37 @@ def test_the_few_shot_samplers_are_code():
         "rng.choice(by_class[name], shot + queries, replace=True)")) != before
     assert {"vadcore.data.actions", "vadcore.data.episodes"} <= set(family_modules("vadcore.methods.fewshot"))
     assert "vadcore.data.synthactions" not in family_modules("vadcore.methods.fewshot")  # data: the data fingerprint
+
+
+def environment_touches(modules: dict) -> list[str]:
+    """The modules whose code names ``os.environ`` or ``os.getenv`` (or ``environ``/``getenv`` from os)."""
+    found = set()
+    for module, (tree, _) in modules.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "putenv", "unsetenv") or \
+                    isinstance(node, ast.ImportFrom) and node.module == "os" and \
+                    {a.name for a in node.names} & {"environ", "getenv", "putenv", "unsetenv"}:
+                found.add(module)
+    return sorted(found)
+
+
+def test_one_module_reads_and_sets_environment_variables_and_the_readme_lists_them():
+    from vadcore.environment import VARIABLES
+
+    assert environment_touches(package_modules()) == ["vadcore.environment"]
+    planted = {"vadcore.metrics": (ast.parse("import os\nx = os.environ.get('VADCORE_X')"), False),
+               "vadcore.runs": (ast.parse("from os import getenv"), False)}
+    assert environment_touches(planted) == ["vadcore.metrics", "vadcore.runs"]
+    readme = (PACKAGE.parent / "README.md").read_text()
+    table = readme[readme.index("| variable | meaning |"):].split("\n\n")[0].split("\n- ")[0]
+    listed = [line.split("`")[1] for line in table.splitlines()[2:] if line.strip().startswith("| `")]
+    assert listed == list(VARIABLES)
+
+
+def test_an_undeclared_environment_variable_is_an_error():
+    from vadcore import environment
+
+    with pytest.raises(KeyError, match="VADCORE_NOPE"):
+        environment.get("VADCORE_NOPE")
+    with pytest.raises(KeyError, match="VADCORE_NOPE"):
+        environment.for_child(VADCORE_NOPE="1")

@@ -30,13 +30,14 @@ the families' ``profile_config`` fill ``device`` with the session's kind (:func:
 """
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import torch
+
+from vadcore import environment
 
 DEVICE_KINDS = ("cpu", "cuda")
 PRECISIONS = ("fp32", "bf16")
@@ -51,7 +52,7 @@ def resolve(spec: str | torch.device | None = "auto") -> torch.device:
     error that says so."""
     text = str(spec if spec is not None else "auto").strip().lower()
     if text == "auto":
-        text = os.environ.get("VADCORE_DEVICE", "").strip().lower() or ("cuda" if torch.cuda.is_available() else "cpu")
+        text = (environment.get("VADCORE_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")).lower()
     try:
         device = torch.device(text)
     except RuntimeError:
@@ -143,7 +144,7 @@ def precision_on(device: str, precision: str) -> str:
 
 
 def _switched_off(name: str) -> bool:
-    return os.environ.get(name, "").strip() in ("0", "false", "no", "off")
+    return environment.switched_off(name)
 
 
 @dataclass

@@ -20,7 +20,6 @@ and the test suite); the path JupyterLab, Jupyter Notebook 7 or VS Code give the
 """
 from __future__ import annotations
 
-import os
 import time
 import warnings
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import torch
 
+from vadcore import environment
 from vadcore import engine, report, runs
 from vadcore.data import VideoSet, load_dataset
 from vadcore.data.actions import ActionSet, load_action_set
@@ -45,10 +45,10 @@ NO_DETERMINISTIC_KERNEL = r".* does not have a deterministic implementation, but
 
 def _session_path() -> str | None:
     """The notebook path the front end gave the kernel, if any."""
-    if os.environ.get("VADCORE_NOTEBOOK"):
-        return os.environ["VADCORE_NOTEBOOK"]
-    if os.environ.get("JPY_SESSION_NAME"):
-        return os.environ["JPY_SESSION_NAME"]
+    if environment.get("VADCORE_NOTEBOOK"):
+        return environment.get("VADCORE_NOTEBOOK")
+    if environment.get("JPY_SESSION_NAME"):
+        return environment.get("JPY_SESSION_NAME")
     try:
         from IPython import get_ipython
 
@@ -215,7 +215,7 @@ def _beside_the_notebook(profile: str, name: str) -> Path | None:
     where that is set (``vadcore reproduce`` and the tests set it: ``None`` here), else
     ``results/<profile>/<name>`` in the working directory, beside the notebook — so a student's
     copy, an nbgrader autograde or a notebook opened by hand never writes into the package."""
-    return None if os.environ.get("VADCORE_RESULTS") else Path.cwd() / "results" / profile / name
+    return None if environment.get("VADCORE_RESULTS") else Path.cwd() / "results" / profile / name
 
 
 def finish(lab: Lab, **extra) -> dict:

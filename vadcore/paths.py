@@ -10,8 +10,9 @@ checkout's committed results:
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from vadcore import environment
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -25,15 +26,15 @@ def project_dir() -> Path:
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("VADCORE_DATA", project_dir() / "data"))
+    return Path(environment.get("VADCORE_DATA") or project_dir() / "data")
 
 
 def runs_dir() -> Path:
-    return Path(os.environ.get("VADCORE_RUNS", data_dir() / "runs"))
+    return Path(environment.get("VADCORE_RUNS") or data_dir() / "runs")
 
 
 def results_dir() -> Path:
-    return Path(os.environ.get("VADCORE_RESULTS", project_dir() / "results"))
+    return Path(environment.get("VADCORE_RESULTS") or project_dir() / "results")
 
 
 def notebooks_dir() -> Path:

@@ -16,7 +16,7 @@ setting — widths, precision, losses, variants — is the profile's own.
 """
 from __future__ import annotations
 
-import os
+from vadcore import environment
 
 PROFILES = ("smoke", "cpu", "gpu", "full")
 GPU_PROFILES = ("gpu", "full")  # made for a GPU: on a CPU they train for hours, so only when asked to
@@ -48,7 +48,7 @@ def default_dataset(profile: str, task: str = "frames") -> str:
 
 def dry_run() -> bool:
     """Whether this process runs its profile dry (``VADCORE_DRY_RUN``; see the module doc)."""
-    return os.environ.get("VADCORE_DRY_RUN", "").strip() not in ("", "0")
+    return environment.flag("VADCORE_DRY_RUN")
 
 
 def cpu_not_asked_for(profile: str, device: str | None) -> bool:
@@ -58,7 +58,7 @@ def cpu_not_asked_for(profile: str, device: str | None) -> bool:
     (``-p device=cpu``, ``--device cpu``) or ``VADCORE_DEVICE=cpu`` (what ``auto`` means; the
     tests set it). A dry run asks nothing: it is small on purpose."""
     if profile not in GPU_PROFILES or dry_run() or str(device or "auto").strip().lower() != "auto" \
-            or os.environ.get("VADCORE_DEVICE", "").strip():
+            or environment.get("VADCORE_DEVICE"):
         return False
     from vadcore.engine import resolve
 

@@ -6,13 +6,14 @@ terminal while a notebook runs (and which the executed copies in ``results/`` do
 """
 from __future__ import annotations
 
-import os
 import sys
+
+from vadcore import environment
 
 
 def progress(iterable=None, **kwargs):
     """``tqdm(iterable, **kwargs)``, as widgets or as text (see the module doc)."""
-    if os.environ.get("VADCORE_PROGRESS") == "text":
+    if environment.get("VADCORE_PROGRESS") == "text":
         from tqdm.std import tqdm
 
         kwargs.setdefault("mininterval", 10.0)

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from vadcore import paths
+from vadcore import environment, paths
 from vadcore.atomic import DiskFull, full_device, lock, naming_a_full_disk, write_text
 from vadcore.compare import compare as compare_tables
 from vadcore.compare import snapshot
@@ -75,20 +75,6 @@ def select(numbers: Sequence[str] | None, available: dict[str, Path]) -> dict[st
             raise ValueError(f"no notebook {number!r}; available: {', '.join(available)}")
         chosen[key] = available[key]
     return chosen
-
-
-@contextmanager
-def _environment(**variables: str):
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def reproduce(
@@ -154,7 +140,7 @@ def reproduce(
             print(f"vadcore reproduce: {path.stem} ({profile}{', dry run' if dry_run else ''})", file=sys.stderr, flush=True)
             variables = dict(VADCORE_NOTEBOOK=path.stem, VADCORE_PROGRESS="text", VADCORE_FRESH="1" if fresh else "0",
                              **dry)
-            with _environment(**variables):
+            with environment.scoped(**variables):
                 given = params.get("results_dir")
                 final = Path(given) if given else paths.results_dir() / profile / path.stem
                 before = snapshot(final, against) if compare else {}
@@ -295,7 +281,7 @@ def _replace_on_success(profile: str, name: str, final: Path):
     folder = staging / "records" / profile / name
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        with _environment(VADCORE_RESULTS=str(staging / "records")):
+        with environment.scoped(VADCORE_RESULTS=str(staging / "records")):
             yield folder
     except BaseException as error:
         _keep_failed(folder, final.parent, name, error)
@@ -405,8 +391,8 @@ def _run_script(path: Path, folder: Path, params: dict, data_root: str | None) -
     log: list[str] = []
     command = [sys.executable, "-u", "-m", "vadcore.script", str(path), json.dumps(params)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
-                              str(paths.PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")]))}) as child:
+                          env=environment.for_child(PYTHONPATH=os.pathsep.join(filter(None, [
+                              str(paths.PACKAGE_DIR.parent), environment.get("PYTHONPATH")])))) as child:
         try:
             _relay(child.stdout, log)
         except KeyboardInterrupt:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import pickle
 import shutil
 import sys
@@ -44,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vadcore import environment
 from vadcore import paths
 from vadcore.atomic import atomic_path, lock, write_text
 
@@ -265,7 +265,7 @@ class RunCache:
 
     def __init__(self, root: str | Path | None = None, fresh: bool | None = None, read_only: bool = False):
         self.root = Path(root) if root is not None else paths.runs_dir()
-        self.fresh = fresh if fresh is not None else os.environ.get("VADCORE_FRESH", "") not in ("", "0")
+        self.fresh = fresh if fresh is not None else environment.flag("VADCORE_FRESH")
         self.read_only = read_only
         self.expected: set[str] | None = None  # the only keys it serves once a notebook's study ran
 

@@ -17,6 +17,8 @@ import os
 import sys
 from pathlib import Path
 
+from vadcore import environment
+
 
 def code_cells(path: Path) -> list[tuple[str, list[str]]]:
     """``(source, tags)`` of every code cell of a notebook file."""
@@ -38,7 +40,7 @@ def parameters(path: Path) -> dict[str, str]:
 def run(path: Path, values: dict) -> None:
     """Execute the notebook at ``path`` with ``values`` for its parameters, in this process."""
     path = Path(path).resolve()
-    os.environ.setdefault("VADCORE_NOTEBOOK", path.stem)
+    environment.put_default("VADCORE_NOTEBOOK", path.stem)
     namespace = {"__name__": "__main__", "__file__": str(path)}
     os.chdir(path.parent)  # as papermill runs a notebook: from its folder
     for index, (source, tags) in enumerate(code_cells(path)):

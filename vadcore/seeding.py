@@ -1,10 +1,11 @@
 """Seeding: ``seed_everything(seed)`` is the first call of every notebook."""
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
+
+from vadcore import environment
 
 
 def seed_everything(seed: int, deterministic: bool = True) -> None:
@@ -15,7 +16,7 @@ def seed_everything(seed: int, deterministic: bool = True) -> None:
     """
     random.seed(seed)
     np.random.seed(seed)
-    os.environ["PYTHONHASHSEED"] = str(seed)
+    environment.put(PYTHONHASHSEED=str(seed))
     import torch
 
     torch.manual_seed(seed)

@@ -21,7 +21,6 @@ up its model, optimizer and step (a :class:`Session`), and runs the loop.
 """
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from vadcore import environment
 from vadcore.engine import Engine
 from vadcore.methods.base import MethodConfig, Trained
 from vadcore.progress import progress
@@ -45,13 +45,13 @@ class DeadlineReached(RuntimeError):
 
 def checkpoint_seconds() -> float:
     """Training seconds between checkpoints: ``VADCORE_CHECKPOINT_SECONDS``, else :data:`CHECKPOINT_SECONDS`."""
-    value = os.environ.get("VADCORE_CHECKPOINT_SECONDS", "").strip()
+    value = environment.get("VADCORE_CHECKPOINT_SECONDS")
     return float(value) if value else CHECKPOINT_SECONDS
 
 
 def deadline() -> float | None:
     """``VADCORE_DEADLINE`` as seconds since the epoch, if set."""
-    value = os.environ.get("VADCORE_DEADLINE", "").strip()
+    value = environment.get("VADCORE_DEADLINE")
     return float(value) if value else None
 
 

@@ -3,13 +3,13 @@ versions of the packages that can move a number, the wall time."""
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from vadcore import environment
 from vadcore import paths
 from vadcore.atomic import write_text
 
@@ -18,8 +18,8 @@ def git_commit() -> str:
     """The checkout's short commit (``-dirty`` with uncommitted changes to tracked files outside
     ``results/``, ``docs/`` and the README); ``VADCORE_COMMIT`` where the copy has no git history
     (a borrowed GPU)."""
-    if os.environ.get("VADCORE_COMMIT"):
-        return os.environ["VADCORE_COMMIT"]
+    if environment.get("VADCORE_COMMIT"):
+        return environment.get("VADCORE_COMMIT")
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=paths.project_dir(), capture_output=True, text=True, timeout=10

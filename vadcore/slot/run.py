@@ -35,6 +35,7 @@ import threading
 import time
 from pathlib import Path
 
+from vadcore import environment
 from vadcore.slot.archive import Archive, finished_runs, import_records
 from vadcore.slot.checks import verdict_lines, versions
 from vadcore.slot.units import UNITS, Unit, stale_records, unit_runs, units_for
@@ -56,7 +57,7 @@ class Slot:
 
     def __init__(self, args: argparse.Namespace):
         self.started, self.args = time.time(), args
-        self.work = args.work or Path(os.environ.get("TMPDIR", "/tmp")) / "vadcore-gpu-slot"
+        self.work = args.work or Path(environment.get("TMPDIR", "/tmp")) / "vadcore-gpu-slot"
         self.results, self.runs, self.logs = self.work / "results", self.work / "runs", self.work / "logs"
         self.log_lines: list[str] = []
         self.archive = Archive(args.out, self.results, self.runs, args.profile, self.log_lines)
@@ -87,7 +88,7 @@ class Slot:
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "w") as stream:
             self.child = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, start_new_session=True,
-                                          env={**os.environ, **env})
+                                          env=environment.for_child(**env))
             try:
                 return self.child.wait(timeout=max(1.0, timeout))
             except subprocess.TimeoutExpired:
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         if problems:
             slot.log("cannot run here: " + "; ".join(problems))
             return 2
-        os.environ.update(slot.environment)
+        environment.put(**slot.environment)
         return _work(slot, watcher)
     except Stopped as signalled:
         slot.log(f"stopped by {signalled}; what is finished is in {args.out}")
@@ -262,12 +263,12 @@ def checked_speed_ups(slot: Slot, device) -> None:
     if found is None:
         reason = "timed out" if code is None else f"exit {code}: {text[-1][:300] if text else 'no output'}"
         slot.log(f"self-check did not finish ({reason}): CUDA graphs and compilation switched off")
-        os.environ.update(VADCORE_CUDA_GRAPHS="0", VADCORE_COMPILE="0")
+        environment.put(VADCORE_CUDA_GRAPHS="0", VADCORE_COMPILE="0")
         return
     lines, switched = verdict_lines(found)
     for line in lines:
         slot.log(line)
-    os.environ.update(switched)
+    environment.put(**switched)
 
 
 def measure_speed(slot: Slot, device) -> None:
@@ -318,7 +319,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", default="gpu", help="profile (default gpu; smoke to rehearse on a CPU)")
     parser.add_argument("--budget", type=float, default=9.0, help="wall-time budget in minutes, the last archive included")
     parser.add_argument("--data", type=Path, default=None, help="the dataset's folder: a pack of `vadcore data pack`")
-    parser.add_argument("--out", type=Path, default=Path(os.environ.get("OUT", "gpu-slot")), help="where the files go")
+    parser.add_argument("--out", type=Path, default=Path(environment.get("OUT", "gpu-slot")), help="where the files go")
     parser.add_argument("--work", type=Path, default=None, help="data caches, runs and results (default: a folder in /tmp)")
     parser.add_argument("--data-cache", type=Path, default=None,
                         help="generated datasets and frame caches (default: WORK/data; a rehearsal shares one)")
