@@ -182,3 +182,41 @@ def test_an_undeclared_environment_variable_is_an_error():
         environment.get("VADCORE_NOPE")
     with pytest.raises(KeyError, match="VADCORE_NOPE"):
         environment.for_child(VADCORE_NOPE="1")
+
+
+FAMILIES = ("prediction", "reconstruction", "dissociation", "fewshot")
+
+
+def family_conditions(modules: dict) -> list[str]:
+    """``module: name`` for every comparison outside the families' own packages that compares with
+    a built-in family — by name (``family is dissociation``, ``family in (dissociation, fewshot)``)
+    or by its registered name (``config.family == "fewshot"``)."""
+    def named(node):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return [name for element in node.elts for name in named(element)]
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else \
+            node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+        return [name] if name in FAMILIES else []
+
+    found = set()
+    for module, (tree, _) in modules.items():
+        if any(module.startswith(f"vadcore.methods.{family}") for family in FAMILIES):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Compare):
+                found.update(f"{module}: {name}" for operand in (node.left, *node.comparators) for name in named(operand))
+    return sorted(found)
+
+
+def test_no_core_module_asks_for_a_family_by_name():
+    """The shared layers ask a family for its contract (``INPUTS``, ``CHANNELS``, ``PROFILE_KEYS``,
+    ``bare_step``), never whether it is one of the built-in four."""
+    assert family_conditions(package_modules()) == []
+    planted = {"vadcore.bench": (ast.parse("x = 3 if family is dissociation else 1"), False),
+               "vadcore.plan": (ast.parse("if config.family == 'reconstruction':\n    pass"), False),
+               "vadcore.notebook": (ast.parse("y = [c for c in configs if c.family != 'fewshot']"), False),
+               "vadcore.slot.checks": (ast.parse("z = 3 if family in (dissociation,) else 1"), False),
+               "vadcore.papers.adl": (ast.parse("w = 1 if prediction.PROFILES[p].get('x') else 2"), False),
+               "vadcore.methods.prediction.trainer": (ast.parse("if family is prediction:\n    pass"), False)}
+    assert family_conditions(planted) == ["vadcore.bench: dissociation", "vadcore.notebook: fewshot",
+                                          "vadcore.plan: reconstruction", "vadcore.slot.checks: dissociation"]

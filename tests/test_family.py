@@ -173,3 +173,11 @@ def test_held_out_clips_are_never_trained_on(name, monkeypatch):
         np.testing.assert_array_equal(trained.curves[curve], alone.curves[curve], err_msg=curve)
     for a, b in zip(trained.model.state_dict().values(), alone.model.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_a_family_with_an_unknown_input_kind_is_refused(monkeypatch):
+    module = partial_family("")
+    module.INPUTS = "audio"
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    with pytest.raises(TypeError, match="INPUTS"):
+        register(module.__name__)

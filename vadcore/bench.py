@@ -35,9 +35,8 @@ from vadcore import engine as engines
 from vadcore import paths, report
 from vadcore.atomic import write_text
 from vadcore.data.video import Video, VideoSource
-from vadcore.losses import intensity_loss
 from vadcore.maps.saliency import sgsp
-from vadcore.methods import dissociation, fewshot, prediction, reconstruction
+from vadcore.methods import dissociation, family_of, fewshot, prediction, reconstruction
 from vadcore.profiles import PROFILES
 
 # the model each row measures: (label, family, profile_config overrides)
@@ -48,6 +47,7 @@ MODELS = (
     ("dissociation AE (joint stage)", dissociation, {"pretrain": 1}),
     ("key-region TRX", fewshot, {}),
 )
+SYNTHETIC = {"frames": "synthped", "actions": "synthactions"}  # the embedded data of each input kind
 NOT_MEASURED = {("key-region TRX", "full")}  # ResNet-50 from ImageNet weights that must be given as a file
 
 
@@ -90,7 +90,7 @@ def _per_second(function, device: torch.device, steps: int, warmup: int = 1) -> 
 def noise_videos(config, n: int, frames: int, labels: bool = False, seed: int = 0) -> list[Video]:
     """``n`` clips of random frames at the config's size (speed does not depend on content)."""
     rng = np.random.default_rng(seed)
-    channels = () if config.family != "dissociation" else (3,)
+    channels = () if family_of(config).CHANNELS == 1 else (family_of(config).CHANNELS,)
     videos = []
     for i in range(n):
         array = rng.integers(0, 256, (frames, *config.size, *channels), dtype=np.uint8)
@@ -119,52 +119,6 @@ def _engine_steps(family, config, train_data, warmup: int, steps: int):
     return steps / max(long.seconds - short.seconds, 1e-9), long
 
 
-def _bare_step(family, config, engine: engines.Engine):
-    """One eager update of the family's model, loss and optimizer on device tensors."""
-    device, batch = engine.device, getattr(config, "batch_size", 1)
-    if family is prediction:
-        plain = dataclasses.replace(engine, cuda_graphs=False, compile=False)
-        trainer = prediction.Trainer(config, 1, torch.ones(*config.size), engine=plain)
-        clips = torch.rand(batch, config.frames + 1, 1, *config.size, device=device) * 2 - 1
-        region = torch.zeros(batch, 1, *config.size, dtype=torch.bool, device=device)
-        return lambda: trainer.update(clips, region)
-    model = engine.module(family.build(config, 3 if family in (dissociation, fewshot) else 1)).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
-    if family is reconstruction:
-        clip = torch.rand(batch, config.window, 1, *config.size, device=device)
-
-        def loss():
-            with engine.autocast():
-                return intensity_loss(model(clip).float(), clip)
-    elif family is dissociation:
-        clip = torch.rand(batch, config.frames, 3, *config.size, device=device) * 2 - 1
-
-        def loss():
-            with engine.autocast():
-                return sum(dissociation.losses(config, model, clip, joint=True).values())
-    else:
-        shape = (config.frames, 3, *config.size)
-        support = torch.randn(config.way * config.shot, *shape, device=device)
-        queries = torch.randn(config.way * config.queries, *shape, device=device)
-        labels = torch.arange(config.way, device=device).repeat_interleave(config.shot)
-        query_labels = torch.arange(config.way, device=device).repeat_interleave(config.queries)
-
-        def loss():
-            total = 0.0
-            for _ in range(config.tasks_per_batch):
-                with engine.autocast():
-                    logits = model(support, labels, queries, config.way)
-                total = total + model.loss({k: v.float() for k, v in logits.items()}, query_labels)
-            return total
-
-    def step():
-        optimizer.zero_grad(set_to_none=True)
-        loss().backward()
-        optimizer.step()
-
-    return step
-
-
 def measure(profile: str, label: str, family, overrides: dict, device: str | torch.device = "cpu",
             variant: dict | None = None, warmup: int | None = None, steps: int = 5) -> Measurement:
     """One row: ``label``'s model at ``profile``'s settings (plus ``variant``'s execution or
@@ -172,11 +126,11 @@ def measure(profile: str, label: str, family, overrides: dict, device: str | tor
     CUDA graph is captured within it) steps are not timed."""
     device = torch.device(device)
     warmup = warmup if warmup is not None else (5 if device.type == "cuda" else 2)
-    config = family.profile_config(profile, "synthped" if family is not fewshot else "synthactions", 0,
+    config = family.profile_config(profile, SYNTHETIC[family.INPUTS], 0,
                                    **{**overrides, "device": device.type, "validate_every": 0, **(variant or {})})
     engine = engines.Engine.of(config)
     warmup = max(warmup, getattr(config, "pretrain", 0) + 1)  # deep k-means starts within the warm-up
-    if family is fewshot:
+    if family.INPUTS == "actions":
         train_data, test_data = _action_data(config)
         scored_items = lambda scores: len(test_data["test"])  # noqa: E731
     else:
@@ -188,8 +142,8 @@ def measure(profile: str, label: str, family, overrides: dict, device: str | tor
     engine_rate, trained = _engine_steps(family, config, train_data, warmup, steps)
     model = trained.model
     memory = torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None
-    bare_rate = _per_second(_bare_step(family, config, engine), device, steps, warmup)
-    if family is fewshot:
+    bare_rate = _per_second(family.bare_step(config, engine), device, steps, warmup)
+    if family.INPUTS == "actions":  # one episode at the trained shot is enough to time scoring
         config = dataclasses.replace(config, test_episodes=1, test_shots=(config.shot,))
     tick = time.perf_counter()
     scores = family.score(config, model, test_data)

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import torch
 
-from vadcore import environment
-from vadcore import engine, report, runs
+from vadcore import engine, environment, report, runs
 from vadcore.data import VideoSet, load_dataset
 from vadcore.data.actions import ActionSet, load_action_set
+from vadcore.methods.family import family_of
 from vadcore.methods.study import Outcome
 from vadcore.profiles import DRY_RUN, SEEDS, check_profile, cpu_not_asked_for, default_dataset, dry_run
 from vadcore.reproduce import NOTEBOOK_NAME, list_notebooks
@@ -121,12 +121,13 @@ class Lab:
     def data_for(self, config) -> VideoSet | ActionSet:
         """The data a run of ``config`` trains and scores on: its dataset at its size (three
         channels for the dissociation family), or the few-shot action set loaded before."""
-        if config.family == "fewshot":
+        family = family_of(config)
+        if family.INPUTS == "actions":
             found = [d for d in self._data.values() if isinstance(d, ActionSet) and d.name == config.dataset]
             if not found:
                 raise ValueError(f"load the action set {config.dataset!r} first (lab.actions)")
             return found[0]
-        return self.data(size=config.size, gray=config.family != "dissociation", dataset=config.dataset)
+        return self.data(size=config.size, gray=family.CHANNELS == 1, dataset=config.dataset)
 
     def study(self, steps) -> Outcome:
         """Train (or read from the run cache) every run a paper module's study declares, stage by

@@ -93,13 +93,13 @@ def open_notebook(number: str, profile: str, overrides: dict | None = None, cach
     values.update(check_parameters(dict(overrides or {}), defaults, device_here))
     values["profile"] = profile
     module = STUDIES[path.stem[:2]]
-    dataset = values.get("dataset") or default_dataset(profile, "actions" if module is fewshot_key_region else "frames")
+    dataset = values.get("dataset") or default_dataset(profile, getattr(module, "INPUTS", "frames"))
     seeds = list(values["seeds"]) if values.get("seeds") is not None else list(SEEDS[profile])
     lab = Lab(name=path.stem, profile=profile, dataset=dataset, seeds=seeds, out=paths.results_dir() / profile / path.stem,
               data_root=values.get("data_root"),
               device=engine.use(values.get("device", "auto")) if device_here else engine.declare(values.get("device", "auto")),
               cache=cache or RunCache())
-    if hasattr(module, "load"):  # notebook 05 loads its action set first
+    if hasattr(module, "load"):  # a study of action clips (notebook 05) loads its action set first
         module.load(lab, profile, values.get("anomalous"), values.get("anomalous_root"))
     return Notebook(path.stem[:2], profile, values, lab)
 
@@ -107,9 +107,7 @@ def open_notebook(number: str, profile: str, overrides: dict | None = None, cach
 def _differs(config: MethodConfig, profile: str) -> dict:
     """The fields of ``config`` that are not its profile's (the seed aside)."""
     family = family_of(config)
-    extra = {"model": config.model} if config.family == "reconstruction" else {}
-    if config.family == "fewshot" and getattr(config, "weights", None):
-        extra["weights"] = config.weights
+    extra = {key: getattr(config, key) for key in family.PROFILE_KEYS if getattr(config, key, None)}
     try:
         reference = family.profile_config(profile, config.dataset, config.seed, device=config.device, **extra)
     except ValueError:

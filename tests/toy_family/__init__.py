@@ -17,7 +17,7 @@ from vadcore.data.clips import frames_to_tensor
 from vadcore.engine import Engine
 from vadcore.methods.base import MethodConfig, Trained
 from vadcore.methods.evaluation import frame_evaluation
-from vadcore.methods.family import register, test_split as test_data, train_split as training_data
+from vadcore.methods.family import eager_step, register, test_split as test_data, train_split as training_data
 from vadcore.methods.loop import Session, fit
 
 
@@ -28,6 +28,7 @@ class Config(MethodConfig):
     lr: float = 0.1
 
 
+INPUTS, CHANNELS, PROFILE_KEYS = "frames", 1, ()
 PROFILES = {profile: {"size": (8, 8)} for profile in ("smoke", "cpu", "gpu", "full")}
 
 
@@ -78,6 +79,12 @@ def scored_frames(config: Config, n_frames: int) -> np.ndarray:
 
 def headline(config: Config) -> str:
     return "distance"
+
+
+def bare_step(config: Config, engine: Engine):
+    model = engine.module(build(config))
+    frames = torch.rand(4, CHANNELS, *config.size, device=engine.device)
+    return eager_step(model, lambda: model(frames).mean())
 
 
 evaluate = frame_evaluation(scored_frames, headline)

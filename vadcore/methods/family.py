@@ -8,6 +8,11 @@ every module it imports (:mod:`vadcore.methods.code`) — nothing in the shared 
 
 The parts, in the order a run uses them:
 
+- ``INPUTS``, ``CHANNELS`` and ``PROFILE_KEYS`` — what the shared layers ask of a family instead
+  of its name: the kind of data it reads (``"frames"``, a :class:`~vadcore.data.video.VideoSet`;
+  ``"actions"``, an :class:`~vadcore.data.actions.ActionSet`), the channels of its frames (1, grey;
+  3, colour) and the config fields that pick among a profile's settings (``profile_config`` needs
+  them to rebuild a config's reference, ``vadcore plan``);
 - ``Config`` — a frozen :class:`~vadcore.methods.base.MethodConfig` subclass whose ``family``
   is the name the family registers under; it holds everything that can change the numbers;
 - ``PROFILES`` and ``profile_config(profile, dataset, seed=0, **overrides)`` — the settings per
@@ -23,12 +28,15 @@ The parts, in the order a run uses them:
 - ``evaluate(config, scores, test_data, name=None)`` → the protocol's metrics of one score
   (default: the headline). Families that score frames build it with
   :func:`vadcore.methods.evaluation.frame_evaluation` from ``first_scored(config)`` — how many
-  frames at the start of every clip get no score, the one fact of a score's alignment.
+  frames at the start of every clip get no score, the one fact of a score's alignment;
+- ``bare_step(config, engine)`` — one eager update of the model, its loss and its optimizer on
+  random device tensors, as a function of no arguments (``vadcore bench`` times it beside the
+  family's own training, :func:`eager_step`).
 """
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -43,6 +51,9 @@ Scores = dict[str, list[np.ndarray]]
 class Family(Protocol):
     """What :func:`register` checks a family package for (see the module doc)."""
 
+    INPUTS: str
+    CHANNELS: int
+    PROFILE_KEYS: tuple[str, ...]
     Config: type[MethodConfig]
     PROFILES: Mapping[str, Mapping]
 
@@ -54,12 +65,14 @@ class Family(Protocol):
     def score(self, config: MethodConfig, model: torch.nn.Module, data) -> Scores: ...
     def headline(self, config: MethodConfig) -> str: ...
     def evaluate(self, config: MethodConfig, scores: Scores, data, name: str | None = None) -> dict: ...
+    def bare_step(self, config: MethodConfig, engine) -> Callable[[], None]: ...
 
 
 # the contract's names, read off the Protocol: its attributes, then its functions, in the order written
 ATTRIBUTES = tuple(Family.__annotations__)
 FUNCTIONS = tuple(name for name, value in vars(Family).items() if callable(value) and not name.startswith("_"))
 PARTS = ATTRIBUTES + FUNCTIONS
+INPUT_KINDS = ("frames", "actions")
 _REGISTRY: dict[str, ModuleType] = {}
 
 
@@ -73,10 +86,25 @@ def test_split(data):
     return data.test
 
 
+def eager_step(model: torch.nn.Module, loss: Callable[[], torch.Tensor], lr: float = 1e-4) -> Callable[[], None]:
+    """One Adam update of ``model`` on ``loss()`` as a function of no arguments (a family's
+    ``bare_step``)."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss().backward()
+        optimizer.step()
+
+    return step
+
+
 def check(package: ModuleType) -> None:
     """Raise ``TypeError`` naming every part of the contract ``package`` lacks or gets wrong."""
     missing = [part for part in PARTS if not hasattr(package, part)]
     wrong = [part for part in FUNCTIONS if hasattr(package, part) and not callable(getattr(package, part))]
+    if getattr(package, "INPUTS", "frames") not in INPUT_KINDS:
+        wrong.append(f"INPUTS (one of {', '.join(INPUT_KINDS)})")
     config = getattr(package, "Config", None)
     if config is not None and not (isinstance(config, type) and issubclass(config, MethodConfig) and config.family):
         wrong.append("Config (a MethodConfig subclass with a family name)")

@@ -27,6 +27,7 @@ TRX_REFERENCE = Reference("T. Perrett, A. Masullo, T. Burghardt, M. Mirmehdi, D.
 SETTINGS = ("HMDB51 1-shot", "HMDB51 5-shot", "Kinetics 1-shot", "Kinetics 5-shot", "UCF-Crime v2 1-shot",
             "UCF-Crime v2 5-shot")
 UNIT = "accuracy % (5-way)"
+INPUTS = "actions"  # a study of action clips: `vadcore plan` picks the profile's action dataset and calls load()
 OURS = "Ours (key region)"
 HEADLINE = ("TRX", OURS)  # Table 1's trained rows, every K and seed
 

@@ -118,7 +118,7 @@ def self_check(device, steps: int = 16) -> dict:
     for family, config in configs:
         data = noise_videos(config, 3, 24)
         torch.manual_seed(config.seed)  # what train() starts from: the same draws build the same network
-        start = weights(family.build(config, 3 if family is dissociation else 1))
+        start = weights(family.build(config, family.CHANNELS))
         eager = family.train(dataclasses.replace(config, **eager_only), data)
         noise = difference(eager, family.train(dataclasses.replace(config, **eager_only), data), start)
         for name in SPEED_UPS:

@@ -29,15 +29,16 @@ from vadcore.methods.base import Trained
 from vadcore.methods.dissociation.config import BRANCHES, Config
 from vadcore.methods.dissociation.profiles import PROFILES, profile_config
 from vadcore.methods.evaluation import frame_evaluation
-from vadcore.methods.family import register, test_split as test_data, train_split as training_data
+from vadcore.methods.family import eager_step, register, test_split as test_data, train_split as training_data
 from vadcore.methods.loop import Session, fit
 from vadcore.models.dissociation import DissociationAE
 
-__all__ = ["BRANCHES", "Config", "PROFILES", "build", "evaluate", "first_scored", "headline", "losses", "outputs",
+__all__ = ["BRANCHES", "CHANNELS", "Config", "INPUTS", "PROFILES", "PROFILE_KEYS", "bare_step", "build", "evaluate", "first_scored", "headline", "losses", "outputs",
            "profile_config", "score", "scored_frames", "test_data", "train", "training_data"]
+INPUTS, CHANNELS, PROFILE_KEYS = "frames", 3, ()  # colour frames; one setting per profile
 
 
-def build(config: Config, channels: int = 3) -> DissociationAE:
+def build(config: Config, channels: int = CHANNELS) -> DissociationAE:
     """The two autoencoders and the cluster centres, untrained."""
     return DissociationAE(channels, config.frames, config.width, config.stages, config.attention, config.clusters)
 
@@ -223,6 +224,18 @@ def score(config: Config, model: DissociationAE, videos: list[Video]) -> dict[st
     names = ("psnr", "error", "cluster", "fused") if config.kmeans else ("psnr", "error")
     per_video = [_outputs(config, model, v, engine=engine) for v in videos]
     return {name: [s[name].cpu().numpy() for s in per_video] for name in names}
+
+
+def bare_step(config: Config, engine: Engine):
+    """One eager update of the joint stage's losses on a random clip."""
+    model = engine.module(build(config)).train()
+    clip = torch.rand(config.batch_size, config.frames, CHANNELS, *config.size, device=engine.device) * 2 - 1
+
+    def loss():
+        with engine.autocast():
+            return sum(losses(config, model, clip, joint=True).values())
+
+    return eager_step(model, loss)
 
 
 register(__name__)

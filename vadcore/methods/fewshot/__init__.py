@@ -21,7 +21,7 @@ from vadcore.data.actions import ActionClip, ActionSet, FrameCache, crop_clip, r
 from vadcore.data.episodes import Episode, fixed_episodes, sample_episode
 from vadcore.engine import Engine, device_of
 from vadcore.methods.base import Trained
-from vadcore.methods.family import register
+from vadcore.methods.family import eager_step, register
 from vadcore.methods.fewshot.config import Config
 from vadcore.methods.fewshot.evaluation import evaluate, headline
 from vadcore.methods.fewshot.profiles import (ANOMALOUS, PROFILES, SYNTHACTIONS, VALIDATION,
@@ -30,7 +30,8 @@ from vadcore.methods.loop import Session, fit
 from vadcore.models.fewshot import KeyRegionTRX
 from vadcore.models.resnet import ResNet, load_torchvision_weights
 
-__all__ = ["ANOMALOUS", "Config", "PROFILES", "SYNTHACTIONS", "VALIDATION", "build", "clips_tensor", "embed_clips",
+__all__ = ["ANOMALOUS", "CHANNELS", "Config", "INPUTS", "PROFILES", "PROFILE_KEYS", "SYNTHACTIONS", "VALIDATION",
+           "bare_step", "build", "clips_tensor", "embed_clips",
            "episode_accuracies", "evaluate", "headline", "input_frames", "profile_config", "profile_inputs", "score", "test_data", "train",
            "training_data", "validation_steps"]
 
@@ -44,9 +45,10 @@ def training_data(data: ActionSet) -> dict[str, list[ActionClip]]:
 
 def test_data(data: ActionSet) -> dict[str, list[ActionClip]]:
     return {split: data.splits[split] for split in EVALUATION_SPLITS if split in data.splits}
+INPUTS, CHANNELS, PROFILE_KEYS = "actions", 3, ("weights",)  # colour action clips; the profile needs the weights
 
 
-def build(config: Config, channels: int = 3) -> KeyRegionTRX:
+def build(config: Config, channels: int = CHANNELS) -> KeyRegionTRX:
     """Global and (with the key-region branch) local ResNets, from ``config.weights`` when given."""
     if channels != 3:
         raise ValueError("the few-shot backbones read RGB frames")
@@ -182,6 +184,27 @@ def score(config: Config, model: KeyRegionTRX, data: dict[str, list[ActionClip]]
     model = model.to(engine.device)
     return {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed, shot, engine)
                     for shot in config.evaluated_shots] for split, clips in data.items()}
+
+
+def bare_step(config: Config, engine: Engine):
+    """One eager update on ``tasks_per_batch`` random episodes (support and queries of random
+    frames)."""
+    model = engine.module(build(config)).train()
+    shape, device = (config.frames, CHANNELS, *config.size), engine.device
+    support = torch.randn(config.way * config.shot, *shape, device=device)
+    queries = torch.randn(config.way * config.queries, *shape, device=device)
+    labels = torch.arange(config.way, device=device).repeat_interleave(config.shot)
+    query_labels = torch.arange(config.way, device=device).repeat_interleave(config.queries)
+
+    def loss():
+        total = 0.0
+        for _ in range(config.tasks_per_batch):
+            with engine.autocast():
+                logits = model(support, labels, queries, config.way)
+            total = total + model.loss({k: v.float() for k, v in logits.items()}, query_labels)
+        return total
+
+    return eager_step(model, loss)
 
 
 register(__name__)

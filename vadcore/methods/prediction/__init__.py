@@ -9,6 +9,8 @@ of every clip have no prediction and no score (:func:`first_scored`).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 
@@ -29,12 +31,13 @@ from vadcore.methods.prediction.profiles import PROFILES, profile_config
 from vadcore.methods.prediction.trainer import Predictor, Trainer, Windows, apply_mask, build_predictor
 from vadcore.quality import psnr, region_psnr
 
-__all__ = ["Config", "PROFILES", "Predictor", "Trainer", "build", "evaluate", "first_scored", "headline", "loss_maps",
+__all__ = ["CHANNELS", "Config", "INPUTS", "PROFILES", "PROFILE_KEYS", "Predictor", "Trainer", "bare_step", "build", "evaluate", "first_scored", "headline", "loss_maps",
            "predict_video", "profile_config", "pseudo_auc", "score", "scored_frames", "test_data", "train", "training_data",
            "validation_scores"]
+INPUTS, CHANNELS, PROFILE_KEYS = "frames", 1, ()  # grey frames; one setting per profile
 
 
-def build(config: Config, channels: int = 1) -> Predictor:
+def build(config: Config, channels: int = CHANNELS) -> Predictor:
     """The generator G (AnoPred's U-Net) with its frame mask, untrained."""
     return build_predictor(config, channels)
 
@@ -162,6 +165,16 @@ def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[s
     model = model.to(engine.device)
     per_video = [_psnr_scores(model, v, config.frames, regions=True, engine=engine) for v in videos]
     return {name: [s[name].double().cpu().numpy() for s in per_video] for name in per_video[0]}
+
+
+def bare_step(config: Config, engine: Engine):
+    """One eager update of G (and D) on random clips: :meth:`Trainer.update` without CUDA graphs
+    or compilation."""
+    plain = dataclasses.replace(engine, cuda_graphs=False, compile=False)
+    trainer = Trainer(config, CHANNELS, torch.ones(*config.size), engine=plain)
+    clips = torch.rand(config.batch_size, config.frames + 1, CHANNELS, *config.size, device=engine.device) * 2 - 1
+    region = torch.zeros(config.batch_size, 1, *config.size, dtype=torch.bool, device=engine.device)
+    return lambda: trainer.update(clips, region)
 
 
 register(__name__)

@@ -22,18 +22,19 @@ from vadcore.losses import intensity_loss
 from vadcore.maps.attention import attention_map
 from vadcore.methods.base import Trained
 from vadcore.methods.evaluation import frame_evaluation
-from vadcore.methods.family import register, test_split as test_data, train_split as training_data
+from vadcore.methods.family import eager_step, register, test_split as test_data, train_split as training_data
 from vadcore.methods.loop import Session, fit
 from vadcore.methods.reconstruction.config import MODELS, Config
 from vadcore.methods.reconstruction.profiles import PROFILES, profile_config
 from vadcore.models.conv_ae import ConvAE
 from vadcore.models.st_autoencoder import SpatioTemporalAE
 
-__all__ = ["Config", "MODELS", "PROFILES", "build", "evaluate", "first_scored", "frame_error_map", "headline", "profile_config",
+__all__ = ["CHANNELS", "Config", "INPUTS", "MODELS", "PROFILES", "PROFILE_KEYS", "bare_step", "build", "evaluate", "first_scored", "frame_error_map", "headline", "profile_config",
            "reconstruct_frame", "reconstruction_errors", "score", "scored_frames", "test_data", "train", "training_data"]
+INPUTS, CHANNELS, PROFILE_KEYS = "frames", 1, ("model",)  # grey frames; a profile's settings per model
 
 
-def build(config: Config, channels: int = 1) -> torch.nn.Module:
+def build(config: Config, channels: int = CHANNELS) -> torch.nn.Module:
     """The autoencoder, untrained."""
     if config.model == "convlstm_ae":
         return SpatioTemporalAE(channels, config.width)
@@ -188,6 +189,18 @@ def score(config: Config, model: torch.nn.Module, videos: list[Video]) -> dict[s
     model = model.to(engine.device)
     errors = [_frame_errors(model, v, config.window, engine=engine, stride=config.score_stride)[0] for v in videos]
     return {"error": [e.cpu().numpy() for e in errors]}
+
+
+def bare_step(config: Config, engine: Engine):
+    """One eager update of the autoencoder on a random window (the intensity loss)."""
+    model = engine.module(build(config)).train()
+    clip = torch.rand(config.batch_size, config.window, CHANNELS, *config.size, device=engine.device)
+
+    def loss():
+        with engine.autocast():
+            return intensity_loss(model(clip).float(), clip)
+
+    return eager_step(model, loss)
 
 
 register(__name__)
