@@ -1,7 +1,7 @@
 """Losses of the reconstruction and prediction models (notebooks 01–03).
 
 - Intensity (content) loss, optionally attention-weighted: ADL Eq. 8 (ℓ_cl without, ℓ_acl with A);
-  SEUNet's masked intensity loss (Eq. 4) is the same with the saliency mask as A.
+  the masked intensity loss of SEUNet Eq. 4 is the same with the saliency mask as A.
 - Gradient difference loss, optionally attention-weighted: ADL Eqs. 9–10 (ℓ_gd / ℓ_agd); SEUNet
   Eq. 5.
 - Least-squares adversarial losses for G and D: ADL Eqs. 11 and 13, SEUNet Eqs. 6 and 8, in the
@@ -21,7 +21,7 @@ def _weighted(error: torch.Tensor, attention: torch.Tensor | None) -> torch.Tens
 
 
 def intensity_loss(prediction: torch.Tensor, target: torch.Tensor, attention: torch.Tensor | None = None) -> torch.Tensor:
-    """ℓ_cl = mean (Î − I)², or ADL's attention-driven content loss (Eq. 8)
+    """ℓ_cl = mean (Î − I)², or the attention-driven content loss of ADL Eq. 8
     ℓ_acl = mean (A ∘ (Î − I))² with a per-pixel attention map A broadcast over the batch."""
     return _weighted(prediction - target, attention).pow(2).mean()
 
@@ -34,8 +34,8 @@ def image_gradients(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def gradient_loss(prediction: torch.Tensor, target: torch.Tensor, attention: torch.Tensor | None = None) -> torch.Tensor:
-    """Gradient difference loss ℓ_gd (Mathieu et al.), or ADL's attention-driven version
-    (Eqs. 9–10): mean |A ∘ (|∇_i Î| − |∇_i I|)| + mean |A ∘ (|∇_j Î| − |∇_j I|)|."""
+    """Gradient difference loss ℓ_gd (Mathieu et al.), or the attention-driven version of
+    ADL Eqs. 9–10: mean |A ∘ (|∇_i Î| − |∇_i I|)| + mean |A ∘ (|∇_j Î| − |∇_j I|)|."""
     (py, px), (ty, tx) = image_gradients(prediction), image_gradients(target)
     return _weighted(py - ty, attention).abs().mean() + _weighted(px - tx, attention).abs().mean()
 

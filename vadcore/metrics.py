@@ -48,8 +48,9 @@ def normalize_per_video(per_video: Scores) -> list[np.ndarray]:
 
 
 def regularity(per_video: Scores, higher_is_normal: bool = False) -> list[np.ndarray]:
-    """Per-video normalised regularity S(t) in [0, 1], 1 = most normal (ADL Eq. 16; the
-    tutorial's Sr(t) = 1 − (e(t) − min e)/(max e − min e) for reconstruction errors e)."""
+    """Per-video normalised regularity S(t) in [0, 1], 1 = most normal (ADL Eq. 16; SEUNet
+    Eq. 9 on the masked PSNR; the tutorial's Sr(t) = 1 − (e(t) − min e)/(max e − min e) for
+    reconstruction errors e)."""
     return [1.0 - a for a in normalize_per_video(to_anomaly(per_video, higher_is_normal))]
 
 

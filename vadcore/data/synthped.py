@@ -82,7 +82,7 @@ class Scene:
 
 def walkway_mask(height: int = SynthPedConfig.height, width: int = SynthPedConfig.width) -> np.ndarray:
     """Bool ``(H, W)``: the walkway pedestrians are generated on (below the horizon) — the region
-    a person drawing ADL's human ROI (Eq. 1) would mark."""
+    a person drawing ADL's human ROI (ADL Eq. 1) would mark."""
     scene = Scene(height, width, 0.14 * height, np.zeros((0, 0)))
     rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
     centre = np.array([scene.centre(y) for y in range(height)])[:, None]

@@ -1,6 +1,6 @@
 """Maps computed from training video that weight a loss or mask a frame (notebooks 02, 03).
 
-- :mod:`vadcore.maps.attention` — ADL's human (Eq. 1) and learned dynamic-image (Eqs. 2–7)
+- :mod:`vadcore.maps.attention` — ADL's human (ADL Eq. 1) and learned dynamic-image (ADL Eqs. 2–7)
   attention maps;
 - :mod:`vadcore.maps.saliency` — SEUNet's saliency maps and Otsu masks;
 - :mod:`vadcore.maps.foreground` — moving-object masks, to split errors into foreground and

@@ -11,6 +11,10 @@ family, its claims (checked by verdict cells) and the deviations of our setting.
 - :mod:`vadcore.papers.leaderboard` — notebook 06 (no paper: every method of notebooks 01–04 on
   the same data, frames and seeds, with the scores that learn nothing; its runs are theirs).
 
+Each also declares ``IMPLEMENTED``, the index of its paper: every numbered equation, table and
+figure, in the paper's order, mapped to the function, class or notebook section that implements
+it, or to why the project does not (``tests/test_paper_maps.py`` keeps it true).
+
 Each declares its notebook's runs as a ``study(profile, dataset, seeds, **parameters)``
 (:mod:`vadcore.methods.study`), from which the notebook, ``vadcore plan`` and ``vadcore train``
 all take them.

@@ -17,6 +17,12 @@ CHONG_TAY = Reference("Y. S. Chong, Y. H. Tay", "Abnormal event detection in vid
 HASAN = Reference("M. Hasan, J. Choi, J. Neumann, A. K. Roy-Chowdhury, L. S. Davis",
                   "Learning temporal regularity in video sequences", "CVPR", 2016)
 
+#: Where each numbered equation, table and figure of the tutorial lives in this project — none:
+#: the tutorial numbers nothing (its formulas and figures are unnumbered images). Its per-frame
+#: error e(t) is :func:`vadcore.methods.reconstruction.reconstruction_errors` and its regularity
+#: score Sr(t) :func:`vadcore.metrics.regularity`; notebook 01 walks through both (section 6).
+IMPLEMENTED: dict[str, str] = {}
+
 # our row → (reconstruction model, the quoted row of ADL Table I)
 MODELS = {"ConvLSTM-AE (tutorial)": "convlstm_ae", "Conv-AE (Hasan et al.)": "conv_ae"}
 TABLE = PaperTable("Table 1", "Frame-level AUC of the reconstruction baselines", TABLE_1.columns, {

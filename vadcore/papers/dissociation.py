@@ -12,6 +12,15 @@ from vadcore.papers import Claim, PaperTable, Reference
 REFERENCE = Reference("Y. Chang, Z. Tu, W. Xie, B. Luo, S. Zhang, H. Sui, J. Yuan",
                       "Video anomaly detection with spatio-temporal dissociation", "Pattern Recognition 122", 2022)
 COLUMNS = ("ucsd_ped2", "avenue", "shanghaitech")
+
+#: Where each numbered equation, table and figure of our source lives in this project: a dotted
+#: name inside vadcore, a notebook section or ``"not implemented: <why>"``
+#: (:func:`vadcore.report.schema.implementation_kind`). The source, reading notes on the paper,
+#: numbers one figure (the architecture) and none of its formulas or tables.
+IMPLEMENTED = {
+    "Fig. 1": "vadcore.models.dissociation.DissociationAE",
+}
+
 NOT_IN_SOURCE = "not in the source"
 TABLE = PaperTable("Table", "Frame-level AUC", COLUMNS, {"Dissociation AE": (None, None, None)})
 

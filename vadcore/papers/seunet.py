@@ -16,6 +16,34 @@ REFERENCE = Reference("(authors as in the journal's record; our copy of the text
                       "Chinese-language journal article", None)
 COLUMNS = ("ucsd_ped1", "ucsd_ped2", "avenue")
 
+#: Where each numbered equation, table and figure of the paper lives in this project, in the
+#: paper's order: a dotted name inside vadcore, a notebook section (``notebooks/<file>.ipynb#<its
+#: heading>``) or ``"not implemented: <why>"`` (:func:`vadcore.report.schema.implementation_kind`).
+#: Docstrings cite these keys as "SEUNet Eq. N"; ``tests/test_paper_maps.py`` checks both.
+IMPLEMENTED = {
+    "Fig. 1": "not implemented: the introduction's example of the imbalance (a car filling a small part of a frame)",
+    "Fig. 2": "vadcore.methods.prediction.trainer.Trainer",
+    "Fig. 3": "notebooks/03_saliency_masking.ipynb#1. Saliency and the mask (Section 2.1, Eqs. 1–3)",
+    "Eq. 1": "vadcore.maps.saliency.binarise",
+    "Eq. 2": "vadcore.maps.saliency.union_mask",
+    "Eq. 3": "vadcore.methods.prediction.trainer.apply_mask",
+    "Eq. 4": "vadcore.losses.intensity_loss",
+    "Eq. 5": "vadcore.losses.gradient_loss",
+    "Eq. 6": "vadcore.losses.adversarial_generator_loss",
+    "Eq. 7": "vadcore.methods.prediction.trainer.Trainer.generator_loss",
+    "Eq. 8": "vadcore.losses.adversarial_discriminator_loss",
+    "Eq. 9": "vadcore.metrics.regularity",
+    "Eq. 10": "vadcore.quality.psnr",
+    "Fig. 4": "notebooks/03_saliency_masking.ipynb#7. Fig. 4 and thresholds",
+    "Fig. 5": "notebooks/00_data_and_protocol.ipynb#1. The data",
+    "Table 1": "notebooks/03_saliency_masking.ipynb#4. Table 1 — comparison",
+    "Fig. 6": "notebooks/03_saliency_masking.ipynb#8. Figs. 6–7 — ROC curves",
+    "Fig. 7": "notebooks/03_saliency_masking.ipynb#8. Figs. 6–7 — ROC curves",
+    "Fig. 8": "notebooks/03_saliency_masking.ipynb#9. Fig. 8 — score gap ΔS",
+    "Table 2": "notebooks/03_saliency_masking.ipynb#5. Table 2 — the mask in the score",
+    "Table 3": "notebooks/03_saliency_masking.ipynb#6. Table 3 — the masked losses, at a shortened schedule",
+}
+
 TABLE_1 = PaperTable("Table 1", "AUC of different methods", COLUMNS, {
     "MPPCA": (59.0, 69.3, None),
     "MDT": (81.8, 82.9, None),
@@ -73,7 +101,7 @@ DEVIATIONS = (
     "**Colour:** every dataset is read in grey, Avenue included (AnoPred and SEUNet read Avenue in colour).",
     "**Discriminator:** its output goes through a sigmoid before the least-squares adversarial losses "
     "(`vadcore.losses`), as in AnoPred's code.",
-    "**M_psnr:** the mask of the masked PSNR (Eq. 10) is the training mask, computed once from the training clips "
+    "**M_psnr:** the mask of the masked PSNR (Eq. 9) is the training mask, computed once from the training clips "
     "and reused on every test frame.",
     "**Thresholds:** the paper picks its thresholds (0.7001 / 0.6519 / 0.6927) as the best on the test ROC; we "
     "show that rule, labelled as such, next to a threshold chosen on the held-out training clips.",

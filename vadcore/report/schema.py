@@ -1,6 +1,7 @@
 """The shapes in which a paper module (:mod:`vadcore.papers`) declares what report reads: its
-bibliographic reference, its tables as it prints them, its claims, and the names of the
-datasets as tables title them. Report reads these; it never imports a paper."""
+bibliographic reference, its tables as it prints them, its claims, the names of the datasets as
+tables title them, and the three kinds of place its ``IMPLEMENTED`` map points to. Report reads
+these; it never imports a paper."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -50,3 +51,24 @@ class Claim:
     text: str
     better: str
     worse: str | None = None
+
+
+NOT_IMPLEMENTED = "not implemented: "
+NOTEBOOKS = "notebooks/"
+KINDS = ("code", "notebook", "not implemented")
+
+
+def implementation_kind(target: str) -> str:
+    """Which kind of place a value of a paper module's ``IMPLEMENTED`` map names (one of
+    :data:`KINDS`): ``"code"``, a dotted name inside vadcore (module, function, class or method);
+    ``"notebook"``, a notebook section written ``"notebooks/<file>.ipynb#<its heading, verbatim>"``;
+    ``"not implemented"``, ``"not implemented: <why>"``. Anything else is an error."""
+    if target.startswith(NOT_IMPLEMENTED) and len(target) > len(NOT_IMPLEMENTED):
+        return "not implemented"
+    notebook, hash_, heading = target.partition("#")
+    if target.startswith(NOTEBOOKS) and notebook.endswith(".ipynb") and hash_ and heading:
+        return "notebook"
+    if target.startswith("vadcore.") and all(part.isidentifier() for part in target.split(".")):
+        return "code"
+    raise ValueError(f"{target!r} names no place: a dotted name in vadcore, a notebook section "
+                     f"'{NOTEBOOKS}<file>.ipynb#<heading>' or '{NOT_IMPLEMENTED}<why>'")

@@ -53,7 +53,7 @@ def scored_frames(config: Config, n_frames: int) -> np.ndarray:
 
 
 def headline(config: Config) -> str:
-    """The PSNR of the prediction; with a SEUNet mask, the masked PSNR (SEUNet Eq. 10)."""
+    """The PSNR of the prediction; with a SEUNet mask, the masked PSNR (SEUNet Eqs. 9–10)."""
     return "psnr_masked" if config.mask is not None else "psnr"
 
 
@@ -96,7 +96,7 @@ def predict_video(model: torch.nn.Module, video: Video, frames: int = 4, batch_s
 
 def _psnr_scores(model: torch.nn.Module, video: Video, frames: int, step: int = 1, regions: bool = False,
                  engine: Engine | None = None) -> dict[str, torch.Tensor]:
-    """PSNR of the predictions (and masked PSNR, SEUNet Eq. 10; PSNR over the foreground and the
+    """PSNR of the predictions (and masked PSNR, SEUNet Eqs. 9–10; PSNR over the foreground and the
     background with ``regions``) of frames t+1 … T of a clip, as tensors on the model's device."""
     predictions, targets = predict_video(model, video, frames, step=step, engine=engine)
     predictions, targets = (predictions + 1) / 2, (targets + 1) / 2  # [0, 1]

@@ -19,9 +19,9 @@ class Config(MethodConfig):
     iterations, U-Net 64–512 and patch discriminator 128–512.
 
     Variants: ``attention`` weights the content and gradient terms named in ``attend`` with ADL's
-    learned (Eq. 7) or human (Eq. 1) map; ``mask`` trains SEUNet-style on saliency-masked frames,
+    learned (ADL Eq. 7) or human (ADL Eq. 1) map; ``mask`` trains SEUNet-style on saliency-masked frames,
     with the mask as the loss weight when ``mask_loss`` (SEUNet Eqs. 3–5), and adds the masked
-    PSNR score (Eqs. 9–10). ``lk_*`` are the Lucas–Kanade settings of the flow term
+    PSNR score (SEUNet Eqs. 9–10). ``lk_*`` are the Lucas–Kanade settings of the flow term
     (:class:`vadcore.flow.LucasKanade`), the stand-in for FlowNet.
     """
 
@@ -40,7 +40,7 @@ class Config(MethodConfig):
     gradient: float = 1.0  # λ_gd (λ_agd, SEUNet's λ_mgd)
     flow: float = 2.0  # λ_of
     adversarial: float = 0.05  # λ_adv
-    attention: str | None = None  # None (AnoPred), "learned" (ADL Eq. 7) or "human" (Eq. 1)
+    attention: str | None = None  # None (AnoPred), "learned" (ADL Eq. 7) or "human" (ADL Eq. 1)
     attend: tuple[str, ...] = TERMS  # the terms the attention map weights
     background: float = 0.1  # B of ADL Eqs. 1 and 7
     mask: str | None = None  # None, "sgsp" (SEUNet's saliency mask) or "motion" (its simple baseline)

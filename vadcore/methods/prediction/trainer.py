@@ -5,8 +5,8 @@ The generator G predicts frame t+1 from frames 1…t in [−1, 1]. Its loss is A
 
     ℓ_G = λ_int ℓ_(a)cl + λ_gd ℓ_(a)gd + λ_of ℓ_of + λ_adv ℓ_adv^G,
 
-where the content and gradient terms are weighted by a map A (ADL's attention, Eqs. 8–10, or
-SEUNet's saliency mask, Eqs. 4–5) when the config names one.
+where the content and gradient terms are weighted by a map A (the attention of ADL Eqs. 8–10, or
+the saliency mask of SEUNet Eqs. 4–5) when the config names one.
 Notebooks 02–03; ``vadcore bench`` times this step.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ class Config(MethodConfig):
     """Everything that defines a reconstruction run; its hash names the run. The defaults are the
     ConvLSTM tutorial's: 10-frame windows with temporal strides 1–3, Adam with lr 1e-4 and
     eps 1e-6, full channel widths. ``attention="learned"`` weights the reconstruction loss with
-    ADL's learned map (Eq. 8; ADL Table IV)."""
+    ADL's learned map (ADL Eq. 8; ADL Table IV)."""
 
     family: ClassVar[str] = "reconstruction"
     model: str = "convlstm_ae"  # "convlstm_ae" (Chong & Tay, tutorial) or "conv_ae" (Hasan et al.)
