@@ -120,3 +120,17 @@ def test_every_notebook_has_its_text_pair_in_sync():
         cells = lambda nb: [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]  # noqa: E731
         assert cells(jupytext.read(pair)) == cells(jupytext.read(path)), \
             f"{path.name} and {pair.name} differ: run `jupytext --sync {path.name}`"
+
+
+def test_every_command_of_the_parser_has_exactly_one_handler():
+    import argparse
+
+    from vadcore.cli import HANDLERS, build_parser
+
+    def subcommands(parser):
+        found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return found[0].choices if found else {}
+
+    pairs = {(name, action) for name, sub in subcommands(build_parser()).items()
+             for action in (subcommands(sub) or {None: None})}
+    assert len(pairs) == 11 and pairs == set(HANDLERS)

@@ -152,126 +152,164 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_synth(args) -> None:
+    from vadcore import paths
+    from vadcore.data import SynthPedConfig, generate_synthped
+
+    root = generate_synthped(args.root or paths.data_dir() / "synthped", SynthPedConfig(seed=args.seed))
+    print(f"synthped written to {root}")
+
+
+def _data_pack(args) -> None:
+    from vadcore.data import load_dataset
+    from vadcore.data import pack as packing
+
+    original = load_dataset(args.name, args.root, size=args.size, cache=False)
+    manifest = packing.pack(original, args.out, args.crf or packing.CRF)
+    size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
+    print(f"packed {len(manifest['train'])} + {len(manifest['test'])} clips of {args.name} into {args.out} "
+          f"({size / 2**20:.1f} MiB)")
+    if args.compare:
+        from vadcore.baselines.packing import compare
+
+        comparison = compare(original, load_dataset(args.name, args.out, cache=False))
+        packing.record_comparison(args.out, comparison)
+        print(json.dumps(comparison, indent=1))
+
+
+def _data_check(args) -> None:
+    from vadcore.data import DatasetError, load_dataset
+    from vadcore.data.actions import ACTION_DATASETS
+    from vadcore.data.check import summarize
+
+    if not args.root.exists():
+        raise DatasetError(args.root, "folder not found")
+    if args.name in ACTION_DATASETS:
+        from vadcore.data.actions import load_action_set
+        from vadcore.data.check import summarize_actions
+
+        print(summarize_actions(load_action_set(args.name, args.root, args.lists)))
+    else:
+        print(summarize(load_dataset(args.name, args.root, cache=False)))
+
+
+def _reproduce(args) -> int:
+    from vadcore.reproduce import reproduce
+
+    parameters = _parameters(args.parameter)
+    if args.device is not None:
+        from vadcore.engine import gpu_absent, resolve
+
+        if not gpu_absent(args.device):  # no GPU here: its runs are only read (records)
+            resolve(args.device)  # a GPU that is not there is an error before anything runs
+        parameters["device"] = args.device
+    compare = args.compare or args.compare_with is not None
+    folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, parameters,
+                        fresh=args.fresh, script=args.script, dry_run=args.dry_run, compare=compare,
+                        against=args.compare_with or "HEAD", records=args.records)
+    for folder in folders:
+        print(f"dry run of {folder.name}: passed" if args.dry_run else f"wrote {folder}")
+    return _compared(folders) if compare else 0
+
+
+def _plan(args) -> None:
+    if args.slot:
+        from vadcore.slot.prepare import PACK, prepared
+
+        print(prepared(args.minutes_left, args.data or PACK, notebooks=args.notebooks or None))
+        return
+    from vadcore import plan
+
+    planned, complete = plan.plan(args.notebooks, args.profile, _parameters(args.parameter))
+    if args.json:
+        for run in planned:
+            print(json.dumps(run.row()))
+    else:
+        print(plan.to_markdown(planned, complete))
+
+
+def _keep_slot(args) -> None:
+    from vadcore import paths
+    from vadcore.slot.archive import keep
+
+    for line in keep(args.returned, paths.results_dir()):
+        print(line)
+
+
+def _train(args) -> None:
+    from vadcore import plan
+
+    if args.jobs < 1:
+        raise ValueError("--jobs must be at least 1")
+    slurm = {"slurm_partition": args.partition, "gpus_per_node": args.gpus_per_job,
+             "timeout_min": args.time_limit, "slurm_account": args.account}
+    trained = plan.train(args.notebooks, args.profile, _parameters(args.parameter), args.jobs, args.executor, slurm)
+    print(f"vadcore train: trained {len(trained)} run(s); `vadcore reproduce` now renders from the cache")
+
+
+def _bench(args) -> None:
+    from vadcore import bench
+    from vadcore.profiles import PROFILES
+
+    profiles = args.profile or list(PROFILES)
+    saliency = {profile: bench.saliency_fps(profile) for profile in profiles}
+    print(bench.write(bench.run(profiles, args.device, args.steps), saliency=saliency))
+
+
+def _runs_export(args) -> None:
+    from vadcore.share import export_runs
+
+    keys = export_runs(args.notebook, args.profile, args.file, _parameters(args.parameter))
+    print(f"wrote {len(keys)} run(s) of notebook {args.notebook} at {args.profile} to {args.file}")
+
+
+def _runs_import(args) -> None:
+    from vadcore import paths
+    from vadcore.share import import_runs
+
+    number, profile, keys = import_runs(args.file)
+    print(f"imported {len(keys)} run(s) of notebook {number} at {profile} into {paths.runs_dir()}")
+
+
+def _student(args) -> None:
+    from vadcore.teaching import write_release
+    from vadcore.teaching.copies import write_solutions
+    from vadcore.teaching.grading import write_course
+
+    if args.release is None and args.course is None and args.solutions is None:
+        args.release = Path("release")
+    written = write_release(args.notebooks, args.release) if args.release else []
+    written += write_course(args.notebooks, args.course) if args.course else []
+    written += write_solutions(args.notebooks, args.solutions, args.profile) if args.solutions else []
+    for path in written:
+        print(f"wrote {path}")
+    if args.release:
+        print(f"checked: {args.release} holds no line of the teacher's solutions, hidden tests or answer keys")
+
+
+# each command's handler: (command, action) → a function of the parsed arguments (an exit status, or None for 0)
+HANDLERS = {
+    ("data", "synth"): _data_synth,
+    ("data", "pack"): _data_pack,
+    ("data", "check"): _data_check,
+    ("reproduce", None): _reproduce,
+    ("plan", None): _plan,
+    ("keep-slot", None): _keep_slot,
+    ("train", None): _train,
+    ("bench", None): _bench,
+    ("runs", "export"): _runs_export,
+    ("runs", "import"): _runs_import,
+    ("student", None): _student,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     from vadcore.atomic import DiskFull
     from vadcore.data import DatasetError
-    from vadcore.data.actions import ACTION_DATASETS
 
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "data" and args.action == "synth":
-            from vadcore import paths
-            from vadcore.data import SynthPedConfig, generate_synthped
-
-            root = generate_synthped(args.root or paths.data_dir() / "synthped", SynthPedConfig(seed=args.seed))
-            print(f"synthped written to {root}")
-        elif args.command == "data" and args.action == "pack":
-            from vadcore.data import load_dataset
-            from vadcore.data import pack as packing
-
-            original = load_dataset(args.name, args.root, size=args.size, cache=False)
-            manifest = packing.pack(original, args.out, args.crf or packing.CRF)
-            size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
-            print(f"packed {len(manifest['train'])} + {len(manifest['test'])} clips of {args.name} into {args.out} "
-                  f"({size / 2**20:.1f} MiB)")
-            if args.compare:
-                from vadcore.baselines.packing import compare
-
-                comparison = compare(original, load_dataset(args.name, args.out, cache=False))
-                packing.record_comparison(args.out, comparison)
-                print(json.dumps(comparison, indent=1))
-        elif args.command == "data" and args.action == "check":
-            from vadcore.data import load_dataset
-            from vadcore.data.check import summarize
-
-            if not args.root.exists():
-                raise DatasetError(args.root, "folder not found")
-            if args.name in ACTION_DATASETS:
-                from vadcore.data.actions import load_action_set
-                from vadcore.data.check import summarize_actions
-
-                print(summarize_actions(load_action_set(args.name, args.root, args.lists)))
-            else:
-                print(summarize(load_dataset(args.name, args.root, cache=False)))
-        elif args.command == "reproduce":
-            from vadcore.reproduce import reproduce
-
-            parameters = _parameters(args.parameter)
-            if args.device is not None:
-                from vadcore.engine import gpu_absent, resolve
-
-                if not gpu_absent(args.device):  # no GPU here: its runs are only read (records)
-                    resolve(args.device)  # a GPU that is not there is an error before anything runs
-                parameters["device"] = args.device
-            compare = args.compare or args.compare_with is not None
-            folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, parameters,
-                                fresh=args.fresh, script=args.script, dry_run=args.dry_run, compare=compare,
-                                against=args.compare_with or "HEAD", records=args.records)
-            for folder in folders:
-                print(f"dry run of {folder.name}: passed" if args.dry_run else f"wrote {folder}")
-            if compare:
-                return _compared(folders)
-        elif args.command == "plan" and args.slot:
-            from vadcore.slot.prepare import PACK, prepared
-
-            print(prepared(args.minutes_left, args.data or PACK, notebooks=args.notebooks or None))
-        elif args.command == "keep-slot":
-            from vadcore import paths
-            from vadcore.slot.archive import keep
-
-            for line in keep(args.returned, paths.results_dir()):
-                print(line)
-        elif args.command == "plan":
-            from vadcore import plan
-
-            planned, complete = plan.plan(args.notebooks, args.profile, _parameters(args.parameter))
-            if args.json:
-                for run in planned:
-                    print(json.dumps(run.row()))
-            else:
-                print(plan.to_markdown(planned, complete))
-        elif args.command == "train":
-            from vadcore import plan
-
-            if args.jobs < 1:
-                raise ValueError("--jobs must be at least 1")
-            slurm = {"slurm_partition": args.partition, "gpus_per_node": args.gpus_per_job,
-                     "timeout_min": args.time_limit, "slurm_account": args.account}
-            trained = plan.train(args.notebooks, args.profile, _parameters(args.parameter), args.jobs, args.executor, slurm)
-            print(f"vadcore train: trained {len(trained)} run(s); `vadcore reproduce` now renders from the cache")
-        elif args.command == "bench":
-            from vadcore import bench
-            from vadcore.profiles import PROFILES
-
-            profiles = args.profile or list(PROFILES)
-            saliency = {profile: bench.saliency_fps(profile) for profile in profiles}
-            print(bench.write(bench.run(profiles, args.device, args.steps), saliency=saliency))
-        elif args.command == "runs" and args.action == "export":
-            from vadcore.share import export_runs
-
-            keys = export_runs(args.notebook, args.profile, args.file, _parameters(args.parameter))
-            print(f"wrote {len(keys)} run(s) of notebook {args.notebook} at {args.profile} to {args.file}")
-        elif args.command == "runs" and args.action == "import":
-            from vadcore import paths
-            from vadcore.share import import_runs
-
-            number, profile, keys = import_runs(args.file)
-            print(f"imported {len(keys)} run(s) of notebook {number} at {profile} into {paths.runs_dir()}")
-        elif args.command == "student":
-            from vadcore.teaching import write_release
-            from vadcore.teaching.grading import write_course
-
-            from vadcore.teaching.copies import write_solutions
-
-            if args.release is None and args.course is None and args.solutions is None:
-                args.release = Path("release")
-            written = write_release(args.notebooks, args.release) if args.release else []
-            written += write_course(args.notebooks, args.course) if args.course else []
-            written += write_solutions(args.notebooks, args.solutions, args.profile) if args.solutions else []
-            for path in written:
-                print(f"wrote {path}")
-            if args.release:
-                print(f"checked: {args.release} holds no line of the teacher's solutions, hidden tests or answer keys")
+        return HANDLERS[args.command, getattr(args, "action", None)](args) or 0
     except KeyboardInterrupt as stop:  # Ctrl-C: the stopped run's line (Stopped), never a traceback
         if str(stop):
             print(f"vadcore: {stop}", file=sys.stderr)
@@ -279,7 +317,6 @@ def main(argv: list[str] | None = None) -> int:
     except (DatasetError, ValueError, RuntimeError, DiskFull) as error:
         print(f"vadcore: error: {error}", file=sys.stderr)
         return 2
-    return 0
 
 
 def _compared(folders: list[Path]) -> int:
