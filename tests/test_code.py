@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from vadcore.methods import prediction, run_code
-from vadcore.methods.code import code_fingerprint, family_modules
+from vadcore.methods.code import code_fingerprint, family_modules, imported_modules
 
 PACKAGE = Path(prediction.__file__).resolve().parents[2]  # vadcore/
 
@@ -88,27 +88,6 @@ def layer_of(module: str) -> int:
     raise AssertionError(f"{module} is in no layer")
 
 
-def imported(module: str, tree: ast.AST, package: bool) -> set[str]:
-    """Every ``vadcore`` module or package ``module``'s code imports, in every form: ``import
-    vadcore.x``, ``from vadcore.x import y`` (``vadcore.x.y`` where that is a module), ``from vadcore
-    import x`` and relative imports."""
-    found = set()
-    here = module if package else module.rpartition(".")[0]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = here.rsplit(".", node.level - 1)[0] if node.level > 1 else here
-                base = f"{parent}.{base}" if base else parent
-            for alias in node.names:
-                name = f"{base}.{alias.name}"
-                found.add(name if (PACKAGE.parent / Path(*name.split("."))).with_suffix(".py").is_file()
-                          or (PACKAGE.parent / Path(*name.split("."))).is_dir() else base)
-    return {name for name in found if name.startswith("vadcore.")}
-
-
 def package_modules() -> dict[str, ast.AST]:
     """``{module: syntax tree}`` of every module of the package but its ``__init__``."""
     found = {}
@@ -120,8 +99,8 @@ def package_modules() -> dict[str, ast.AST]:
 
 
 def upward_imports(modules: dict) -> list[str]:
-    return sorted({f"{module} → {name}" for module, (tree, package) in modules.items()
-                   for name in imported(module, tree, package) if layer_of(name) > layer_of(module)})
+    return sorted({f"{module} → {name}" for module, (tree, _) in modules.items()
+                   for name in imported_modules(module, tree) if layer_of(name) > layer_of(module)})
 
 
 def test_imports_only_point_down_the_layers():

@@ -97,11 +97,15 @@ def test_a_family_that_leaves_out_a_part_is_refused(part, monkeypatch):
         register(module.__name__)
 
 
-def test_a_family_whose_config_is_no_method_config_is_refused(monkeypatch):
+@pytest.mark.parametrize("part, wrong", [
+    ("Config", dataclasses.make_dataclass("Config", [("size", tuple, (8, 8))])),  # no MethodConfig
+    ("INPUTS", "audio"),  # neither frames nor action clips
+], ids=["config-no-method-config", "unknown-input-kind"])
+def test_a_family_with_a_wrong_part_is_refused(part, wrong, monkeypatch):
     module = partial_family("")
-    module.Config = dataclasses.make_dataclass("Config", [("size", tuple, (8, 8))])
+    setattr(module, part, wrong)
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    with pytest.raises(TypeError, match="Config"):
+    with pytest.raises(TypeError, match=part):
         register(module.__name__)
 
 
@@ -173,11 +177,3 @@ def test_held_out_clips_are_never_trained_on(name, monkeypatch):
         np.testing.assert_array_equal(trained.curves[curve], alone.curves[curve], err_msg=curve)
     for a, b in zip(trained.model.state_dict().values(), alone.model.state_dict().values()):
         assert torch.equal(a, b)
-
-
-def test_a_family_with_an_unknown_input_kind_is_refused(monkeypatch):
-    module = partial_family("")
-    module.INPUTS = "audio"
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    with pytest.raises(TypeError, match="INPUTS"):
-        register(module.__name__)

@@ -57,9 +57,10 @@ def _counts(module: str, roots: tuple[str, ...]) -> bool:
     return not module.startswith("vadcore.data") or module in DATA_AS_CODE
 
 
-def _imports(module: str, tree: ast.AST, roots: tuple[str, ...]) -> set[str]:
-    """The modules under ``roots`` an import statement of ``module`` names (``from a import b``
-    names ``a.b`` when that is a module, else ``a``)."""
+def imported_modules(module: str, tree: ast.AST, roots: tuple[str, ...] = ("vadcore",)) -> set[str]:
+    """The modules under ``roots`` an import statement of ``module`` names, in every form
+    (``import a.b``; ``from a import b``: ``a.b`` when that is a module, else ``a``; relative
+    imports). The layer test (``tests/test_code.py``) reads the package's imports with it too."""
     package = module if _origin(module).name == "__init__.py" else module.rpartition(".")[0]
     found = set()
     for node in ast.walk(tree):
@@ -112,7 +113,7 @@ def family_modules(package: str, read: Reader | None = None) -> dict[str, str]:
 
 def _parse(text: str, module: str, roots: tuple[str, ...]) -> tuple[set[str], str]:
     tree = ast.parse(text)
-    return _imports(module, tree, roots), ast.dump(_without_docstrings(tree), include_attributes=False)
+    return imported_modules(module, tree, roots), ast.dump(_without_docstrings(tree), include_attributes=False)
 
 
 @lru_cache(maxsize=256)
