@@ -57,9 +57,9 @@ from vadcore import baselines, figures, metrics, report
 from vadcore.data.clips import ClipDataset
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
 from vadcore.methods import TRAINED, reconstruction
-from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import convlstm_ae as paper
+from vadcore.report.rows import per_seed, reference_rows, seed_metrics, table_verdicts
 from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
                               runtime_table)
 
@@ -294,11 +294,9 @@ lab.figure(fig, "fig5_regularity_curves")
 # the paper used. The reference rows are the scores that learn nothing, at the same frame size.
 
 # %%
-ours = {row: [100 * results[row, s].metrics["micro_auc"] for s in lab.seeds] for row in paper.MODELS}
-reference = {"frame difference": [100 * baselines.frame_difference_metrics(data.test).micro_auc]}
+ours = per_seed(results, paper.MODELS, lab.seeds)  # micro AUC % per seed
 predictor = study.value["predictor"]
-for name, outcome in baselines.trivial_predictions(predictor, data).items():
-    reference[name] = [100 * outcome["metrics"]["micro_auc"]]
+reference = reference_rows(baselines.trivial_predictions(predictor, data), data.test, frame_difference_first=True)
 lab.show(report.paper_table(
     lab.out, "table1_auc", paper.TABLE, lab.dataset, ours, reference,
     footnote=f"Micro AUC %, mean ± std over seeds {lab.seeds}; last iteration evaluated. Paper: ADL Table I (its "
@@ -307,13 +305,11 @@ lab.show(report.paper_table(
              f"{configs[list(paper.MODELS)[1], lab.seeds[0]].width} of the original (see Deviations). Reference rows "
              f"at the same size: frame difference drops each clip's first frame, the trivial predictors its first "
              f"{predictor.frames}; the autoencoders score every frame."))
-for row in paper.MODELS:
-    lab.show(report.table_verdict(paper.CLAIMS[row], paper.TABLE, lab.dataset, ours, reference))
+lab.show(table_verdicts(paper.CLAIMS.values(), paper.TABLE, lab.dataset, ours, reference))
 
 # %%
 trivial = baselines.evaluate_trivial(data.test, lab.seeds)
-rows = {row: [FrameMetrics(**results[row, s].metrics) for s in lab.seeds] for row in paper.MODELS}
-rows["frame difference"] = trivial["frame difference"]
+rows = {**seed_metrics(results, paper.MODELS, lab.seeds), "frame difference": trivial["frame difference"]}
 lab.show(report.metrics_table(lab.out, "table2_all_metrics", rows, f"Table 2. Every protocol metric on {lab.dataset}",
                               footnote="Reconstruction models score every frame; frame difference drops each clip's "
                                        "first frame."))

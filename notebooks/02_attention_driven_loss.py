@@ -67,9 +67,10 @@ from vadcore.losses import gradient_loss
 from vadcore.maps import attention
 from vadcore.methods import TRAINED, prediction
 from vadcore.methods.prediction import diagnostics
-from vadcore.metrics import FrameMetrics
 from vadcore.notebook import finish, start
 from vadcore.papers import Claim, adl
+from vadcore.report.rows import (per_seed, reference_metrics, reference_rows, search_curves, seed_metrics,
+                                 table_verdicts, validation_psnr)
 from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
                               runtime_table)
 
@@ -299,15 +300,12 @@ base = plan["full", "AnoPred", lab.seeds[0]]
 
 # %%
 if choice is not None:
-    reference_psnr = {f"{name}: {v['val_psnr']:.2f} dB": v["val_psnr"]
-                      for name, v in baselines.trivial_predictions(choice.trials[0].config, data).items()}
+    reference_psnr = validation_psnr(baselines.trivial_predictions(choice.trials[0].config, data), "{name}: {psnr:.2f} dB")
     lab.show(report.search_table(lab.out, "table0_validation", choice,
                                  f"Validation search on {lab.dataset} ({choice.final.config.iterations} iterations, "
                                  f"seed {lab.seeds[0]}, {base.validation_clips} held-out training clips)",
                                  "Trivial predictors on the same held-out frames: " + ", ".join(reference_psnr) + "."))
-    curves = {f"stage {t.stage + 1}: {report.settings_text(t.overrides)}": (t.result.curves["val_step"], t.result.curves["val_psnr"])
-              for t in choice.trials}
-    lab.figure(figures.validation_curves(curves, reference_psnr, title="Held-out training clips"), "fig0_validation")
+    lab.figure(figures.validation_curves(search_curves(choice), reference_psnr, title="Held-out training clips"), "fig0_validation")
     lab.show(report.criteria_table(lab.out, "table0_criteria", choice))
 print("settings on top of the profile:", report.settings_text(settings))
 
@@ -322,7 +320,7 @@ print("settings on top of the profile:", report.settings_text(settings))
 # the estimator's noise.
 
 # %%
-paper_flow = next((t for t in choice.trials if t.config.flow == 2.0), None) if choice is not None else None
+paper_flow = adl.paper_flow_trial(choice)
 if paper_flow is not None:
     chosen_run = choice.final
     balance = {"G at initialisation, λ_of = 2": lab.read_off(paper_flow.config, diagnostics.run_gradient_shares,
@@ -331,10 +329,9 @@ if paper_flow is not None:
                                                       paper_flow.config, data, TRAINED),
                f"after the chosen run (λ_of = {chosen_run.config.flow:g})": lab.read_off(
                    chosen_run.config, diagnostics.run_gradient_shares, chosen_run.config, data, TRAINED)}
-    rows = [[when, term, f"{r['weighted']:.4f}", f"{r['gradient_norm']:.3g}", f"{r['share']:+.3f}", f"{r['static_fraction']:.2f}"]
-            for when, terms in balance.items() for term, r in terms.items()]
     lab.show(report.write_table(lab.out, "table0_loss_balance",
-                                ["model", "term", "λ·ℓ", "‖∇θ λℓ‖", "share of the update", "on static pixels"], rows,
+                                ["model", "term", "λ·ℓ", "‖∇θ λℓ‖", "share of the update", "on static pixels"],
+                                adl.balance_rows(balance),
                                 "The loss balance: each term's share of G's gradient on 16 training windows",
                                 "Static pixels: |ΔI| ≤ 0.05 between the last input frame and the target."))
 
@@ -354,14 +351,11 @@ if paper_flow is not None:
 # table carries the trivial predictors at the same size, scored the same way.
 
 # %%
-micro = {}
-for (schedule, variant, seed), result in ((label, r) for label, r in runs.items() if label[0] in ("full", "short")):
-    micro.setdefault((schedule, variant), []).append(100 * result.metrics["micro_auc"])
+micro = adl.micro_auc(runs)  # {(schedule, variant): micro AUC % per seed}
 headline_config = plan["full", "AnoPred", lab.seeds[0]]
 trivial = baselines.trivial_predictions(headline_config, data)
-reference = {name: [100 * t["metrics"]["micro_auc"]] for name, t in trivial.items()}
-reference["frame difference"] = [100 * baselines.frame_difference_metrics(data.test, prediction.first_scored(headline_config)).micro_auc]
-noise = report.seed_noise({v: micro["full", v] for v in adl.HEADLINE})
+reference = reference_rows(trivial, data.test, prediction.first_scored(headline_config))
+noise = report.seed_noise(adl.ours(micro, "I"))  # the headline rows, every seed
 for (schedule, variant), values in micro.items():
     print(f"{schedule:5s} {variant:18s} micro AUC {np.mean(values):5.1f}  ({len(values)} seed{'s' if len(values) > 1 else ''})")
 
@@ -370,7 +364,7 @@ for (schedule, variant), values in micro.items():
 # validation PSNR during training, against the trivial predictors on the same frames:
 
 # %%
-val_reference = {f"{name} ({t['val_psnr']:.2f} dB)": t["val_psnr"] for name, t in trivial.items()}
+val_reference = validation_psnr(trivial)
 curves = {f"{v}, seed {s}": (runs["full", v, s].curves["val_step"], runs["full", v, s].curves["val_psnr"])
           for v in adl.HEADLINE for s in lab.seeds if "val_psnr" in runs["full", v, s].curves}
 if curves:
@@ -386,7 +380,7 @@ if curves:
 
 # %%
 size = f"{base.size[0]}×{base.size[1]}"
-ours = {row: micro["full", variant] for row, variant in adl.ROWS["I"].items()}
+ours = adl.ours(micro, "I")
 lab.show(report.paper_table(
     lab.out, "table1_state_of_the_art", adl.TABLE_1, lab.dataset, ours, reference,
     footnote=f"Frame-level micro AUC %, ours as mean ± std over seeds {lab.seeds}, last iteration; {size}, U-Net width "
@@ -403,18 +397,18 @@ lab.show(report.table_verdict(adl.CLAIMS["I"], adl.TABLE_1, lab.dataset, ours, r
 
 # %%
 if "II" in tables:
-    ours = {row: micro["short", variant] for row, variant in adl.ROWS["II"].items()}
+    ours = adl.ours(micro, "II")
     lab.show(report.paper_table(lab.out, "table2_losses", adl.TABLE_2, lab.dataset, ours, reference, footnote=(
         f"Micro AUC %, seed {lab.seeds[0]}, {short} iterations, λ_of = λ_adv = 0; learned attention map.")))
-    for claim in ("II", "II-gradient"):
-        lab.show(report.table_verdict(adl.CLAIMS[claim], adl.TABLE_2, lab.dataset, ours, reference, noise))
+    lab.show(table_verdicts((adl.CLAIMS["II"], adl.CLAIMS["II-gradient"]), adl.TABLE_2, lab.dataset, ours, reference,
+                            noise))
 
 # %% [markdown]
 # ## 7. Table III — human vs learned attention
 
 # %%
 if "III" in tables:
-    ours = {row: micro["short", variant] for row, variant in adl.ROWS["III"].items()}
+    ours = adl.ours(micro, "III")
     lab.show(report.paper_table(lab.out, "table3_attention_maps", adl.TABLE_3, lab.dataset, ours, reference, footnote=(
         f"Micro AUC %, seed {lab.seeds[0]}, {short} iterations (Base is AnoPred, +Our attention is ADL, both on "
         f"this shorter schedule).")))
@@ -429,12 +423,12 @@ if "III" in tables:
 
 # %%
 if "IV" in tables:
-    ours = {row: [100 * runs["IV", row, lab.seeds[0]].metrics["micro_auc"]] for row in adl.RECONSTRUCTION_ROWS}
+    ours = per_seed(runs, adl.RECONSTRUCTION_ROWS, lab.seeds[:1], within=("IV",))
     lab.show(report.paper_table(lab.out, "table4_reconstruction_models", adl.TABLE_4, lab.dataset, ours, reference,
                                 footnote=f"Micro AUC %, seed {lab.seeds[0]}; notebook 01's settings (reduced widths and "
                                          f"schedules); every frame scored."))
-    for claim in ("IV-conv", "IV-convlstm"):
-        lab.show(report.table_verdict(adl.CLAIMS[claim], adl.TABLE_4, lab.dataset, ours, reference, noise))
+    lab.show(table_verdicts((adl.CLAIMS["IV-conv"], adl.CLAIMS["IV-convlstm"]), adl.TABLE_4, lab.dataset, ours,
+                            reference, noise))
 
 # %% [markdown]
 # ## 9. Table V — the background weight B
@@ -443,7 +437,7 @@ if "IV" in tables:
 
 # %%
 if "V" in tables:
-    ours = {row: micro["short", variant] for row, variant in adl.ROWS["V"].items()}
+    ours = adl.ours(micro, "V")
     lab.show(report.paper_table(lab.out, "table5_background_weight", adl.TABLE_5, lab.dataset, ours, reference,
                                 footnote=f"Micro AUC %, seed {lab.seeds[0]}, {short} iterations; the paper reports Ped2 only."))
     lab.show(report.table_verdict(adl.CLAIMS["V"], adl.TABLE_5, lab.dataset, ours, reference, noise))
@@ -455,9 +449,8 @@ if "V" in tables:
 # the same frames.
 
 # %%
-rows = {variant: [FrameMetrics(**runs["full", variant, s].metrics) for s in lab.seeds] for variant in adl.HEADLINE}
-rows.update({name: [FrameMetrics(**t["metrics"])] for name, t in trivial.items()})
-rows["frame difference"] = [baselines.frame_difference_metrics(data.test, prediction.first_scored(headline_config))]
+rows = {**seed_metrics(runs, adl.HEADLINE, lab.seeds, within=("full",)),
+        **reference_metrics(trivial, data.test, prediction.first_scored(headline_config))}
 lab.show(report.metrics_table(lab.out, "table6_all_metrics", rows, f"Every protocol metric on {lab.dataset}",
                               footnote=f"At {size}; every row scores frames {prediction.first_scored(headline_config) + 1}… of each clip."))
 

@@ -58,10 +58,11 @@ from vadcore import baselines, figures, metrics, report
 from vadcore.data.showcase import showcase_clips
 from vadcore.data.splits import validation_split
 from vadcore.maps import saliency
-from vadcore.methods import TRAINED, evaluate, prediction
+from vadcore.methods import TRAINED, prediction
 from vadcore.notebook import finish, start
 from vadcore.papers import seunet
 from vadcore.quality import psnr
+from vadcore.report.rows import per_seed, reference_rows, rescored, scored_labels, table_verdicts
 from vadcore.teaching import (expect, expect_close, explanation_rubric, own_work, prediction_beside_outcome,
                               record_prediction, runtime_table)
 
@@ -153,27 +154,17 @@ print("otsu: correct")
 # %%
 synth = lab.data(size=base.size, gray=True, dataset="synthped")
 synth_train = validation_split(synth.train, base.validation_clips)[0]
-rows = []
-for kind in saliency.KINDS:
-    clip = synth_train[0].frames[:24]
-    binary = np.stack([saliency.binarise(m) for m in saliency.saliency_maps(kind, clip)])
-    moving = np.asarray(synth_train[0].foreground[:24])
-    union = np.any(np.concatenate([np.asarray(v.foreground) for v in synth_train]), axis=0)
-    rows.append([kind, f"{metrics.iou(binary, moving):.2f}",
-                 f"{metrics.iou(saliency.training_mask(kind, synth_train), union):.2f}",
-                 f"{100 * saliency.training_mask(kind, synth_train).mean():.1f}", f"{100 * union.mean():.1f}"])
 lab.show(report.write_table(lab.out, "table4_mask_iou", ["saliency", "IoU per frame (binarised map vs moving objects)",
                                                           "IoU of the mask vs everything that moved",
-                                                          "mask area %", "area that moved %"], rows,
+                                                          "mask area %", "area that moved %"],
+                            seunet.mask_iou_rows(synth_train),
                             "What the paper cannot show: saliency and mask against synthped's true silhouettes"))
 
-kept = {kind: np.concatenate([metrics.mask_coverage(m, v.masks) for v in data.test if v.masks is not None])
-        for kind, m in masks.items()}
-rows = [[kind, f"{100 * c.mean():.1f}", f"{100 * np.mean(c < 0.5):.1f}", f"{100 * np.mean(c == 0):.1f}", len(c)]
-        for kind, c in kept.items()]
+kept = seunet.anomaly_coverage(masks, data.test)  # by mask: the share of each anomalous frame's pixels inside it
 lab.show(report.write_table(lab.out, "table5_anomaly_coverage",
                             ["mask", "anomaly pixels inside M, mean %", "frames with < 50 % inside, %",
-                             "frames with nothing inside, %", "anomalous frames with a pixel mask"], rows,
+                             "frames with nothing inside, %", "anomalous frames with a pixel mask"],
+                            seunet.coverage_rows(kept),
                             f"How much of each anomaly the mask keeps, on {lab.dataset}'s pixel masks"))
 
 # %% [markdown]
@@ -220,9 +211,7 @@ print("coverage: correct")
 # (the same validation runs, from the run cache). AnoPred and ADL are notebook 02's runs.
 
 # %%
-auc = {}
-for (row, seed), result in runs.items():
-    auc.setdefault(row, []).append(100 * result.metrics["micro_auc"])
+auc = per_seed(runs)  # {row: micro AUC % per seed}
 print("settings:", report.settings_text(settings), {row: f"{np.mean(v):.1f}" for row, v in auc.items()})
 
 # %% [markdown]
@@ -269,19 +258,17 @@ print("masked_psnr: correct")
 
 # %%
 headline = plan["SEUNet (ours)", lab.seeds[0]]
-reference = {name: [100 * t["metrics"]["micro_auc"]]
-             for name, t in baselines.trivial_predictions(plan["Pred_Unet (AnoPred)", lab.seeds[0]], data).items()}
-reference.update({f"{name}, masked PSNR": [100 * t["metrics"]["micro_auc"]]
-                  for name, t in baselines.trivial_predictions(headline, data).items()})
-ours = {row: auc[row] for row in (*seunet.HEADLINE, "SEUNet, motion mask")}
-noise = report.seed_noise({row: auc[row] for row in seunet.HEADLINE})
+reference = {**reference_rows(baselines.trivial_predictions(plan["Pred_Unet (AnoPred)", lab.seeds[0]], data)),
+             **reference_rows(baselines.trivial_predictions(headline, data), suffix=", masked PSNR")}
+ours = per_seed(runs, (*seunet.HEADLINE, "SEUNet, motion mask"))
+noise = report.seed_noise(per_seed(runs, seunet.HEADLINE))
 lab.show(report.paper_table(
     lab.out, "table1_comparison", seunet.TABLE_1, lab.dataset, ours, reference,
     footnote=f"Frame-level micro AUC %, mean ± std over seeds {lab.seeds} (the motion-mask row: seed {lab.seeds[0]}); "
              f"{base.size[0]}×{base.size[1]}, {headline.iterations} iterations, {report.settings_text(settings)}; "
              f"SEUNet's score is the masked PSNR (see Deviations)."))
-for claim in ("1", "1-adl", "1-sgsp"):
-    lab.show(report.table_verdict(seunet.CLAIMS[claim], seunet.TABLE_1, lab.dataset, ours, reference, noise))
+lab.show(table_verdicts((seunet.CLAIMS["1"], seunet.CLAIMS["1-adl"], seunet.CLAIMS["1-sgsp"]), seunet.TABLE_1,
+                        lab.dataset, ours, reference, noise))
 
 # %% [markdown]
 # ## 5. Table 2 — the mask in the score
@@ -291,8 +278,7 @@ for claim in ("1", "1-adl", "1-sgsp"):
 # %%
 if "2" in tables:
     mask_in_score = {"With mask PSNR": auc["SEUNet (ours)"],
-                     "Without mask PSNR": [100 * evaluate(plan["SEUNet (ours)", s], runs["SEUNet (ours)", s], data,
-                                                          "psnr")["micro_auc"] for s in lab.seeds]}
+                     "Without mask PSNR": rescored(plan, runs, data, "SEUNet (ours)", "psnr", lab.seeds)}
     lab.show(report.paper_table(lab.out, "table2_mask_in_score", seunet.TABLE_2, lab.dataset, mask_in_score, reference,
                                 footnote=f"Micro AUC %, mean ± std over seeds {lab.seeds}; one model per seed, two scores."))
     lab.show(report.table_verdict(seunet.CLAIMS["2"], seunet.TABLE_2, lab.dataset, mask_in_score, reference, noise))
@@ -306,7 +292,7 @@ if "2" in tables:
 
 # %%
 if "3" in tables:
-    ours = {row: auc[row] for row in ("With attention loss", "Without attention loss")}
+    ours = per_seed(runs, ("With attention loss", "Without attention loss"))
     lab.show(report.paper_table(lab.out, "table3_attention_loss", seunet.TABLE_3, lab.dataset, ours, reference,
                                 footnote=f"Micro AUC %, seed {lab.seeds[0]}, {short} iterations (the paper: 10,000)."))
     lab.show(report.table_verdict(seunet.CLAIMS["3"], seunet.TABLE_3, lab.dataset, ours, reference, noise))
@@ -322,7 +308,7 @@ if "3" in tables:
 
 # %%
 offset = prediction.first_scored(headline)
-labels = metrics.drop_first([v.labels for v in data.test], offset)
+labels = scored_labels(data.test, offset)
 regularity = metrics.regularity(runs["SEUNet (ours)", lab.seeds[0]].scores["psnr_masked"], higher_is_normal=True)
 held_scores = metrics.regularity(lab.read_off(headline, prediction.score, headline, TRAINED, held_out)["psnr_masked"],
                                  higher_is_normal=True)
@@ -332,10 +318,9 @@ thresholds = {"the paper's value (chosen on its test set)": seunet.THRESHOLDS.ge
 index, description = showcase_clips(data)[0]
 lab.figure(figures.thresholded_score(regularity[index], labels[index], offset, thresholds, "RS (normalised masked PSNR)",
                                      f"Fig. 4 — SEUNet on {description}, seed {lab.seeds[0]}"), "fig4_regularity_score")
-accuracy = {name: float("nan") if np.isnan(value) else 100 * metrics.threshold_accuracy(regularity, labels, value)
-            for name, value in thresholds.items()}
-rows = [[name, report.fmt(value, 4), report.fmt(accuracy[name])] for name, value in thresholds.items()]
-lab.show(report.write_table(lab.out, "table6_thresholds", ["threshold", "value", "test frame accuracy %"], rows,
+accuracy = seunet.threshold_accuracies(thresholds, regularity, labels)  # test frame accuracy % of each
+lab.show(report.write_table(lab.out, "table6_thresholds", ["threshold", "value", "test frame accuracy %"],
+                            seunet.threshold_rows(thresholds, accuracy),
                             f"Thresholds on SEUNet's RS, {lab.dataset}, seed {lab.seeds[0]}",
                             f"Frames with RS ≤ threshold are called anomalous; {100 * np.mean(np.concatenate(labels)):.1f} % "
                             f"of the scored test frames are anomalous."))

@@ -59,11 +59,12 @@ from sklearn.decomposition import PCA
 
 from vadcore import baselines, bench, figures, metrics, report
 from vadcore.data.showcase import middle_anomalous_frame, showcase_clips
-from vadcore.methods import TRAINED, dissociation, evaluate
-from vadcore.methods.dissociation.diagnostics import attention_maps, codes_and_centres, fusion_parts
+from vadcore.methods import TRAINED, dissociation
+from vadcore.methods.dissociation.diagnostics import attention_maps, codes_and_centres
 from vadcore.models.dissociation import KMeansLayer, VarianceAttention
 from vadcore.notebook import finish, start
 from vadcore.papers import dissociation as paper
+from vadcore.report.rows import mean_rows, per_seed, reference_rows, validation_psnr
 from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
                               runtime_table)
 
@@ -221,7 +222,7 @@ print("scored frames of a 10-frame clip:", dissociation.scored_frames(headline, 
 curves = {f"seed {s}": (r.curves["val_step"], r.curves["val_psnr"]) for s, r in runs.items() if "val_psnr" in r.curves}
 trivial = baselines.trivial_predictions(study.value["predictor"], lab.data_for(study.value["predictor"]))
 if curves:
-    lab.figure(figures.validation_curves(curves, {f"{n} ({t['val_psnr']:.2f} dB)": t["val_psnr"] for n, t in trivial.items()},
+    lab.figure(figures.validation_curves(curves, validation_psnr(trivial),
                                          title="Predicted LIFs of the held-out training clips"), "fig1_validation")
 
 # %% [markdown]
@@ -250,11 +251,9 @@ print("clusters:", headline.clusters)
 # run cache, with the settings notebook 02 chose on validation clips).
 
 # %%
-ours = {"Dissociation AE": [100 * r.metrics["micro_auc"] for r in runs.values()]}
-reference = {name: [100 * t["metrics"]["micro_auc"]] for name, t in trivial.items()}
-reference["frame difference"] = [100 * baselines.frame_difference_metrics(data.test, dissociation.first_scored(headline)).micro_auc]
-anopred = [100 * results["AnoPred", s].metrics["micro_auc"] for s in lab.seeds]
-reference["AnoPred (notebook 02's runs)"] = anopred
+ours = per_seed(results, ["Dissociation AE"], lab.seeds)  # micro AUC % per seed
+anopred = per_seed(results, ["AnoPred"], lab.seeds)["AnoPred"]
+reference = {**reference_rows(trivial, data.test, dissociation.first_scored(headline)), "AnoPred (notebook 02's runs)": anopred}
 noise = report.seed_noise([ours["Dissociation AE"]])
 lab.show(report.paper_table(
     lab.out, "table1_auc", paper.TABLE, lab.dataset, ours, reference,
@@ -324,24 +323,13 @@ lab.show(prediction_beside_outcome(prediction, np.mean(ours["Dissociation AE"]),
 # window, the one it reconstructs.
 
 # %%
-rows = {"full model": ours["Dissociation AE"][:1]}
-if ablations:
-    for row in paper.ABLATIONS:
-        rows[row] = [100 * results[row, lab.seeds[0]].metrics["micro_auc"]]
-scores = {"fused score": ours["Dissociation AE"],
-          "prediction error only": [100 * evaluate(configs[s], runs[s], data, "error")["micro_auc"] for s in lab.seeds]}
-cluster_only = [100 * evaluate(configs[s], runs[s], data, "cluster")["micro_auc"] for s in lab.seeds]
-frame_product = [100 * dissociation.evaluate(configs[s], fusion_parts(runs[s].scores), dissociation.test_data(data),
-                                             "frame_product")["micro_auc"] for s in lab.seeds]
-without_covariance = "product of the frame means (fused without the pixel covariance)"
-table = {**rows, **scores, "cluster distance only": cluster_only, without_covariance: frame_product}
-lab.show(report.write_table(lab.out, "table2_ablation", ["variant", "micro AUC %", "seeds"],
-                            [[row, report.fmt(np.mean(v)), len(v)] for row, v in table.items()],
+rows = paper.ablation_rows(results, ours["Dissociation AE"], lab.seeds, ablations)  # micro AUC %, first seed
+scores = paper.score_parts(plan, results, data, lab.seeds)  # the full model's runs scored four ways
+cluster_only, frame_product = scores["cluster distance only"], scores[paper.WITHOUT_COVARIANCE]
+table = {**rows, **scores}
+lab.show(report.write_table(lab.out, "table2_ablation", ["variant", "micro AUC %", "seeds"], mean_rows(table),
                             f"Ablation on {lab.dataset}", "The paper's ablation values: not in the source."))
-for claim in ("branches", "attention", "kmeans"):
-    if all(row in rows for row in (paper.CLAIMS[claim].better, paper.CLAIMS[claim].worse)):
-        lab.show(report.verdict(paper.CLAIMS[claim], rows, noise=noise, where=lab.dataset))
-lab.show(report.verdict(paper.CLAIMS["fused"], scores, where=lab.dataset))
+lab.show(paper.ablation_verdicts(rows, scores, noise, lab.dataset))
 margin = np.mean(cluster_only) - 50
 tolerance = 2 * max(1.0, np.std(cluster_only))
 covariance_cost = np.mean(frame_product) - np.mean(scores["fused score"])  # > 0: the covariance lowers the AUC
@@ -431,9 +419,8 @@ anopred_config = plan["AnoPred", lab.seeds[0]]
 speed = {"dissociation AE": lab.read_off(headline, bench.inference_fps, TRAINED, batch),
          "AnoPred generator": lab.read_off(anopred_config, bench.inference_fps, TRAINED, batch[:, :4, :1])}
 measured_on = lab.read_off(headline, report.device_name)  # where the network was (a GPU slot's records: its GPU)
-rows = [["paper (one GPU, 256×256)", "32"]] + [[f"{name} ({measured_on}, "
-                                                f"{headline.size[0]}×{headline.size[1]})", f"{fps:.0f}"] for name, fps in speed.items()]
-lab.show(report.write_table(lab.out, "table3_speed", ["model", "frames/s"], rows, "Inference speed"))
+lab.show(report.write_table(lab.out, "table3_speed", ["model", "frames/s"], paper.speed_rows(speed, measured_on, headline.size),
+                            "Inference speed"))
 
 # %% [markdown]
 # ## Questions for discussion
@@ -459,7 +446,7 @@ lab.show("\n".join([
 ]))
 
 # %% tags=["answer-key"]
-best = max((row for row in table if row not in ("fused score", without_covariance)), key=lambda row: np.mean(table[row]))
+best = max((row for row in table if row not in ("fused score", paper.WITHOUT_COVARIANCE)), key=lambda row: np.mean(table[row]))
 spread = (f"the full model's {len(lab.seeds)} seeds spread by ±{np.std(ours['Dissociation AE'], ddof=1):.1f} points"
           if len(lab.seeds) > 1 else "one seed, so no noise estimate: read differences of a few points as noise")
 fusion = fused_only - error_only

@@ -202,3 +202,40 @@ def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: floa
                      for row, (model, attention) in RECONSTRUCTION_ROWS.items()})
     yield runs
     return {"settings": settings, "choice": choice, "short": short}
+
+
+# --------------------------------------------------------------------------------------------
+# The tables' rows, from the finished runs
+# --------------------------------------------------------------------------------------------
+SCHEDULES = {"I": "full", "II": "short", "III": "short", "V": "short"}  # the schedule of each table's rows
+PAPER_FLOW = 2.0  # the paper's λ_of (for FlowNet's flow)
+
+
+def micro_auc(runs) -> dict[tuple[str, str], list[float]]:
+    """``{(schedule, variant): [micro AUC % per seed]}`` of every prediction run of :func:`plan`
+    among ``runs`` (labels ``(schedule, variant, seed)``), each variant's seeds in ``runs``' order."""
+    from vadcore.report.rows import per_seed
+
+    return per_seed(runs, dict.fromkeys(label[:-1] for label in runs if label[0] in ("full", "short")))
+
+
+def ours(micro: dict, table: str) -> dict[str, list[float]]:
+    """Our rows of paper table ``table`` (``"I"``, ``"II"``, ``"III"`` or ``"V"``): ``{paper row:
+    micro AUC % per seed}`` of its variants on its schedule (:data:`SCHEDULES`), from :func:`micro_auc`."""
+    return {row: micro[SCHEDULES[table], variant] for row, variant in ROWS[table].items()}
+
+
+def paper_flow_trial(choice):
+    """The trial of a validation search (``choice``; ``None``: no search) that kept the paper's
+    λ_of (:data:`PAPER_FLOW`), or ``None``."""
+    if choice is None:
+        return None
+    return next((t for t in choice.trials if t.config.flow == PAPER_FLOW), None)
+
+
+def balance_rows(balance: dict[str, dict[str, dict]]) -> list[list[str]]:
+    """The loss balance table's lines: for each model (``balance[model]``:
+    :func:`vadcore.methods.prediction.diagnostics.run_gradient_shares`), each term's λ·ℓ, gradient
+    norm, share of G's update and share of its gradient on static pixels."""
+    return [[when, term, f"{r['weighted']:.4f}", f"{r['gradient_norm']:.3g}", f"{r['share']:+.3f}",
+             f"{r['static_fraction']:.2f}"] for when, terms in balance.items() for term, r in terms.items()]

@@ -93,3 +93,54 @@ def study(profile: str, dataset: str, seeds, iterations: int | None = None, abla
     yield runs
     return {"predictor": prediction.profile_config(profile, dataset, size=headline.size), "settings": settings,
             "choice": choice}
+
+
+# --------------------------------------------------------------------------------------------
+# The ablation and speed tables, from the finished runs
+# --------------------------------------------------------------------------------------------
+WITHOUT_COVARIANCE = "product of the frame means (fused without the pixel covariance)"
+
+
+def ablation_rows(results, full: list[float], seeds, ablations: bool = True) -> dict[str, list[float]]:
+    """``{row: [micro AUC %]}`` of the ablation: the full model's first seed (``full``: its micro
+    AUC per seed), then each :data:`ABLATIONS` row (first seed; none without ``ablations``)."""
+    from vadcore.report.rows import per_seed
+
+    return {"full model": full[:1], **(per_seed(results, ABLATIONS, seeds[:1]) if ablations else {})}
+
+
+def score_parts(plan, results, data, seeds) -> dict[str, list[float]]:
+    """``{score: [micro AUC % per seed]}`` of the full model's runs scored four ways: the fused
+    score, the prediction error alone, the cluster distance alone, and the product of the two
+    frame means (:data:`WITHOUT_COVARIANCE`, from
+    :func:`~vadcore.methods.dissociation.diagnostics.fusion_parts`)."""
+    from vadcore.methods import dissociation
+    from vadcore.methods.dissociation.diagnostics import fusion_parts
+    from vadcore.report.rows import per_seed, rescored
+
+    row = "Dissociation AE"
+    return {"fused score": per_seed(results, [row], seeds)[row],
+            "prediction error only": rescored(plan, results, data, row, "error", seeds),
+            "cluster distance only": rescored(plan, results, data, row, "cluster", seeds),
+            WITHOUT_COVARIANCE: [100 * dissociation.evaluate(plan[row, s], fusion_parts(results[row, s].scores),
+                                                             dissociation.test_data(data), "frame_product")["micro_auc"]
+                                 for s in seeds]}
+
+
+def ablation_verdicts(rows: dict[str, list[float]], scores: dict[str, list[float]], noise: float | None,
+                      where: str) -> str:
+    """The verdicts of the ablation, one paragraph each: each ablation claim whose rows ``rows``
+    holds (:func:`ablation_rows`), then whether fusing the cluster distance helps (``scores``:
+    :func:`score_parts`)."""
+    from vadcore.report import verdict
+
+    texts = [verdict(CLAIMS[claim], rows, noise=noise, where=where) for claim in ("branches", "attention", "kmeans")
+             if all(row in rows for row in (CLAIMS[claim].better, CLAIMS[claim].worse))]
+    return "\n\n".join(texts + [verdict(CLAIMS["fused"], scores, where=where)])
+
+
+def speed_rows(speed: dict[str, float], measured_on: str, size) -> list[list[str]]:
+    """The speed table's lines: the paper's 32 frames/s, then each of ``speed`` (frames/s) with
+    the device and frame size it was measured at."""
+    return [["paper (one GPU, 256×256)", "32"]] + [[f"{name} ({measured_on}, {size[0]}×{size[1]})", f"{fps:.0f}"]
+                                                  for name, fps in speed.items()]

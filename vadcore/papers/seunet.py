@@ -133,3 +133,65 @@ def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: floa
                 profile, dataset, seeds[0], **{**on_schedule(settings, short, profile), **VARIANTS[variant]})
     yield runs
     return {"settings": settings, "choice": choice, "short": short, "base": base}
+
+
+# --------------------------------------------------------------------------------------------
+# The tables' rows, from masks, scores and thresholds
+# --------------------------------------------------------------------------------------------
+def mask_iou_rows(train, frames: int = 24) -> list[list[str]]:
+    """The lines of the mask IoU table, one per saliency kind: IoU of the binarised maps of the
+    first ``frames`` frames of ``train[0]`` with its moving objects, IoU of the training mask with
+    everything that moved in ``train`` (synthped's true silhouettes), the mask's area and the
+    moving area in %."""
+    import numpy as np
+
+    from vadcore import metrics
+    from vadcore.maps import saliency
+
+    rows = []
+    for kind in saliency.KINDS:
+        clip = train[0].frames[:frames]
+        binary = np.stack([saliency.binarise(m) for m in saliency.saliency_maps(kind, clip)])
+        moving = np.asarray(train[0].foreground[:frames])
+        union = np.any(np.concatenate([np.asarray(v.foreground) for v in train]), axis=0)
+        rows.append([kind, f"{metrics.iou(binary, moving):.2f}", f"{metrics.iou(saliency.training_mask(kind, train), union):.2f}",
+                     f"{100 * saliency.training_mask(kind, train).mean():.1f}", f"{100 * union.mean():.1f}"])
+    return rows
+
+
+def anomaly_coverage(masks: dict, videos) -> dict:
+    """``{kind: share of each anomalous frame's pixels inside the mask}`` over the test clips with
+    pixel masks (:func:`vadcore.metrics.mask_coverage`), for each training mask of ``masks``."""
+    import numpy as np
+
+    from vadcore import metrics
+
+    return {kind: np.concatenate([metrics.mask_coverage(m, v.masks) for v in videos if v.masks is not None])
+            for kind, m in masks.items()}
+
+
+def coverage_rows(kept: dict) -> list[list]:
+    """The anomaly coverage table's lines from :func:`anomaly_coverage`: mean share inside the
+    mask, frames with under half inside, frames with nothing inside (%), anomalous frames counted."""
+    import numpy as np
+
+    return [[kind, f"{100 * c.mean():.1f}", f"{100 * np.mean(c < 0.5):.1f}", f"{100 * np.mean(c == 0):.1f}", len(c)]
+            for kind, c in kept.items()]
+
+
+def threshold_accuracies(thresholds: dict[str, float], regularity, labels) -> dict[str, float]:
+    """``{threshold: test frame accuracy %}`` of each of ``thresholds`` on the regularity scores
+    (``nan`` for a threshold that is ``nan``: the paper has none for the dataset)."""
+    import numpy as np
+
+    from vadcore import metrics
+
+    return {name: float("nan") if np.isnan(value) else 100 * metrics.threshold_accuracy(regularity, labels, value)
+            for name, value in thresholds.items()}
+
+
+def threshold_rows(thresholds: dict[str, float], accuracy: dict[str, float]) -> list[list[str]]:
+    """The thresholds table's lines: each threshold, its value and its test frame accuracy."""
+    from vadcore.report import fmt
+
+    return [[name, fmt(value, 4), fmt(accuracy[name])] for name, value in thresholds.items()]

@@ -6,9 +6,14 @@
   (never typed), the interval of a difference and the between-seed noise it rests on;
 - :mod:`vadcore.report.search` — a validation search's trials and its criteria's agreement with
   the test set;
-- :mod:`vadcore.report.provenance` — commit, device and package versions in ``provenance.json``.
+- :mod:`vadcore.report.provenance` — commit, device and package versions in ``provenance.json``;
+- :mod:`vadcore.report.rows` — what a notebook passes to a table: per-seed values of its runs,
+  reference rows at the table's size, the verdicts of several claims.
 
-Every public name is re-exported here: ``report.paper_table``, ``report.verdict`` …
+Every public name is re-exported here: ``report.paper_table``, ``report.verdict`` … — but those
+of :mod:`vadcore.report.rows`, imported from it: this ``__init__`` is part of the code that keys
+what :mod:`vadcore.bench` reads off a network, so an import added here would measure every stored
+inference speed anew.
 """
 from vadcore.report.provenance import NUMERIC_PACKAGES, device_name, git_commit, package_versions, write_provenance
 from vadcore.report.tables import (
