@@ -52,8 +52,9 @@ import numpy as np
 
 from vadcore import baselines, figures, metrics, report
 from vadcore.data import find_root
-from vadcore.data.check import background_change, periodic_excess, summarize
+from vadcore.data.check import background_change, periodic_excess
 from vadcore.papers import protocol
+from vadcore.report.rows import DATASET_HEADER, dataset_rows, reference_metrics
 from vadcore.notebook import finish, start
 from vadcore.teaching import (expect_close, explanation_rubric, own_work, prediction_beside_outcome, record_prediction,
                               runtime_table)
@@ -84,17 +85,8 @@ data
 # pedestrians; 82 % of its test frames are anomalous.
 
 # %%
-rows = []
-for name, videos in previews.items():
-    s = summarize(videos, from_source=False, progress=False)
-    rows.append([name, s.train_clips, s.test_clips, s.train_frames, s.test_frames, s.anomalous_frames,
-                 f"{100 * s.anomalous_frames / s.test_frames:.1f}", "×".join(map(str, s.frame_shape)),
-                 f"{s.clips_with_masks}/{s.test_clips}"])
-lab.show(report.write_table(
-    lab.out, "table1_datasets",
-    ["dataset", "train clips", "test clips", "train frames", "test frames", "anomalous test frames",
-     "anomalous %", "frame size", "test clips with masks"],
-    rows, "Table 1. Datasets of this notebook"))
+lab.show(report.write_table(lab.out, "table1_datasets", DATASET_HEADER, dataset_rows(previews),
+                            "Table 1. Datasets of this notebook"))
 
 # %%
 for name, videos in previews.items():
@@ -266,8 +258,7 @@ trivial = baselines.evaluate_trivial(data.test, seeds)
 predictor = study.value["predictor"]
 predictor_data = lab.data_for(predictor)
 predictions = baselines.trivial_predictions(predictor, predictor_data)
-for name, outcome in predictions.items():
-    trivial[f"{name} ({'×'.join(map(str, predictor.size))})"] = [metrics.FrameMetrics(**outcome["metrics"])]
+trivial.update(reference_metrics(predictions, suffix=f" ({'×'.join(map(str, predictor.size))})"))
 lab.show(report.metrics_table(
     lab.out, "table2_trivial_baselines", trivial, f"Table 2. Scores that learn nothing, on {lab.dataset}",
     footnote=f"Random and frame difference at the native frame size, first frame of every test clip dropped; "

@@ -73,6 +73,7 @@ from vadcore.models.fewshot import hausdorff_distance
 from vadcore.models.key_region import key_region_centres
 from vadcore.notebook import finish, start
 from vadcore.papers import fewshot_key_region as paper
+from vadcore.report.rows import quoted_cells, split_rows, trial_rows
 from vadcore.profiles import default_dataset
 from vadcore.teaching import (expect, expect_close, explanation_rubric, own_work, prediction_beside_outcome,
                               record_prediction, runtime_table)
@@ -100,8 +101,10 @@ preview = data.splits["test"][:: len(data.splits["test"]) // 2][:2] + data.split
 truth = {"actor (true box)": [c.boxes[::2] for c in preview]} if preview[0].boxes is not None else {}
 lab.figure(figures.boxes_on_frames([c.frames[::2] for c in preview], truth, [c.label for c in preview]),
            "fig1_clips")
-rows = [[split, len(data.classes(split)), len(clips)] for split, clips in data.splits.items()]
-lab.show(report.write_table(lab.out, "table0_splits", ["split", "classes", "clips"], rows, "synthactions splits"))
+
+# %%
+lab.show(report.write_table(lab.out, "table0_splits", ["split", "classes", "clips"], split_rows(data),
+                            "synthactions splits"))
 
 # %% [markdown]
 # ## 2. TRX and the key-region branch (Sections 3.2–3.4)
@@ -324,9 +327,7 @@ trivial = {shot: baselines.trivial_accuracies(study.value["reference"][shot], fe
 
 # %%
 if choice is not None:
-    rows = [[report.settings_text(t.overrides), f"{100 * t.value:.1f}", "chosen" if t.config == choice.final.config else ""]
-            for t in choice.trials]
-    lab.show(report.write_table(lab.out, "table0_validation", ["tried", "validation accuracy %", ""], rows,
+    lab.show(report.write_table(lab.out, "table0_validation", ["tried", "validation accuracy %", ""], trial_rows(choice),
                                 f"Learning rate of TRX on the validation classes ({choice.final.config.iterations} steps, "
                                 f"{choice.final.config.shot}-shot, {choice.final.config.validation_episodes} episodes)",
                                 "Chance: 20 %."))
@@ -389,9 +390,8 @@ lab.show(report.write_table(
     f"Mean ± 95 % interval over {headline.test_episodes} fixed test episodes × seeds {lab.seeds}, one query per class; "
     f"{headline.size[0]}×{headline.size[1]} frames, ResNet-{headline.depth} width {headline.width}, "
     f"{headline.iterations} steps. Reference rows learn nothing (chance: 20 %)."))
-lab.show(report.comparison_table(lab.out, "table1_paper", [
-    report.Cell(row, column, paper.TABLE1.value(row, column)) for row in paper.TABLE1.rows for column in paper.SETTINGS],
-    "Table 1 as the paper prints it (quoted; not our data)"))
+lab.show(report.comparison_table(lab.out, "table1_paper", quoted_cells(paper.TABLE1, paper.SETTINGS),
+                                 "Table 1 as the paper prints it (quoted; not our data)"))
 
 # %% [markdown]
 # ### What we found

@@ -25,16 +25,11 @@ EXAMINED = {"00_data_and_protocol": 2, "01_convlstm_autoencoder": 2, "02_attenti
             "03_saliency_masking": 5, "04_spatiotemporal_dissociation": 4, "05_fewshot_key_region": 6,
             "06_leaderboard": 4}
 
-# (notebook, a table the cell writes) → (loops the cell holds, why they stay). Notebooks 01–04 have none.
-OUTSIDE = "not yet moved into the package: issue #37 rewrote notebooks 01–04 only"
+# (notebook, a table the cell writes) → (loops the cell holds, why they stay): loops over tables or over a
+# figure's panels, never over rows.
 EXCEPTIONS = {
-    ("00_data_and_protocol", "table1_datasets"): (1, f"one line per dataset from summarize(); {OUTSIDE}"),
-    ("00_data_and_protocol", "table2_trivial_baselines"): (1, f"renames the trivial predictors with their size; {OUTSIDE}"),
-    ("05_fewshot_key_region", "table0_splits"): (4, f"a line per split, and the figure's clips; {OUTSIDE}"),
-    ("05_fewshot_key_region", "table0_validation"): (1, f"a line per trial of the search; {OUTSIDE}"),
-    ("05_fewshot_key_region", "table1_paper"): (1, f"the paper's Table 1 quoted cell by cell; {OUTSIDE}"),
-    ("05_fewshot_key_region", "stem"): (2, "writes each ablation table in turn (rows from paper.ablation_rows) and "
-                                           f"shows its verdicts; {OUTSIDE}"),
+    ("05_fewshot_key_region", "stem"): (2, "loops over the two ablation tables, writing each (rows from "
+                                           "paper.ablation_rows) and showing its verdicts"),
     ("05_fewshot_key_region", "table4_actor_coverage"): (3, "the loops read key regions and draw the figure; the "
                                                             "rows come from paper.coverage_rows"),
     ("06_leaderboard", "table4_constructed_case"): (1, "prints the constructed case's scores beside its table "
@@ -140,10 +135,10 @@ def test_any_writer_that_takes_the_results_folder_counts():
         cells = table_cells([source])
         assert len(cells) == 1 and violations("01_convlstm_autoencoder", cells), source
     # an exception covers only its own notebook and no more loops than it names
-    cell = table_cells(['for a in b:\n    pass\nreport.write_table(lab.out, "table1_datasets", [], [], "T")'])
-    assert violations("00_data_and_protocol", cell) == [] and violations("01_convlstm_autoencoder", cell)
-    cell = table_cells(['for a in b:\n    pass\nx = [a for a in b]\nreport.write_table(lab.out, "table1_datasets", [], [], "T")'])
-    assert violations("00_data_and_protocol", cell)
+    cell = table_cells(['for a in b:\n    pass\nreport.write_table(lab.out, "table4_constructed_case", [], [], "T")'])
+    assert violations("06_leaderboard", cell) == [] and violations("01_convlstm_autoencoder", cell)
+    cell = table_cells(['for a in b:\n    pass\nx = [a for a in b]\nreport.write_table(lab.out, "table4_constructed_case", [], [], "T")'])
+    assert violations("06_leaderboard", cell)
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,3 +233,32 @@ def test_the_small_helpers():
     text = table_verdicts(claims, table, "synthped", ours)
     assert text == "\n\n".join(report.table_verdict(c, table, "synthped", ours) for c in claims)
     assert text.count("**Verdict:") == 2
+
+
+def test_the_rows_of_notebooks_00_and_05s_small_tables():
+    from types import SimpleNamespace
+
+    from vadcore.data import load_dataset
+    from vadcore.papers import fewshot_key_region as paper
+    from vadcore.report.rows import DATASET_HEADER, dataset_rows, quoted_cells, split_rows, trial_rows
+
+    synth = load_dataset("synthped")
+    (row,) = dataset_rows({"synthped": synth})
+    assert len(row) == len(DATASET_HEADER) and row[0] == "synthped"
+    frames = [len(v.labels) for v in synth.test]
+    anomalous = sum(int(v.labels.sum()) for v in synth.test)
+    assert row[1:6] == [len(synth.train), len(synth.test), sum(len(v.frames) for v in synth.train), sum(frames), anomalous]
+    assert row[6] == f"{100 * anomalous / sum(frames):.1f}" and row[8].endswith(f"/{len(synth.test)}")
+
+    actions = SimpleNamespace(splits={"train": [1, 2, 3], "test": [4, 5]}, classes=lambda s: {"train": "ab", "test": "c"}[s])
+    assert split_rows(actions) == [["train", 2, 3], ["test", 1, 2]]
+
+    kept = SimpleNamespace(config="A")
+    trials = [SimpleNamespace(overrides={"lr": 0.001}, value=0.2345, config="B"),
+              SimpleNamespace(overrides={"lr": 0.01}, value=0.5, config="A")]
+    choice = SimpleNamespace(trials=trials, final=kept)
+    assert trial_rows(choice) == [["lr = 0.001", "23.4", ""], ["lr = 0.01", "50.0", "chosen"]]
+
+    cells = quoted_cells(paper.TABLE1, paper.SETTINGS)
+    assert len(cells) == len(paper.TABLE1.rows) * len(paper.SETTINGS)
+    assert all(c.ours is None and c.paper == paper.TABLE1.value(c.row, c.column) for c in cells)

@@ -11,7 +11,11 @@ a table — so that no notebook cell reshapes results into rows (``tests/test_or
 - :func:`mean_rows` — ``[row, mean, n]`` lines of a small summary table;
 - :func:`validation_psnr` — the trivial predictors' PSNR on the held-out clips, by label;
 - :func:`search_curves` — a validation search's curves, by trial;
-- :func:`table_verdicts` — the verdicts of several claims about one table, as one Markdown text.
+- :func:`table_verdicts` — the verdicts of several claims about one table, as one Markdown text;
+- :func:`dataset_rows`, :func:`split_rows` — one line per dataset (notebook 00) or per split of
+  an action set (notebook 05);
+- :func:`trial_rows` — a search's trials with the value that chose among them;
+- :func:`quoted_cells` — a paper table's every cell, quoted.
 
 A run's label is a tuple ending with its seed: ``(row, seed)`` or ``(schedule, variant, seed)``
 (:mod:`vadcore.methods.study`). Values keep the notebooks' arithmetic (``scale × metric``), so a
@@ -31,7 +35,7 @@ from vadcore import baselines, metrics
 from vadcore.methods import evaluate
 from vadcore.metrics import FrameMetrics
 from vadcore.report.schema import Claim, PaperTable
-from vadcore.report.tables import fmt, settings_text
+from vadcore.report.tables import Cell, fmt, settings_text
 from vadcore.report.verdicts import table_verdict
 
 Label = tuple
@@ -147,3 +151,40 @@ def table_verdicts(claims: Iterable[Claim], table: PaperTable, dataset: str, our
                    reference: Mapping[str, Sequence[float]] | None = None, noise: float | None = None) -> str:
     """:func:`~vadcore.report.verdicts.table_verdict` of each claim, one paragraph each."""
     return "\n\n".join(table_verdict(claim, table, dataset, ours, reference, noise) for claim in claims)
+
+
+DATASET_HEADER = ["dataset", "train clips", "test clips", "train frames", "test frames", "anomalous test frames",
+                  "anomalous %", "frame size", "test clips with masks"]
+
+
+def dataset_rows(datasets: Mapping[str, object]) -> list[list]:
+    """One line of :data:`DATASET_HEADER` per ``{name: VideoSet}``: clips, frames, the anomalous
+    share of the test frames, the frame size and how many test clips have pixel masks
+    (:func:`vadcore.data.check.summarize` of the frames as loaded)."""
+    from vadcore.data.check import summarize
+
+    rows = []
+    for name, videos in datasets.items():
+        s = summarize(videos, from_source=False, progress=False)
+        rows.append([name, s.train_clips, s.test_clips, s.train_frames, s.test_frames, s.anomalous_frames,
+                     f"{100 * s.anomalous_frames / s.test_frames:.1f}", "×".join(map(str, s.frame_shape)),
+                     f"{s.clips_with_masks}/{s.test_clips}"])
+    return rows
+
+
+def split_rows(actions) -> list[list]:
+    """``[split, classes, clips]`` of every split of an :class:`~vadcore.data.actions.ActionSet`."""
+    return [[split, len(actions.classes(split)), len(clips)] for split, clips in actions.splits.items()]
+
+
+def trial_rows(choice, percent: bool = True) -> list[list]:
+    """``[what it tried, its value, "chosen" or ""]`` of every trial of a validation search (the
+    value as a percentage with ``percent``)."""
+    return [[settings_text(t.overrides), f"{100 * t.value:.1f}" if percent else fmt(t.value, 2),
+             "chosen" if t.config == choice.final.config else ""] for t in choice.trials]
+
+
+def quoted_cells(table: PaperTable, columns: Sequence[str]) -> list[Cell]:
+    """Every cell of a paper table in ``columns``, quoted (no value of ours): the table as the
+    paper prints it."""
+    return [Cell(row, column, table.value(row, column)) for row in table.rows for column in columns]
