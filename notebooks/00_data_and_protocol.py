@@ -61,7 +61,7 @@ from vadcore.teaching import (expect_close, explanation_rubric, own_work, predic
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="00_data_and_protocol", device=device)
 lab.show(runtime_table(lab.name))
-study = lab.study(protocol.study(profile, lab.dataset, lab.seeds))  # nothing to train: the predictors' settings
+study = lab.study(protocol.study(profile, lab.dataset, lab.seeds, device=lab.kind))  # nothing to train: the predictors' settings
 data = lab.data()
 previews = {"synthped": lab.data(dataset="synthped")}
 if lab.dataset == "ucsd_ped2" or find_root("ucsd_ped2") is not None:

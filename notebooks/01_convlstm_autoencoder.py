@@ -65,7 +65,7 @@ from vadcore.teaching import (expect_close, explanation_rubric, own_work, predic
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="01_convlstm_autoencoder", device=device)
 lab.show(runtime_table(lab.name))
-study = lab.study(paper.study(profile, lab.dataset, lab.seeds, iterations=iterations, lr=lr))  # trained or read
+study = lab.study(paper.study(profile, lab.dataset, lab.seeds, device=lab.kind, iterations=iterations, lr=lr))  # trained or read
 configs, results = study.configs, study.results  # by (row, seed)
 first = configs[next(iter(paper.MODELS)), lab.seeds[0]]
 data = lab.data_for(first)

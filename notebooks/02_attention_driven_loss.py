@@ -76,7 +76,7 @@ from vadcore.teaching import (expect_close, explanation_rubric, own_work, predic
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="02_attention_driven_loss", device=device)
 lab.show(runtime_table(lab.name))
-base = prediction.profile_config(profile, lab.dataset, lab.seeds[0])  # the frames every run reads (size, dataset)
+base = prediction.profile_config(profile, lab.dataset, lab.seeds[0], device=lab.kind)  # the frames every run reads (size, dataset)
 data = lab.data_for(base)  # the runs are trained (or read from the cache) in section 3, after the exercises
 print(data, "working size", base.size, "seeds", lab.seeds)
 
@@ -292,7 +292,7 @@ print("attention_gradient_loss: correct")
 # teacher may have put them (`vadcore runs import`, `docs/teaching.md`).
 
 # %%
-study = lab.study(adl.study(profile, lab.dataset, lab.seeds, flow=flow, lr=lr, iterations=iterations, tables=tables,
+study = lab.study(adl.study(profile, lab.dataset, lab.seeds, device=lab.kind, flow=flow, lr=lr, iterations=iterations, tables=tables,
                             ablation_iterations=ablation_iterations))  # every run, trained or read from the cache
 plan, runs = study.configs, study.results
 settings, choice, short = study.value["settings"], study.value["choice"], study.value["short"]

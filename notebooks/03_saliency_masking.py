@@ -68,7 +68,7 @@ from vadcore.teaching import (expect, expect_close, explanation_rubric, own_work
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="03_saliency_masking", device=device)
 lab.show(runtime_table(lab.name))
-study = lab.study(seunet.study(profile, lab.dataset, lab.seeds, flow=flow, lr=lr, iterations=iterations, tables=tables,
+study = lab.study(seunet.study(profile, lab.dataset, lab.seeds, device=lab.kind, flow=flow, lr=lr, iterations=iterations, tables=tables,
                                ablation_iterations=ablation_iterations))  # every run, trained or read from the cache
 plan, runs = study.last()  # by (row, seed)
 settings, choice, short, base = (study.value[k] for k in ("settings", "choice", "short", "base"))

@@ -70,7 +70,7 @@ from vadcore.teaching import (expect_close, explanation_rubric, own_work, predic
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="04_spatiotemporal_dissociation", device=device)
 lab.show(runtime_table(lab.name))
-study = lab.study(paper.study(profile, lab.dataset, lab.seeds, iterations=iterations, ablations=ablations))
+study = lab.study(paper.study(profile, lab.dataset, lab.seeds, device=lab.kind, iterations=iterations, ablations=ablations))
 plan, results = study.last()  # every run, trained or read from the cache, by (row, seed)
 configs = {s: plan["Dissociation AE", s] for s in lab.seeds}
 headline = configs[lab.seeds[0]]

@@ -300,7 +300,7 @@ print("draw_episode: correct")
 # nothing, the learning-rate search, the headline runs and the ablations.
 
 # %%
-study = lab.study(paper.study(profile, lab.dataset, lab.seeds, shots=shots, iterations=iterations, lr=lr,
+study = lab.study(paper.study(profile, lab.dataset, lab.seeds, device=lab.kind, shots=shots, iterations=iterations, lr=lr,
                               ablations=ablations, ablation_iterations=ablation_iterations,
                               backbone_weights=backbone_weights, anomalous=anomalous))  # trained or read from the cache
 plan, results = study.last()

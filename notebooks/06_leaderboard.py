@@ -68,7 +68,7 @@ from vadcore.teaching import (expect_close, explanation_rubric, own_work, predic
 
 lab = start(profile, dataset, data_root, seeds, results_dir, notebook="06_leaderboard", device=device)
 lab.show(runtime_table(lab.name))
-study = lab.study(board.study(profile, lab.dataset, lab.seeds))  # notebooks 01–04's headline runs, from the cache
+study = lab.study(board.study(profile, lab.dataset, lab.seeds, device=lab.kind))  # notebooks 01–04's headline runs, from the cache
 plan, results = study.last()  # by (method, seed)
 predictor, size = study.value["predictor"], study.value["size"]
 data = lab.data_for(predictor)  # grey frames at the common size: the labels and the trivial scores

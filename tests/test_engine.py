@@ -49,16 +49,22 @@ def test_device_kind_and_precision_are_in_the_key_execution_settings_are_not():
         reconstruction.Config(precision="fp16")
 
 
-def test_profile_configs_take_the_sessions_device_kind(monkeypatch):
-    assert prediction.profile_config("smoke", "synthped").device == "cpu"
-    monkeypatch.setitem(engine._session, "device", torch.device("cuda"))  # a config can be made without the GPU
-    for config in (prediction.profile_config("gpu", "ucsd_ped2"), dissociation.profile_config("gpu", "ucsd_ped2"),
-                   reconstruction.profile_config("gpu", "ucsd_ped2", model="conv_ae"),
-                   fewshot.profile_config("gpu", "synthactions")):
+def test_profile_configs_take_the_device_they_are_given():
+    """The device is an argument: without one a config is for what ``auto`` means here (the tests:
+    the CPU); given ``cuda`` it is for a GPU even where there is none (a config can be made
+    without the GPU), whatever a notebook started before chose."""
+    engine.use("cpu")
+    assert engine.default_kind() == "cpu" and prediction.profile_config("smoke", "synthped").device == "cpu"
+    for config in (prediction.profile_config("gpu", "ucsd_ped2", device="cuda"),
+                   dissociation.profile_config("gpu", "ucsd_ped2", device="cuda"),
+                   reconstruction.profile_config("gpu", "ucsd_ped2", model="conv_ae", device="cuda"),
+                   fewshot.profile_config("gpu", "synthactions", device="cuda")):
         assert config.device == "cuda" and config.size[0] >= 96
-    gpu = prediction.profile_config("gpu", "ucsd_ped2")
+    gpu = prediction.profile_config("gpu", "ucsd_ped2", device="cuda")
     assert (gpu.size, gpu.width, gpu.precision, gpu.cuda_graphs, gpu.compile) == ((256, 256), 64, "bf16", True, True)
-    assert fewshot.profile_config("gpu", "synthactions").precision == "fp32"
+    assert prediction.profile_config("gpu", "ucsd_ped2").precision == "fp32"  # on the CPU: float32
+    assert fewshot.profile_config("gpu", "synthactions", device="cuda").precision == "fp32"
+    assert not hasattr(engine, "_session")  # no module keeps a device: it is passed
 
 
 def test_the_engine_of_a_cpu_run_uses_no_gpu_speed_ups():
@@ -70,19 +76,18 @@ def test_the_engine_of_a_cpu_run_uses_no_gpu_speed_ups():
         assert torch.nn.Linear(2, 2)(torch.ones(1, 2)).dtype == torch.float32
 
 
-def test_bfloat16_is_a_gpu_precision_every_cpu_run_is_float32(monkeypatch):
+def test_bfloat16_is_a_gpu_precision_every_cpu_run_is_float32():
     """AVX2 CPUs emulate bfloat16 convolutions ~145x slower: no CPU run (and no CPU test) uses it."""
     with pytest.raises(ValueError, match="bfloat16 runs on a GPU only"):
         prediction.Config(size=(16, 16), precision="bf16")
     with pytest.raises(ValueError, match="bfloat16 runs on a GPU only"):
         engine.Engine(torch.device("cpu"), "bf16")
     assert (engine.precision_on("cpu", "bf16"), engine.precision_on("cuda", "bf16")) == ("fp32", "bf16")
-    assert prediction.profile_config("gpu", "ucsd_ped2").precision == "fp32"  # made on this CPU session
-    assert dissociation.profile_config("full", "ucsd_ped2").precision == "fp32"
-    monkeypatch.setitem(engine._session, "device", torch.device("cuda"))
-    assert prediction.profile_config("gpu", "ucsd_ped2").precision == "bf16"
-    assert dissociation.profile_config("full", "ucsd_ped2").precision == "bf16"
-    assert prediction.profile_config("cpu", "ucsd_ped2").precision == "fp32"
+    assert prediction.profile_config("gpu", "ucsd_ped2").precision == "fp32"  # made for this CPU
+    assert dissociation.profile_config("full", "ucsd_ped2", device="cpu").precision == "fp32"
+    assert prediction.profile_config("gpu", "ucsd_ped2", device="cuda").precision == "bf16"
+    assert dissociation.profile_config("full", "ucsd_ped2", device="cuda").precision == "bf16"
+    assert prediction.profile_config("cpu", "ucsd_ped2", device="cuda").precision == "fp32"
 
 
 @pytest.mark.gpu

@@ -23,7 +23,10 @@ SIZES = {"smoke": (32, 48), "cpu": (96, 96), "gpu": (256, 256), "full": (256, 25
 
 def fake_results(stage):
     """Results a study can read: a validation search prefers its last option."""
-    return {label: RunResult(curves={name: np.array([float(label[-1])]) for name in ("val_psnr", "val_pseudo_auc")})
+    def last(label) -> float:
+        return float(label[-1]) if isinstance(label[-1], (int, float)) else 0.0
+
+    return {label: RunResult(curves={name: np.array([last(label)]) for name in ("val_psnr", "val_pseudo_auc", "val_accuracy")})
             for label in stage}
 
 
@@ -36,7 +39,7 @@ def declared(steps) -> list[dict]:
 @pytest.mark.parametrize("profile", list(SIZES), ids=lambda p: f"at-{p}")  # an id "gpu" would mark it as needing CUDA
 def test_the_study_declares_only_the_headline_runs_of_notebooks_01_to_04(profile):
     seeds = [0, 1]
-    stages = declared(board.study(profile, "synthped", seeds))
+    stages = declared(board.study(profile, "synthped", seeds, device="cpu"))
     *searches, headline = stages
     assert list(headline) == [(row, seed) for row in board.METHODS for seed in seeds]
     assert {tuple(c.size) for c in headline.values()} == {SIZES[profile]}
@@ -221,3 +224,22 @@ def test_the_search_is_counted_once_per_distinct_run_and_not_where_it_is_a_row()
                  ("clusters", 0, 0): RunResult(timings={"train_s": 90.0}),
                  ("AnoPred", 0): RunResult(timings={"train_s": 30.0})})
     assert board.search_minutes(outcome) == (2, 2.5)  # a once (60 s) and c (90 s); b is AnoPred's row
+
+
+@pytest.mark.parametrize("number", ["00", "01", "02", "03", "04", "05", "06"])
+def test_a_notebooks_device_reaches_every_config_its_study_declares(number):
+    """Opened for a GPU on this CPU (a plan for GPU jobs), every config a notebook's study declares
+    — its searches', its tables', the one its value returns — is for the GPU: the study passes the
+    notebook's device to every ``profile_config`` (one that did not would give ``cpu`` here)."""
+    from vadcore import engine
+    from vadcore.methods import MethodConfig
+
+    assert engine.default_kind() == "cpu"
+    notebook = plan.open_notebook(number, "smoke", {"device": "cuda", "seeds": [0]}, device_here=False)
+    stages = []
+    value = walk(notebook.steps(), lambda stage: (stages.append(dict(stage)), fake_results(stage))[1])
+    configs = [c for stage in stages for c in stage.values()]
+    configs += [c for c in (value or {}).values() if isinstance(c, MethodConfig)]
+    configs += [c for v in (value or {}).values() if isinstance(v, dict) for c in v.values() if isinstance(c, MethodConfig)]
+    assert len(configs) >= {"00": 1}.get(number, 2)
+    assert {c.device for c in configs} == {"cuda"}

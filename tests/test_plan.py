@@ -148,8 +148,8 @@ def test_a_study_run_again_with_other_parameters_declares_its_runs_anew(tmp_path
     from vadcore.papers import convlstm_ae
 
     lab = start("smoke", notebook="01")
-    first = lab.study(convlstm_ae.study("smoke", lab.dataset, lab.seeds, iterations=1))
-    second = lab.study(convlstm_ae.study("smoke", lab.dataset, lab.seeds, iterations=2))
+    first = lab.study(convlstm_ae.study("smoke", lab.dataset, lab.seeds, device=lab.kind, iterations=1))
+    second = lab.study(convlstm_ae.study("smoke", lab.dataset, lab.seeds, device=lab.kind, iterations=2))
     assert {c.iterations for c in first.configs.values()} == {1} and {c.iterations for c in second.configs.values()} == {2}
 
 

@@ -154,7 +154,7 @@ def test_the_search_trains_on_the_schedule_it_chooses_for():
     from vadcore.methods import prediction
     from vadcore.methods.prediction.profiles import VALIDATION, validation_steps
 
-    steps = validation_steps("cpu", "ucsd_ped2")
+    steps = validation_steps("cpu", "ucsd_ped2", device="cpu")
     first = next(steps)
     trial = next(iter(first.values()))
     assert trial == prediction.profile_config("cpu", "ucsd_ped2")
@@ -238,16 +238,16 @@ def test_the_dissociation_search_tries_clusters_on_the_profiles_schedule():
     from vadcore.methods import dissociation
     from vadcore.methods.dissociation.profiles import VALIDATION, validation_steps
 
-    first = next(validation_steps("cpu", "ucsd_ped2"))
+    first = next(validation_steps("cpu", "ucsd_ped2", device="cpu"))
     assert sorted(label[0] for label in first) == ["clusters"] * 3
     assert [c.clusters for c in first.values()] == [16, 32, 64]
     assert first["clusters", 0, 1] == dissociation.profile_config("cpu", "ucsd_ped2")  # 32: the profile's
-    assert "gpu" not in VALIDATION and next(validation_steps("gpu", "ucsd_ped2"), None) is None
+    assert "gpu" not in VALIDATION and next(validation_steps("gpu", "ucsd_ped2", device="cuda"), None) is None
 
 
 def test_a_given_setting_skips_its_stage_and_the_rest_are_still_searched():
     from vadcore.methods.prediction.profiles import validation_steps
 
-    first = next(validation_steps("cpu", "ucsd_ped2", flow=0.0, lr=1e-3))  # λ_of and rates given: the decay stage
+    first = next(validation_steps("cpu", "ucsd_ped2", flow=0.0, lr=1e-3, device="cpu"))  # λ_of and rates given: the decay stage
     assert [c.decay_at for c in first.values()] == [None, 600]
     assert {(c.flow, c.lr_generator, c.lr_discriminator) for c in first.values()} == {(0.0, 1e-3, 1e-4)}

@@ -158,7 +158,7 @@ def inference_fps(model: torch.nn.Module, windows: torch.Tensor, device: str | t
     """Frames per second of a model that scores one frame per window, on a batch of ``windows``
     ``(B, T, C, H, W)`` already on ``device`` (default: the session's): batched, no per-frame loop
     (notebook 04 compares the dissociation model with AnoPred's generator this way)."""
-    device = torch.device(device) if device is not None else engines.session_device()
+    device = torch.device(device) if device is not None else engines.resolve("auto")
     model, windows = model.to(device).eval(), windows.to(device)
 
     @torch.inference_mode()

@@ -3,8 +3,9 @@
 Two settings decide a run's numbers beyond rounding, so they are part of its config and key
 (:class:`vadcore.methods.MethodConfig`):
 
-- ``device``: the *kind* of device, ``"cpu"`` or ``"cuda"``. Which GPU is the session's
-  (:func:`use`), so a run keyed on one GPU is the same run on another;
+- ``device``: the *kind* of device, ``"cpu"`` or ``"cuda"``. Which GPU is PyTorch's current one
+  (:func:`use` makes a notebook's ``cuda:i`` current), so a run keyed on one GPU is the same run
+  on another;
 - ``precision``: ``"fp32"`` (float32; on a GPU, matrix products and convolutions in TF32) or
   ``"bf16"`` (forward passes in bfloat16 autocast, losses and optimizer in float32) — on a GPU
   only: a CPU without native bfloat16 (AVX2, most of them) emulates its convolutions about 145×
@@ -24,15 +25,16 @@ at most; they only act on a GPU:
 ``VADCORE_COMPILE=0`` and ``VADCORE_CUDA_GRAPHS=0`` switch the two speed-ups off for a process
 whatever the configs say (the GPU script does so when its self-check finds a difference).
 
-A notebook's ``device`` parameter (``auto`` | ``cpu`` | ``cuda[:i]``) goes through :func:`use`;
-the families' ``profile_config`` fill ``device`` with the session's kind (:func:`session_kind`).
-``VADCORE_DEVICE`` sets what ``auto`` means (the tests set ``cpu``).
+A notebook's ``device`` parameter (``auto`` | ``cpu`` | ``cuda[:i]``) goes through :func:`use`
+into its :class:`~vadcore.notebook.Lab`, whose kind the notebook passes to its study, which passes
+it to every ``profile_config``: the device travels as an argument, never as a module's state. A
+config made without one is for what ``auto`` means here (:func:`default_kind`);
+``VADCORE_DEVICE`` sets that (the tests set ``cpu``).
 """
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import torch
@@ -42,8 +44,6 @@ from vadcore import environment
 DEVICE_KINDS = ("cpu", "cuda")
 PRECISIONS = ("fp32", "bf16")
 EXECUTION = {"execution": True}  # dataclass field metadata: an execution setting, not in the run key
-
-_session: dict[str, torch.device | None] = {"device": None}
 
 
 def resolve(spec: str | torch.device | None = "auto") -> torch.device:
@@ -69,12 +69,17 @@ def resolve(spec: str | torch.device | None = "auto") -> torch.device:
 
 
 def use(spec: str | torch.device | None = "auto") -> torch.device:
-    """Make ``spec`` this session's device (``vadcore.notebook.start`` calls it); returns it."""
+    """The device ``spec`` resolves to (:func:`resolve`); a ``cuda:i`` becomes PyTorch's current
+    GPU, the one a config's ``"cuda"`` runs on (``vadcore.notebook.start`` calls it)."""
     device = resolve(spec)
     if device.type == "cuda" and device.index is not None:
         torch.cuda.set_device(device)
-    _session["device"] = device
     return device
+
+
+def default_kind() -> str:
+    """The device kind of a config made without one: what ``auto`` means here."""
+    return resolve("auto").type
 
 
 def gpu_absent(spec: str | torch.device | None) -> bool:
@@ -83,37 +88,16 @@ def gpu_absent(spec: str | torch.device | None) -> bool:
     return str(spec).strip().lower().startswith("cuda") and not torch.cuda.is_available()
 
 
-def declare(spec: str | torch.device | None = "auto") -> torch.device:
-    """Make ``spec`` the kind of device this session's configs are for, without asking that it is
-    here (``vadcore plan``/``train`` preparing GPU jobs on a login node); ``auto`` resolves."""
+def placement(spec: str | torch.device | None = "auto") -> torch.device:
+    """The device ``spec`` names, without asking that it is here (``vadcore plan``/``train``
+    preparing GPU jobs on a login node; a GPU slot's records rendered on a CPU); ``auto``
+    resolves."""
     if str(spec).strip().lower() in ("auto", "none"):
-        return use(spec)
+        return resolve(spec)
     device = torch.device(str(spec).strip().lower())
     if device.type not in DEVICE_KINDS:
         raise ValueError(f"device {spec!r}: vadcore runs on {' or '.join(DEVICE_KINDS)}")
-    _session["device"] = device
     return device
-
-
-@contextmanager
-def kept_session() -> Iterator[None]:
-    """The session's device as it was once the block ends (a plan for another device made in
-    passing, :func:`declare`)."""
-    saved = _session["device"]
-    try:
-        yield
-    finally:
-        _session["device"] = saved
-
-
-def session_device() -> torch.device:
-    """The device :func:`use` chose, else what ``auto`` means here."""
-    return _session["device"] or resolve("auto")
-
-
-def session_kind() -> str:
-    """``"cpu"`` or ``"cuda"``: the device kind the session's configs are made for."""
-    return session_device().type
 
 
 def device_of(module: torch.nn.Module) -> torch.device:
@@ -168,9 +152,9 @@ class Engine:
 
     @classmethod
     def of(cls, config) -> Engine:
-        """The engine of a run, configured (:meth:`configure`): its config's device kind (on the
-        session's GPU), precision and execution settings."""
-        device = session_device() if config.device == session_kind() else resolve(config.device)
+        """The engine of a run, configured (:meth:`configure`): its config's device kind (a GPU:
+        PyTorch's current one), precision and execution settings."""
+        device = resolve(config.device)
         return cls(device, config.precision, config.compile, config.cuda_graphs, config.deterministic).configure()
 
     def configure(self) -> Engine:

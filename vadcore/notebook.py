@@ -83,11 +83,17 @@ class Lab:
     seeds: list[int]
     out: Path
     data_root: str | None = None
-    device: torch.device = field(default_factory=engine.session_device)
+    device: torch.device = field(default_factory=engine.resolve)  # the notebook's: start() passes it
     cache: runs.RunCache = field(default_factory=runs.RunCache)
     commit: str = ""
     started: float = field(default_factory=time.time)
     _data: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """``"cpu"`` or ``"cuda"``: the device kind this notebook's configs are made for (its study
+        passes it to every ``profile_config``)."""
+        return self.device.type
 
     def data(self, size: tuple[int, int] | None = None, gray: bool | None = None, dataset: str | None = None) -> VideoSet:
         """The notebook's dataset (or another one) at a working size, loaded once per session."""
@@ -198,7 +204,7 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
             or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be a non-empty list of distinct whole numbers ≥ 0, got {seeds!r}")
     records = engine.gpu_absent(device)
-    chosen = engine.declare(device) if records else engine.use(device)
+    chosen = engine.placement(device) if records else engine.use(device)
     if records:
         print(f"vadcore: no GPU here — the {device} runs of this notebook are read from the run cache (a GPU slot's "
               "records: `vadcore reproduce --records`); nothing is trained")

@@ -73,8 +73,8 @@ class Notebook:
 
     def steps(self):
         """The study's steps, given the notebook's parameters as the notebook gives them."""
-        values = {k: v for k, v in self.parameters.items() if k not in ("profile", "dataset", "seeds")}
-        return STUDIES[self.number].study(self.profile, self.lab.dataset, self.lab.seeds, **values)
+        values = {k: v for k, v in self.parameters.items() if k not in ("profile", "dataset", "seeds", "device")}
+        return STUDIES[self.number].study(self.profile, self.lab.dataset, self.lab.seeds, device=self.lab.kind, **values)
 
 
 def open_notebook(number: str, profile: str, overrides: dict | None = None, cache: RunCache | None = None,
@@ -97,7 +97,7 @@ def open_notebook(number: str, profile: str, overrides: dict | None = None, cach
     seeds = list(values["seeds"]) if values.get("seeds") is not None else list(SEEDS[profile])
     lab = Lab(name=path.stem, profile=profile, dataset=dataset, seeds=seeds, out=paths.results_dir() / profile / path.stem,
               data_root=values.get("data_root"),
-              device=engine.use(values.get("device", "auto")) if device_here else engine.declare(values.get("device", "auto")),
+              device=engine.use(values.get("device", "auto")) if device_here else engine.placement(values.get("device", "auto")),
               cache=cache or RunCache())
     if hasattr(module, "load"):  # a study of action clips (notebook 05) loads its action set first
         module.load(lab, profile, values.get("anomalous"), values.get("anomalous_root"))

@@ -122,7 +122,7 @@ def read_off(config: MethodConfig, data, function, *args, cache: RunCache | None
                          f"(its records hold no reading {key}): render this notebook in a GPU slot (tools/gpu-run.sh), "
                          "which keeps what it reads off each network")
     if any(value is TRAINED for value in (*args, *kwargs.values())):
-        network = load_model(config, data, cache).to(engine.session_device())
+        network = load_model(config, data, cache).to(engine.resolve(config.device))
         args, kwargs = with_network(network, args, kwargs)
     value = function(*args, **kwargs)
     run.keep_reading(key, value)

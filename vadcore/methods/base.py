@@ -53,11 +53,13 @@ class MethodConfig:
 
     @classmethod
     def from_profile(cls, settings: dict, dataset: str, seed: int = 0, **overrides) -> MethodConfig:
-        """A config from a profile's flat ``settings`` and a table row's ``overrides``, on the
-        session's device kind (:func:`vadcore.engine.session_kind`) in the precision the profile
-        has there (:func:`vadcore.engine.precision_on`: float32 on the CPU); in a dry run
+        """A config from a profile's flat ``settings`` and a table row's ``overrides`` (``device``
+        among them, as a notebook's study passes it; without one, what ``auto`` means here:
+        :func:`vadcore.engine.default_kind`) in the precision the profile has on that device
+        (:func:`vadcore.engine.precision_on`: float32 on the CPU); in a dry run
         (:func:`vadcore.profiles.dry_run`) with the frame size, widths and schedule shrunk."""
-        values = {"dataset": dataset, "seed": seed, "device": engine.session_kind(), **settings, **overrides}
+        values = {"dataset": dataset, "seed": seed, **settings, **overrides}
+        values["device"] = values.get("device") or engine.default_kind()
         values["precision"] = engine.precision_on(values["device"], values.get("precision", cls.precision))
         return cls(**(shrunk(cls, values) if dry_run() else values))
 

@@ -164,7 +164,8 @@ TABLE_VARIANTS = {"I": HEADLINE, "II": tuple(ROWS["II"].values()), "III": ("AnoP
                   "V": tuple(ROWS["V"].values())}
 
 
-def plan(profile: str, dataset: str, seeds: list[int], settings: dict, tables, ablation_iterations: int) -> dict:
+def plan(profile: str, dataset: str, seeds: list[int], settings: dict, tables, ablation_iterations: int, *,
+         device: str) -> dict:
     """``{(schedule, variant, seed): Config}`` for every prediction run the chosen ``tables``
     need: the headline variants (Table I, the figures) with every seed on the profile's schedule
     (``"full"``), the ablation rows of Tables II, III and V with the first seed on the shorter
@@ -173,16 +174,16 @@ def plan(profile: str, dataset: str, seeds: list[int], settings: dict, tables, a
     from vadcore.methods import prediction
     from vadcore.methods.prediction.profiles import on_schedule
 
-    runs = {("full", v, s): prediction.profile_config(profile, dataset, s, **{**settings, **VARIANTS[v]})
+    runs = {("full", v, s): prediction.profile_config(profile, dataset, s, **{**settings, **VARIANTS[v]}, device=device)
             for v in HEADLINE for s in seeds}
     ablation = dict.fromkeys(v for table in ("II", "III", "V") if table in tables for v in TABLE_VARIANTS[table])
     short = on_schedule(settings, ablation_iterations, profile)
-    runs.update({("short", v, seeds[0]): prediction.profile_config(profile, dataset, seeds[0], **{**short, **VARIANTS[v]})
+    runs.update({("short", v, seeds[0]): prediction.profile_config(profile, dataset, seeds[0], **{**short, **VARIANTS[v]}, device=device)
                  for v in ablation})
     return runs
 
 
-def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: float | None = None,
+def study(profile: str, dataset: str, seeds, *, device: str, flow: float | None = None, lr: float | None = None,
           iterations: int | None = None, tables=("I", "II", "III", "IV", "V"), ablation_iterations: int | None = None, **_):
     """Notebook 02's runs (:mod:`vadcore.methods.study`): the validation search (λ_of, then the
     learning rates; labels ``("validation", stage, option)``), then :func:`plan`'s runs and Table
@@ -191,14 +192,14 @@ def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: floa
     from vadcore.methods import prediction, reconstruction
     from vadcore.methods.prediction.profiles import VALIDATION, on_schedule, validation_steps
 
-    settings, choice = yield from validation_steps(profile, dataset, seeds[0], flow, lr)
+    settings, choice = yield from validation_steps(profile, dataset, seeds[0], flow, lr, device=device)
     settings = settings if iterations is None else on_schedule(settings, iterations, profile)
-    base = prediction.profile_config(profile, dataset)
+    base = prediction.profile_config(profile, dataset, device=device)
     short = ablation_iterations or (VALIDATION[profile]["ablation_iterations"] if profile in VALIDATION else base.iterations // 10)
-    runs = plan(profile, dataset, seeds, settings, tables, short)
+    runs = plan(profile, dataset, seeds, settings, tables, short, device=device)
     if "IV" in tables:
         runs.update({("IV", row, seeds[0]): reconstruction.profile_config(profile, dataset, seeds[0], model=model,
-                                                                          attention=attention)
+                                                                          attention=attention, device=device)
                      for row, (model, attention) in RECONSTRUCTION_ROWS.items()})
     yield runs
     return {"settings": settings, "choice": choice, "short": short}

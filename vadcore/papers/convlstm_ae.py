@@ -54,14 +54,14 @@ DEVIATIONS = (
 )
 
 
-def study(profile: str, dataset: str, seeds, iterations: int | None = None, lr: float = 1e-4, **_):
+def study(profile: str, dataset: str, seeds, *, device: str, iterations: int | None = None, lr: float = 1e-4, **_):
     """Notebook 01's runs (:mod:`vadcore.methods.study`): both autoencoders with every seed, in one
     stage, labelled ``(row, seed)``. Returns the prediction config whose size the trivial
     predictors are scored at (the reference rows)."""
     from vadcore.methods import prediction, reconstruction
 
     schedule = {} if iterations is None else {"iterations": iterations}
-    runs = {(row, seed): reconstruction.profile_config(profile, dataset, seed, model=model, lr=lr, **schedule)
+    runs = {(row, seed): reconstruction.profile_config(profile, dataset, seed, model=model, lr=lr, **schedule, device=device)
             for row, model in MODELS.items() for seed in seeds}
     yield runs
-    return {"predictor": prediction.profile_config(profile, dataset, size=next(iter(runs.values())).size)}
+    return {"predictor": prediction.profile_config(profile, dataset, size=next(iter(runs.values())).size, device=device)}

@@ -66,7 +66,7 @@ DEVIATIONS = (
 )
 
 
-def study(profile: str, dataset: str, seeds, iterations: int | None = None, ablations: bool = True, **_):
+def study(profile: str, dataset: str, seeds, *, device: str, iterations: int | None = None, ablations: bool = True, **_):
     """Notebook 04's runs (:mod:`vadcore.methods.study`): notebook 02's validation search, this
     family's own (the number of clusters, :data:`~vadcore.methods.dissociation.profiles.VALIDATION`;
     labels ``("clusters", stage, option)``), then the dissociation autoencoder with every seed
@@ -79,19 +79,19 @@ def study(profile: str, dataset: str, seeds, iterations: int | None = None, abla
     from vadcore.methods.prediction.profiles import validation_steps
 
     schedule = {} if iterations is None else {"iterations": iterations, "pretrain": iterations * 2 // 3}
-    settings, _ = yield from validation_steps(profile, dataset, seeds[0])
-    chosen, choice = yield from own_search(profile, dataset, seeds[0], **schedule)
-    headline = dissociation.profile_config(profile, dataset, seeds[0], **schedule, **chosen)
-    runs = {("Dissociation AE", seed): dissociation.profile_config(profile, dataset, seed, **schedule, **chosen)
+    settings, _ = yield from validation_steps(profile, dataset, seeds[0], device=device)
+    chosen, choice = yield from own_search(profile, dataset, seeds[0], **schedule, device=device)
+    headline = dissociation.profile_config(profile, dataset, seeds[0], **schedule, **chosen, device=device)
+    runs = {("Dissociation AE", seed): dissociation.profile_config(profile, dataset, seed, **schedule, **chosen, device=device)
             for seed in seeds}
     if ablations:
         runs.update({(row, seeds[0]): dissociation.profile_config(profile, dataset, seeds[0],
-                                                                  **{**schedule, **chosen, **overrides})
+                                                                  **{**schedule, **chosen, **overrides}, device=device)
                      for row, overrides in ABLATIONS.items()})
-    runs.update({("AnoPred", seed): prediction.profile_config(profile, dataset, seed, size=headline.size, **settings)
+    runs.update({("AnoPred", seed): prediction.profile_config(profile, dataset, seed, size=headline.size, **settings, device=device)
                  for seed in seeds})
     yield runs
-    return {"predictor": prediction.profile_config(profile, dataset, size=headline.size), "settings": settings,
+    return {"predictor": prediction.profile_config(profile, dataset, size=headline.size, device=device), "settings": settings,
             "choice": choice}
 
 

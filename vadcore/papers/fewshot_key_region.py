@@ -177,7 +177,7 @@ def load(lab, profile: str, anomalous: str | None = None, anomalous_root: str | 
                        anomalous_root=anomalous_root)
 
 
-def study(profile: str, dataset: str, seeds, shots=(1, 5), iterations: int | None = None, lr: float | None = None,
+def study(profile: str, dataset: str, seeds, *, device: str, shots=(1, 5), iterations: int | None = None, lr: float | None = None,
           ablations: bool = True, ablation_iterations: int | None = None, backbone_weights: str | None = None,
           anomalous: str | None = None, **_):
     """Notebook 05's runs (:mod:`vadcore.methods.study`): the learning-rate search on TRX, then TRX
@@ -191,12 +191,12 @@ def study(profile: str, dataset: str, seeds, shots=(1, 5), iterations: int | Non
 
     inputs = fewshot.profile_inputs(profile, backbone_weights)
     name = dataset_name(dataset, profile, anomalous)
-    settings, choice = yield from fewshot.validation_steps(profile, name, seeds[0], lr, **inputs)
+    settings, choice = yield from fewshot.validation_steps(profile, name, seeds[0], lr, **inputs, device=device)
     settings = {**settings, **inputs, **({} if iterations is None else {"iterations": iterations})}
 
     def config(shot: int, seed: int, **overrides) -> fewshot.Config:
         per_k = {"test_shots": tuple(shots)} if fewshot.PROFILES[profile].get("test_shots") else {"shot": shot}
-        return fewshot.profile_config(profile, name, seed, **{**per_k, **settings, **overrides})
+        return fewshot.profile_config(profile, name, seed, **{**per_k, **settings, **overrides}, device=device)
 
     headline = config(shots[-1], seeds[0])
     short = ablation_iterations or fewshot.VALIDATION.get(profile, {}).get("iterations", headline.iterations)
@@ -208,7 +208,7 @@ def study(profile: str, dataset: str, seeds, shots=(1, 5), iterations: int | Non
                      for table, _, rows in ABLATION_TABLES.values() for row, overrides in rows.items()})
     yield runs
     return {"settings": settings, "choice": choice, "short": short, "headline": headline,
-            "reference": {shot: fewshot.profile_config(profile, name, shot=shot, **inputs) for shot in shots}}
+            "reference": {shot: fewshot.profile_config(profile, name, shot=shot, **inputs, device=device) for shot in shots}}
 
 
 # ---------------------------------------------------------------- notebook 05's tables from finished runs

@@ -137,7 +137,7 @@ def common_size(configs) -> tuple[int, int]:
     return sizes.pop()
 
 
-def study(profile: str, dataset: str, seeds, **_):
+def study(profile: str, dataset: str, seeds, *, device: str, **_):
     """Notebook 06's runs (:mod:`vadcore.methods.study`): notebook 02's validation search, then
     one stage with the headline runs of notebooks 01–04 (:data:`METHODS`) with every seed,
     labelled ``(row, seed)`` — taken from those notebooks' studies, never built here. Returns the
@@ -150,7 +150,7 @@ def study(profile: str, dataset: str, seeds, **_):
     for name, module in modules.items():
         wanted = {row: prefix for row, (source, _, prefix) in METHODS.items() if source == name}
         chosen, values[name] = yield from headline_runs(
-            module.study(profile, dataset, seeds, **PARAMETERS[name]), wanted, searched)
+            module.study(profile, dataset, seeds, device=device, **PARAMETERS[name]), wanted, searched)
         runs.update(chosen)
     missing = [(row, seed) for row in METHODS for seed in seeds if (row, seed) not in runs]
     if missing:

@@ -109,7 +109,7 @@ DEVIATIONS = (
 )
 
 
-def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: float | None = None,
+def study(profile: str, dataset: str, seeds, *, device: str, flow: float | None = None, lr: float | None = None,
           iterations: int | None = None, tables=("1", "2", "3"), ablation_iterations: int | None = None, **_):
     """Notebook 03's runs (:mod:`vadcore.methods.study`): notebook 02's validation search (the same
     runs), then the headline variants with every seed (``(row, seed)``), the motion-mask row with
@@ -119,18 +119,18 @@ def study(profile: str, dataset: str, seeds, flow: float | None = None, lr: floa
     from vadcore.methods import prediction
     from vadcore.methods.prediction.profiles import VALIDATION, on_schedule, validation_steps
 
-    settings, choice = yield from validation_steps(profile, dataset, seeds[0], flow, lr)
+    settings, choice = yield from validation_steps(profile, dataset, seeds[0], flow, lr, device=device)
     settings = settings if iterations is None else on_schedule(settings, iterations, profile)
-    base = prediction.profile_config(profile, dataset)
+    base = prediction.profile_config(profile, dataset, device=device)
     short = ablation_iterations or (VALIDATION[profile]["ablation_iterations"] if profile in VALIDATION else TABLE_3_ITERATIONS)
-    runs = {(variant, seed): prediction.profile_config(profile, dataset, seed, **{**settings, **VARIANTS[variant]})
+    runs = {(variant, seed): prediction.profile_config(profile, dataset, seed, **{**settings, **VARIANTS[variant]}, device=device)
             for variant in HEADLINE for seed in seeds}
     runs[("SEUNet, motion mask", seeds[0])] = prediction.profile_config(
-        profile, dataset, seeds[0], **{**settings, **VARIANTS["SEUNet, motion mask"]})
+        profile, dataset, seeds[0], **{**settings, **VARIANTS["SEUNet, motion mask"]}, device=device)
     if "3" in tables:
         for row, variant in (("With attention loss", "SEUNet (ours)"), ("Without attention loss", "Without attention loss")):
             runs[(row, seeds[0])] = prediction.profile_config(
-                profile, dataset, seeds[0], **{**on_schedule(settings, short, profile), **VARIANTS[variant]})
+                profile, dataset, seeds[0], **{**on_schedule(settings, short, profile), **VARIANTS[variant]}, device=device)
     yield runs
     return {"settings": settings, "choice": choice, "short": short, "base": base}
 

@@ -39,7 +39,7 @@ def device_name(device=None) -> str:
 
     from vadcore import engine
 
-    device = torch.device(device) if device is not None else engine.session_device()
+    device = torch.device(device) if device is not None else engine.resolve("auto")
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"

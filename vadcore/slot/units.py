@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from vadcore.engine import kept_session
 from vadcore.methods import MethodConfig, run_code
 from vadcore.methods.study import Label, Search, Stage, walk
 from vadcore.plan import estimate, open_notebook, recorded_rates
@@ -101,9 +100,8 @@ def unit_runs(unit: Unit, profile: str, overrides: dict, cache: RunCache,
             assumed[0] = True
         return results
 
-    with kept_session():  # the configs are made for the notebook's device, not this session's
-        notebook = open_notebook(unit.notebook, profile, {**overrides, **unit.parameters}, cache, device_here=False)
-        walk(notebook.steps(), results_of)
+    notebook = open_notebook(unit.notebook, profile, {**overrides, **unit.parameters}, cache, device_here=False)
+    walk(notebook.steps(), results_of)
     return found
 
 

@@ -40,7 +40,7 @@ def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Co
     return Config.from_profile({**ENGINE[profile], **PROFILES[profile]}, dataset, seed, **overrides)
 
 
-def validation_steps(profile: str, dataset: str, seed: int = 0, **overrides):
+def validation_steps(profile: str, dataset: str, seed: int = 0, *, device: str, **overrides):
     """The search of :data:`VALIDATION` as a study's steps (:mod:`vadcore.methods.study`), its runs
     with ``overrides`` (a schedule); returns ``(settings, choice)`` (``({}, None)`` where the profile
     searches nothing)."""
@@ -48,6 +48,6 @@ def validation_steps(profile: str, dataset: str, seed: int = 0, **overrides):
 
     if profile not in VALIDATION:
         return {}, None
-    base = profile_config(profile, dataset, seed, **overrides)
+    base = profile_config(profile, dataset, seed, **overrides, device=device)
     choice = yield from search(base, VALIDATION[profile]["stages"], CRITERION, prefix="clusters")
     return dict(choice.chosen), choice

@@ -83,7 +83,8 @@ def check_weights(profile: str, weights) -> None:
                          "(vadcore reproduce 05 --profile full -p backbone_weights=/path/to/file)")
     if not Path(weights).is_file():
         raise ValueError(f"backbone_weights {str(weights)!r}: no such file (a torchvision ResNet state_dict)")
-def validation_steps(profile: str, dataset: str, seed: int = 0, lr: float | None = None, **overrides):
+def validation_steps(profile: str, dataset: str, seed: int = 0, lr: float | None = None, *, device: str,
+                     **overrides):
     """The learning-rate search of :data:`VALIDATION` on the validation classes, as a study's steps
     (:mod:`vadcore.methods.study`), its runs with ``overrides`` (e.g. the backbone's weights);
     returns ``(settings, choice)`` (``lr`` given: no search; ``full``: the paper's 10⁻³, ``choice``
@@ -94,6 +95,6 @@ def validation_steps(profile: str, dataset: str, seed: int = 0, lr: float | None
         return ({"lr": lr} if lr is not None else {}), None
     settings = VALIDATION[profile]
     base = profile_config(profile, dataset, seed, iterations=settings["iterations"], shot=settings["shot"],
-                          **{**overrides, **TRX})
+                          **{**overrides, **TRX}, device=device)
     choice = yield from search(base, settings["stages"], "accuracy", prefix="validation")
     return dict(choice.chosen), choice

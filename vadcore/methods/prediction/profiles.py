@@ -69,7 +69,8 @@ def profile_config(profile: str, dataset: str, seed: int = 0, **overrides) -> Co
     return Config.from_profile({**ENGINE[profile], **PROFILES[profile], **per_dataset}, dataset, seed, **overrides)
 
 
-def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | None = None, lr: float | None = None):
+def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | None = None, lr: float | None = None,
+                     *, device: str):
     """The validation search of :data:`VALIDATION` as a study's steps (:mod:`vadcore.methods.study`):
     λ_of, then the learning rates (D's at a tenth of G's), then their decay, judged by :data:`CRITERION` on the
     profile's held-out training clips, keeping any of them given here (a stage whose every option
@@ -85,6 +86,6 @@ def validation_steps(profile: str, dataset: str, seed: int = 0, flow: float | No
     if not stages:
         return fixed, None
     schedule = {"iterations": settings["iterations"]} if "iterations" in settings else {}
-    base = profile_config(profile, dataset, seed, **schedule, **fixed)
+    base = profile_config(profile, dataset, seed, **schedule, **fixed, device=device)
     choice = yield from search(base, stages, CRITERION, prefix="validation")
     return {**choice.chosen, **fixed}, choice
