@@ -227,6 +227,9 @@ with own_work(regularity_score, "vadcore.metrics"):
     expect_close("regularity_score([2, 4, 6, 10])", regularity_score([2.0, 4.0, 6.0, 10.0]), [1.0, 0.75, 0.5, 0.0])
     expect_close("regularity_score([9, 5, 7, 5])", regularity_score([9.0, 5.0, 7.0, 5.0]), [0.0, 1.0, 0.5, 1.0])
     ### BEGIN HIDDEN TESTS
+    given = np.array([3.0, 1.0, 5.0])  # a float array: an answer that changes its input in place changes this one
+    expect_close("regularity_score([3, 1, 5])", regularity_score(given), [0.5, 1.0, 0.0])
+    expect_close("the errors after regularity_score([3, 1, 5]) (unchanged)", given, [3.0, 1.0, 5.0])
     expect_close("regularity_score(a test clip's errors)", regularity_score(error), metrics.regularity([error])[0])
     ### END HIDDEN TESTS
 print("regularity_score: correct")

@@ -193,6 +193,11 @@ with own_work(coverage, "vadcore.metrics"):
     expect_close("coverage(left three columns, a 2×3 object straddling their edge)", coverage(left, object_), 1 / 3)
     expect_close("coverage(left three columns, the object inside them)", coverage(left, np.roll(object_, -2, axis=1)), 1.0)
     ### BEGIN HIDDEN TESTS
+    given = np.zeros((4, 5), bool)
+    given[1:3, 2:] = True  # the same object, a fresh array: an answer that changes its input in place changes this one
+    expect_close("coverage(right two columns, the object) (4 of its 6 pixels)", coverage(~left, given), 2 / 3)
+    expect_close("the anomaly mask after coverage (unchanged)", given,
+                 [[0, 0, 0, 0, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 1], [0, 0, 0, 0, 0]], atol=0)
     for kind, mask in masks.items():
         first = next(v for v in data.test if v.masks is not None and v.masks.any())
         for t in np.flatnonzero(first.masks.any(axis=(1, 2)))[:20]:

@@ -166,6 +166,10 @@ with own_work(paired_interval, "vadcore.report", "vadcore.metrics", "vadcore.pap
     expect_close("paired_interval of four seeds with differences 2, 1, 3, 2: (mean, 3.1824 · √(2/3) / 2)",
                  paired_interval([72.0, 70.0, 71.0, 73.0], [70.0, 69.0, 68.0, 71.0]), [2.0, 1.29923], atol=1e-4)
     ### BEGIN HIDDEN TESTS
+    given = np.array([3.0, 5.0, 4.0])  # a float array: an answer that changes its input in place changes this one
+    expect_close("paired_interval([3, 5, 4], [1, 2, 2]): (7/3, 4.3027 · √(1/3) / √3)",
+                 paired_interval(given, np.array([1.0, 2.0, 2.0])), [7 / 3, 1.434218], atol=1e-4)
+    expect_close("the better seeds after paired_interval (unchanged)", given, [3.0, 5.0, 4.0])
     a, b = [71.2, 69.8, 70.5, 72.0], [68.9, 69.5, 67.7, 70.2]
     expect_close("paired_interval of four other seeds", paired_interval(a, b), report.difference_interval(a, b), atol=1e-9)
     ### END HIDDEN TESTS
@@ -247,6 +251,8 @@ with own_work(macro_auc, "vadcore.metrics", "vadcore.papers.leaderboard"):
     hand_labels = [np.array([0, 0, 1, 1]), np.array([0, 1, 0]), np.array([0, 0])]
     expect_close("macro_auc of the three hand-made clips ((1 + 3/4) / 2)", macro_auc(hand_scores, hand_labels), 0.875)
     ### BEGIN HIDDEN TESTS
+    expect_close("the hand-made clips' scores after macro_auc (unchanged)", np.concatenate(hand_scores),
+                 [0.1, 0.4, 0.5, 0.8, 1.0, 2.0, 2.0, 5.0, 5.0])
     motion = board.trim(baselines.frame_difference_scores(data.test), data.test, first)
     expect_close("macro_auc of frame difference", macro_auc(motion, metrics.drop_first([v.labels for v in data.test], first)),
                  trivial["frame difference"]["macro_auc"][0], atol=1e-9)
