@@ -212,7 +212,8 @@ def write_solutions(numbers=None, out: str | Path = "solutions", profile: str = 
     solutions, hidden tests and answer keys with their outputs — into ``out/<profile>/<name>/``
     (the executed notebook, its tables and figures; ``vadcore reproduce`` with ``out`` as its
     results folder, so the package's ``results/`` is not touched). Returns the folders."""
-    from vadcore.reproduce import _environment, reproduce
+    from vadcore import environment
+    from vadcore.reproduce import reproduce
 
-    with _environment(VADCORE_RESULTS=str(Path(out).resolve())):
+    with environment.scoped(VADCORE_RESULTS=str(Path(out).resolve())):
         return reproduce(numbers, profile)
