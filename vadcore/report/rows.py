@@ -177,11 +177,11 @@ def split_rows(actions) -> list[list]:
     return [[split, len(actions.classes(split)), len(clips)] for split, clips in actions.splits.items()]
 
 
-def trial_rows(choice, percent: bool = True) -> list[list]:
-    """``[what it tried, its value, "chosen" or ""]`` of every trial of a validation search (the
-    value as a percentage with ``percent``)."""
-    return [[settings_text(t.overrides), f"{100 * t.value:.1f}" if percent else fmt(t.value, 2),
-             "chosen" if t.config == choice.final.config else ""] for t in choice.trials]
+def trial_rows(choice) -> list[list]:
+    """``[what it tried, its value in %, "chosen" or ""]`` of every trial of a validation search
+    whose criterion is an accuracy or an AUC (notebook 05's learning-rate search)."""
+    return [[settings_text(t.overrides), f"{100 * t.value:.1f}", "chosen" if t.config == choice.final.config else ""]
+            for t in choice.trials]
 
 
 def quoted_cells(table: PaperTable, columns: Sequence[str]) -> list[Cell]:
