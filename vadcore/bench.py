@@ -90,10 +90,11 @@ def _per_second(function, device: torch.device, steps: int, warmup: int = 1) -> 
 def noise_videos(config, n: int, frames: int, labels: bool = False, seed: int = 0) -> list[Video]:
     """``n`` clips of random frames at the config's size (speed does not depend on content)."""
     rng = np.random.default_rng(seed)
-    channels = () if family_of(config).CHANNELS == 1 else (family_of(config).CHANNELS,)
+    channels = family_of(config).CHANNELS
+    shape = (frames, *config.size) + (() if channels == 1 else (channels,))
     videos = []
     for i in range(n):
-        array = rng.integers(0, 256, (frames, *config.size, *channels), dtype=np.uint8)
+        array = rng.integers(0, 256, shape, dtype=np.uint8)
         label = (np.arange(frames) >= frames // 2).astype(np.uint8) if labels else None
         videos.append(Video(f"clip{i}", "test" if labels else "train",
                             VideoSource(f"clip{i}", frames, lambda a=array: a, labels=label), tuple(config.size)))
