@@ -13,13 +13,19 @@ from pathlib import Path
 
 import pytest
 
+FOLDERS = ("VADCORE_DATA", "VADCORE_RUNS", "VADCORE_RESULTS", "MPLBACKEND", "VADCORE_DEVICE")
+
 
 def pytest_configure(config):
-    data = tempfile.mkdtemp(prefix="vadcore-test-data-")
-    os.environ.update(VADCORE_DATA=data, VADCORE_RUNS=os.path.join(data, "runs"))
-    os.environ.setdefault("VADCORE_RESULTS", tempfile.mkdtemp(prefix="vadcore-results-"))
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ.setdefault("VADCORE_DEVICE", "cpu")
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the session's folders, made by the controller
+        os.environ.update(config.workerinput["vadcore_folders"])
+        share_the_cores(config.workerinput["workercount"])
+    else:
+        data = tempfile.mkdtemp(prefix="vadcore-test-data-")
+        os.environ.update(VADCORE_DATA=data, VADCORE_RUNS=os.path.join(data, "runs"))
+        os.environ.setdefault("VADCORE_RESULTS", tempfile.mkdtemp(prefix="vadcore-results-"))
+        os.environ.setdefault("MPLBACKEND", "Agg")
+        os.environ.setdefault("VADCORE_DEVICE", "cpu")
     config.addinivalue_line("markers", "gpu: needs CUDA (skipped without a GPU; run with pytest -m gpu)")
 
 
@@ -40,3 +46,16 @@ def pytest_runtest_setup(item):
     path = Path(str(item.fspath))
     if path.suffix == ".ipynb":
         os.environ["VADCORE_NOTEBOOK"] = path.stem
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: every worker shares the controller's data folder, run cache and results folder."""
+    node.workerinput["vadcore_folders"] = {key: os.environ[key] for key in FOLDERS}
+
+
+def share_the_cores(workers: int) -> None:
+    """Each of ``workers`` processes computes on its share of the cores, and so do the kernels and
+    scripts it starts (``OMP_NUM_THREADS``), instead of every one of them on all."""
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    os.environ.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
