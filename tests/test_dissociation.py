@@ -74,6 +74,19 @@ def test_each_score_belongs_to_its_windows_last_frame(bright):
     assert dissociation.first_scored(config) == 4
 
 
+def test_validation_scores_every_fourth_window_only():
+    """Window ``j`` scores frame ``j + 4``: with ``stride=4`` the windows 0, 4, 8 of a 13-frame clip,
+    i.e. frames 4, 8 and 12, whose brightness differs, so a stride taken after the first window
+    or a window skipped would give other errors."""
+    frames = (np.arange(13)[:, None, None] * 15 * np.ones((13, 8, 8))).astype(np.uint8)
+    video = Video("v", "train", VideoSource("v", 13, lambda: frames), (8, 8))
+    config = dissociation.Config(**{**TINY, "kmeans": False, "size": (8, 8)})
+    every = dissociation._outputs(config, BlackPrediction(1, 5, 2, 2), video)["error"]
+    fourth = dissociation._outputs(config, BlackPrediction(1, 5, 2, 2), video, stride=4)["error"]
+    np.testing.assert_allclose(fourth.numpy(), ((np.array([4, 8, 12]) * 15 / 255) ** 2), rtol=1e-5)
+    assert torch.equal(fourth, every[::4])
+
+
 @pytest.mark.parametrize("bright", [0, 5])  # the first and the last frame the spatial autoencoder alone scores
 def test_the_spatial_autoencoders_score_belongs_to_the_first_frame_it_reconstructs(bright):
     frames = np.zeros((10, 8, 8), np.uint8)

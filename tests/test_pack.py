@@ -1,6 +1,7 @@
 """The compact copy of a dataset that travels to a borrowed GPU: labels and masks exact, frames
 within the documented PSNR, the same frames through PyAV and OpenCV (the GPU machine's decoder),
 and clear errors on a wrong or damaged pack."""
+import dataclasses
 import json
 
 import numpy as np
@@ -62,19 +63,21 @@ def test_wrong_or_damaged_packs_are_named(synthped, tmp_path):
 
 
 def test_packed_ped2_at_the_gpu_size_has_the_documented_differences(shared_ped2, tmp_path):
-    """The whole of the real Ped2 at 256×256 (what the GPU script carries): the PSNR and the
-    trivial scores' AUC that the README states (47.96 dB; copy-last +0.04, linear extrapolation
-    +0.11, frame difference −0.84 points), labels and masks exact."""
-    original = load_dataset("ucsd_ped2", shared_ped2, size=(256, 256))
+    """A third of the real Ped2 at 256×256 (what the GPU script carries: two training clips, four
+    test clips), within the bounds the whole set keeps (``vadcore data pack … --compare`` measures
+    those: 47.96 dB; copy-last +0.05, linear extrapolation +0.11, frame difference −0.79 points):
+    PSNR above 47.5 dB, the trivial scores' AUC within a point, labels and masks exact."""
+    whole = load_dataset("ucsd_ped2", shared_ped2, size=(256, 256))
+    original = dataclasses.replace(whole, train=whole.train[:2], test=whole.test[:4])
     packing.pack(original, tmp_path / "pack")
-    assert sum(f.stat().st_size for f in (tmp_path / "pack").rglob("*") if f.is_file()) < 20 * 2**20
+    assert sum(f.stat().st_size for f in (tmp_path / "pack").rglob("*") if f.is_file()) < 8 * 2**20
     packed = load_dataset("ucsd_ped2", tmp_path / "pack", size=(256, 256))
     comparison = compare(original, packed)
     auc = {name: row["difference"] for name, row in comparison["micro_auc_%"].items()}
     assert comparison["psnr_db"] > 47.5, comparison
-    assert abs(auc["copy last frame"]) <= 0.1 and abs(auc["linear extrapolation"]) <= 0.15, comparison
+    assert abs(auc["copy last frame"]) <= 0.15 and abs(auc["linear extrapolation"]) <= 0.15, comparison
     assert abs(auc["frame difference"]) <= 1.0, comparison
-    assert len(original.test) == len(packed.test) == 12
+    assert [v.name for v in packed.test] == [v.name for v in original.test] == ["01", "02", "03", "04"]
     for a, b in zip(original.test, packed.test):
         np.testing.assert_array_equal(b.labels, a.labels)
         np.testing.assert_array_equal(b.masks, a.masks)

@@ -128,9 +128,10 @@ def outputs(config: Config, model: DissociationAE, video: Video, batch_size: int
 
 @torch.inference_mode()
 def _outputs(config: Config, model: DissociationAE, video: Video, batch_size: int | None = None, maps: bool = False,
-             engine: Engine | None = None, window: int | None = None) -> dict[str, torch.Tensor]:
+             engine: Engine | None = None, window: int | None = None, stride: int = 1) -> dict[str, torch.Tensor]:
     """:func:`outputs` as tensors on the model's device (the maps only with ``maps``), computed
-    there from the clip's frames copied once, in the engine's precision."""
+    there from the clip's frames copied once, in the engine's precision; with ``stride``, of every
+    ``stride``-th window only (windows 0, ``stride``, …)."""
     engine = engine or Engine(device_of(model))
     clip = frames_to_tensor(video.frames, device=engine.device)
     if len(clip) < config.frames:
@@ -140,6 +141,7 @@ def _outputs(config: Config, model: DissociationAE, video: Video, batch_size: in
         if not 0 <= window < len(windows):
             raise ValueError(f"clip {video.name} has windows 0–{len(windows) - 1}, not {window}")
         windows = windows[window : window + 1]
+    windows = windows[::stride]
     batch_size = batch_size or engine.inference_batch // 4
     parts: dict[str, list] = {}
     for start in range(0, len(windows), batch_size):
@@ -203,10 +205,10 @@ def train(config: Config, videos: list[Video], run=None) -> Trained:
         pseudo = pseudo_anomalies(held_out, config.seed)[0] if len(held_out) > 1 else []
 
         def validate() -> dict[str, float]:
-            psnr = torch.cat([_outputs(config, model, v, engine=engine)["psnr"][::4] for v in held_out])
+            psnr = torch.cat([_outputs(config, model, v, engine=engine, stride=4)["psnr"] for v in held_out])
             values = {"psnr": psnr.mean().item()}
             if pseudo:
-                scores = [_outputs(config, model, v, engine=engine)[headline(config)][::4].cpu().numpy() for v in pseudo]
+                scores = [_outputs(config, model, v, engine=engine, stride=4)[headline(config)].cpu().numpy() for v in pseudo]
                 labels = [np.asarray(v.labels)[scored_frames(config, v.n_frames)][::4] for v in pseudo]
                 values["pseudo_auc"] = detection_auc(scores, labels)
             return values
