@@ -177,3 +177,31 @@ def test_held_out_clips_are_never_trained_on(name, monkeypatch):
         np.testing.assert_array_equal(trained.curves[curve], alone.curves[curve], err_msg=curve)
     for a, b in zip(trained.model.state_dict().values(), alone.model.state_dict().values()):
         assert torch.equal(a, b)
+
+
+
+def _scores(name: str, batch: int | None) -> torch.Tensor:
+    """One family's scores of one noise clip by a freshly initialised smoke model, ``batch``
+    windows a batch (``None``: the engine's)."""
+    from vadcore.methods import dissociation, prediction, reconstruction
+
+    torch.manual_seed(0)
+    config = families()[name].profile_config("smoke", "synthped", device="cpu")
+    model = families()[name].build(config).eval()
+    shape = (21, *config.size, 3) if name == "dissociation" else (21, *config.size)
+    frames = np.random.default_rng(3).integers(0, 255, shape, dtype=np.uint8)
+    clip = Video("noise", "test", VideoSource("noise", 21, lambda: frames, labels=np.zeros(21)), config.size)
+    if name == "prediction":
+        return prediction.predict_video(model, clip, config.frames, batch_size=batch)[0]
+    if name == "reconstruction":
+        return reconstruction.reconstruction_errors(model, clip, config.window, batch_size=batch)[0]
+    return dissociation.outputs(config, model, clip, batch_size=batch)["fused"]
+
+
+@pytest.mark.parametrize("name", ["dissociation", "prediction", "reconstruction"])
+def test_a_score_does_not_depend_on_the_inference_batch(name):
+    """Windows are scored in batches of ``Engine.inference_batch``: three windows a batch gives
+    the same scores, so the engine may pick its batch for speed alone."""
+    default, small = _scores(name, None), _scores(name, 3)
+    assert len(default) > 3 and np.isfinite(np.asarray(default)).all()
+    np.testing.assert_allclose(np.asarray(small), np.asarray(default), rtol=1e-6)
