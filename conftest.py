@@ -1,10 +1,12 @@
 """Test-session settings: the session has a data folder of its own (synthped and the frame caches,
 made once and read by every test and notebook; the notebooks' run cache in it, one for all seven,
-so notebook 03 reads 02's runs and 06 those of 01–04; each test of ``tests/`` gets a run cache of
-its own), never a user's ``data/`` or ``VADCORE_DATA``; executed notebooks (nbval) write their
-tables and figures to a temporary folder, so running the tests never rewrites the committed
-``results/``; each notebook's kernel is
-told which notebook it runs (``vadcore.notebook.start`` names the results folder after it). Tests run on
+so notebook 03 reads 02's runs and 06 those of 01–04, and the student-copy and wrong-answer tests
+read them too — whichever needs a run first trains it, under the run cache's lock; each test of
+``tests/`` gets a run cache of its own), never a user's ``data/`` or ``VADCORE_DATA``; executed
+notebooks (nbval) write their tables and figures to a temporary folder, so running the tests never
+rewrites the committed ``results/``; each notebook's kernel is told which notebook it runs
+(``vadcore.notebook.start`` names the results folder after it). Under pytest-xdist (``-n auto``,
+the default) every worker shares those folders and computes on its share of the cores. Tests run on
 the CPU even where a GPU is present (``VADCORE_DEVICE=cpu``: what ``device="auto"`` means); the tests that
 need CUDA are marked ``gpu`` and run with ``pytest -m gpu`` on a GPU machine."""
 import os
@@ -29,8 +31,21 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "gpu: needs CUDA (skipped without a GPU; run with pytest -m gpu)")
 
 
+# files that take minutes, roughly the longest first: under pytest-xdist they start first, so that
+# no worker begins one while the others have finished. The notebooks that train the most come
+# early: the student-copy, wrong-answer and slot tests then read their runs instead of waiting
+# for them (a run another worker is training is waited for, under the run cache's lock).
+LONGEST_FIRST = ("tests/test_dry_run.py", "notebooks/02_attention_driven_loss.ipynb",
+                 "notebooks/05_fewshot_key_region.ipynb", "notebooks/04_spatiotemporal_dissociation.ipynb",
+                 "tests/test_teaching.py", "tests/test_plan.py", "tests/test_gpu_slot.py", "tests/test_wrong_answers.py",
+                 "tests/test_grading.py", "tests/test_faults.py")
+
+
 def pytest_collection_modifyitems(config, items):
     import torch
+
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).relative_to(config.rootpath).as_posix(), len(rank)))
 
     if torch.cuda.is_available():
         return

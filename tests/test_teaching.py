@@ -215,8 +215,8 @@ def test_each_notebook_has_the_lab_layer(number):
 def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(monkeypatch):
     """Each student copy, executed up to its last self-check at the smoke defaults: everything
     before the first exercise runs, and every self-check fails until its exercise is solved. The
-    copies read the runs of the session's notebook run cache (nbval's, which runs first), as a
-    class reads the runs its teacher handed out."""
+    copies read the runs of the session's notebook run cache (nbval's: whichever of the two needs a
+    run first trains it), as a class reads the runs its teacher handed out."""
     monkeypatch.delenv("VADCORE_NOTEBOOK", raising=False)  # the copies name themselves
     monkeypatch.setenv("VADCORE_RUNS", str(Path(os.environ["VADCORE_DATA"]) / "runs"))
     notebooks = sorted(list_notebooks().values())
