@@ -127,7 +127,7 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
 
         def validate() -> dict[str, float]:
             return {"accuracy": float(np.mean(episode_accuracies(config, model, data["val"], config.validation_episodes,
-                                                                 config.episode_seed + 1, engine=engine)))}
+                                                                 config.episode_seed + 1, engine=engine, cache=cache)))}
 
         return Session(model, step, {"model": model, "optimizer": optimizer},
                        validate if config.validate_every and "val" in data else None)
@@ -137,15 +137,17 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
 
 @torch.no_grad()
 def embed_clips(config: Config, model: KeyRegionTRX, clips: list[ActionClip], batch_size: int = 16,
-                engine: Engine | None = None) -> dict[str, torch.Tensor]:
+                engine: Engine | None = None, cache: FrameCache | None = None) -> dict[str, torch.Tensor]:
     """Every clip's frame features (and key-region centres) in evaluation mode, once, on the
     model's device: an episode then only gathers them (the features of a clip do not depend on
-    the episode)."""
+    the episode). Frames are read through ``cache`` when given (a run's validations resize each
+    frame once)."""
     engine = engine or Engine(device_of(model))
     parts: dict[str, list[torch.Tensor]] = {}
     for start in range(0, len(clips), batch_size):
         with engine.autocast():
-            embedded = model.embed(clips_tensor(config, clips[start : start + batch_size], device=engine.device))
+            embedded = model.embed(clips_tensor(config, clips[start : start + batch_size], device=engine.device,
+                                                cache=cache))
         for name, value in embedded.items():
             parts.setdefault(name, []).append(value.float())
     return {name: torch.cat(values) for name, values in parts.items()}
@@ -153,13 +155,16 @@ def embed_clips(config: Config, model: KeyRegionTRX, clips: list[ActionClip], ba
 
 @torch.no_grad()
 def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionClip], count: int,
-                       seed: int, shot: int | None = None, engine: Engine | None = None) -> np.ndarray:
+                       seed: int, shot: int | None = None, engine: Engine | None = None,
+                       cache: FrameCache | None = None, features: dict[str, torch.Tensor] | None = None) -> np.ndarray:
     """Query accuracy of each of ``count`` fixed episodes (``seed``; ``shot`` examples per class,
-    default ``config.shot``) over ``clips``, computed on the model's device and read once."""
+    default ``config.shot``) over ``clips``, computed on the model's device and read once; the
+    clips' ``features`` (:func:`embed_clips` of this model) when given, else embedded here."""
     engine = engine or Engine(device_of(model))
     was_training = model.training
     model.eval()
-    features = embed_clips(config, model, clips, engine=engine)
+    if features is None:
+        features = embed_clips(config, model, clips, engine=engine, cache=cache)
     labels = [c.label for c in clips]
     on = engine.device
     accuracies = []
@@ -182,8 +187,15 @@ def score(config: Config, model: KeyRegionTRX, data: dict[str, list[ActionClip]]
     ``episode_seed``), on the config's device."""
     engine = Engine.of(config)
     model = model.to(engine.device)
-    return {split: [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed, shot, engine)
-                    for shot in config.evaluated_shots] for split, clips in data.items()}
+    was_training = model.training
+    model.eval()
+    scores = {}
+    for split, clips in data.items():
+        features = embed_clips(config, model, clips, engine=engine)  # once for every K
+        scores[split] = [episode_accuracies(config, model, clips, config.test_episodes, config.episode_seed, shot, engine,
+                                            features=features) for shot in config.evaluated_shots]
+    model.train(was_training)
+    return scores
 
 
 def bare_step(config: Config, engine: Engine):
