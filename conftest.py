@@ -69,8 +69,34 @@ def pytest_configure_node(node):
     node.workerinput["vadcore_folders"] = {key: os.environ[key] for key in FOLDERS}
 
 
+def cgroup_quota() -> int | None:
+    """Whole cores of the cgroup's CPU quota (v2 ``cpu.max``, else v1 ``cfs_quota_us``), or None."""
+    v1 = Path("/sys/fs/cgroup/cpu")
+    for quota, period in ((Path("/sys/fs/cgroup/cpu.max"), None), (v1 / "cpu.cfs_quota_us", v1 / "cpu.cfs_period_us")):
+        try:
+            values = quota.read_text().split() + ([] if period is None else period.read_text().split())
+            if values[0] not in ("max", "-1"):
+                return max(1, int(values[0]) // int(values[1]))
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
+def available_cores() -> int:
+    """The cores this process may use: its CPU affinity, capped by a cgroup CPU quota (a container
+    that sees 64 CPUs but may use 2 gets 2)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, cgroup_quota() or cores))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker per core this process may use."""
+    return available_cores()
+
+
 def share_the_cores(workers: int) -> None:
     """Each of ``workers`` processes computes on its share of the cores, and so do the kernels and
     scripts it starts (``OMP_NUM_THREADS``), instead of every one of them on all."""
-    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    threads = str(max(1, available_cores() // workers))
     os.environ.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
