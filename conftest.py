@@ -45,7 +45,7 @@ def pytest_collection_modifyitems(config, items):
     import torch
 
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).relative_to(config.rootpath).as_posix(), len(rank)))
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
     if torch.cuda.is_available():
         return
@@ -91,8 +91,9 @@ def available_cores() -> int:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
-    """``-n auto``: one worker per core this process may use."""
-    return available_cores()
+    """``-n auto``: one worker per core this process may use (``PYTEST_XDIST_AUTO_NUM_WORKERS``, set,
+    decides instead, as in pytest-xdist)."""
+    return int(os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or available_cores())
 
 
 def share_the_cores(workers: int) -> None:

@@ -63,9 +63,9 @@ def test_wrong_or_damaged_packs_are_named(synthped, tmp_path):
 
 
 def test_packed_ped2_at_the_gpu_size_has_the_documented_differences(shared_ped2, tmp_path):
-    """A third of the real Ped2 at 256×256 (what the GPU script carries: two training clips, four
-    test clips), within the bounds the whole set keeps (``vadcore data pack … --compare`` measures
-    those: 47.96 dB; copy-last +0.05, linear extrapolation +0.11, frame difference −0.79 points):
+    """Part of the real Ped2 packed at 256×256 as the GPU script's pack is (two training clips and
+    four test clips, a fifth of its frames), within the bounds the whole set keeps (the README gives
+    the whole set's differences, which ``vadcore data pack … --compare`` measures and records):
     PSNR above 47.5 dB, the trivial scores' AUC within a point, labels and masks exact."""
     whole = load_dataset("ucsd_ped2", shared_ped2, size=(256, 256))
     original = dataclasses.replace(whole, train=whole.train[:2], test=whole.test[:4])

@@ -179,8 +179,11 @@ class Engine:
 
     @property
     def inference_batch(self) -> int:
-        """Windows per batch when scoring (the batch does not change a score: ``tests/test_family.py``;
-        on the CPU a batch of 64 scores the dissociation model twice as fast as 16, bitwise the same)."""
+        """Windows per batch when scoring; families scale it to their model's size (the dissociation
+        model takes a quarter). The batch does not change a score (``tests/test_family.py``, within
+        10⁻⁶; bitwise on the smoke models): on the CPU 16 dissociation windows a batch score twice
+        as fast as 4. At 256×256 on a CPU (a ``gpu`` profile asked for there) a batch of 64
+        prediction windows holds a few GiB of activations."""
         return 64
 
     def autocast(self):
