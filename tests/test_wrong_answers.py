@@ -465,4 +465,5 @@ def test_every_wrong_answer_ran_and_failed_its_check(request):
                 for item in request.session.items
                 if getattr(item, "originalname", None) == "test_a_wrong_answer_fails_its_check"]
     assert selected, "no wrong answer was selected to run"
-    assert sorted(_CAUGHT) == sorted(selected)
+    assert sorted(_CAUGHT) == sorted(selected), ("not every selected wrong answer ran in this process and failed its "
+                                                 "check (this file must run on one worker: --dist loadfile)")
