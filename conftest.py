@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-FOLDERS = ("VADCORE_DATA", "VADCORE_RUNS", "VADCORE_RESULTS", "MPLBACKEND", "VADCORE_DEVICE")
+# what the controller sets up for the session and every worker takes over
+SESSION_VARIABLES = ("VADCORE_DATA", "VADCORE_RUNS", "VADCORE_RESULTS", "MPLBACKEND", "VADCORE_DEVICE")
 
 
 def pytest_configure(config):
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the session's folders, made by the controller
-        os.environ.update(config.workerinput["vadcore_folders"])
+        os.environ.update(config.workerinput["vadcore_session"])
         share_the_cores(config.workerinput["workercount"])
     else:
         data = tempfile.mkdtemp(prefix="vadcore-test-data-")
@@ -65,8 +66,9 @@ def pytest_runtest_setup(item):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
-    """pytest-xdist: every worker shares the controller's data folder, run cache and results folder."""
-    node.workerinput["vadcore_folders"] = {key: os.environ[key] for key in FOLDERS}
+    """pytest-xdist: every worker shares the controller's data folder, run cache, results folder,
+    plotting backend and device."""
+    node.workerinput["vadcore_session"] = {key: os.environ[key] for key in SESSION_VARIABLES}
 
 
 def cgroup_quota() -> int | None:

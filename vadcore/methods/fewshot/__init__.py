@@ -125,9 +125,11 @@ def train(config: Config, data: dict[str, list[ActionClip]], run=None) -> Traine
             optimizer.step()
             return {"loss": torch.stack(losses).mean(), "accuracy": torch.stack(accuracies).mean()}
 
-        def validate() -> dict[str, float]:
+        def validate() -> dict[str, float]:  # in evaluation mode (fit's); frames resized once a run
+            features = embed_clips(config, model, data["val"], engine=engine, cache=cache)
             return {"accuracy": float(np.mean(episode_accuracies(config, model, data["val"], config.validation_episodes,
-                                                                 config.episode_seed + 1, engine=engine, cache=cache)))}
+                                                                 config.episode_seed + 1, engine=engine,
+                                                                 features=features)))}
 
         return Session(model, step, {"model": model, "optimizer": optimizer},
                        validate if config.validate_every and "val" in data else None)
@@ -156,7 +158,7 @@ def embed_clips(config: Config, model: KeyRegionTRX, clips: list[ActionClip], ba
 @torch.no_grad()
 def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionClip], count: int,
                        seed: int, shot: int | None = None, engine: Engine | None = None,
-                       cache: FrameCache | None = None, features: dict[str, torch.Tensor] | None = None) -> np.ndarray:
+                       features: dict[str, torch.Tensor] | None = None) -> np.ndarray:
     """Query accuracy of each of ``count`` fixed episodes (``seed``; ``shot`` examples per class,
     default ``config.shot``) over ``clips``, computed on the model's device and read once; the
     clips' ``features`` (:func:`embed_clips` of this model) when given, else embedded here."""
@@ -164,7 +166,7 @@ def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionCl
     was_training = model.training
     model.eval()
     if features is None:
-        features = embed_clips(config, model, clips, engine=engine, cache=cache)
+        features = embed_clips(config, model, clips, engine=engine)
     labels = [c.label for c in clips]
     on = engine.device
     accuracies = []
