@@ -8,7 +8,8 @@ rewrites the committed ``results/``; each notebook's kernel is told which notebo
 (``vadcore.notebook.start`` names the results folder after it). Under pytest-xdist (``-n auto``,
 the default) every worker shares those folders and computes on its share of the cores. Tests run on
 the CPU even where a GPU is present (``VADCORE_DEVICE=cpu``: what ``device="auto"`` means); the tests that
-need CUDA are marked ``gpu`` and run with ``pytest -m gpu`` on a GPU machine."""
+need CUDA are marked ``gpu`` and run with ``pytest -m gpu`` on a GPU machine. Progress bars are text
+lines (``VADCORE_PROGRESS=text``), as under ``vadcore reproduce``."""
 import os
 import tempfile
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 
 # what the controller sets up for the session and every worker takes over
-SESSION_VARIABLES = ("VADCORE_DATA", "VADCORE_RUNS", "VADCORE_RESULTS", "MPLBACKEND", "VADCORE_DEVICE")
+SESSION_VARIABLES = ("VADCORE_DATA", "VADCORE_RUNS", "VADCORE_RESULTS", "MPLBACKEND", "VADCORE_DEVICE",
+                     "VADCORE_PROGRESS")
 
 
 def pytest_configure(config):
@@ -29,6 +31,11 @@ def pytest_configure(config):
         os.environ.setdefault("VADCORE_RESULTS", tempfile.mkdtemp(prefix="vadcore-results-"))
         os.environ.setdefault("MPLBACKEND", "Agg")
         os.environ.setdefault("VADCORE_DEVICE", "cpu")
+        # progress as text lines, not widgets: nbval reads a kernel's IOPub messages only once the
+        # cell has finished, and ZeroMQ drops those past its queue (about 2,000) — a cell that
+        # trains for minutes behind widget bars loses its final "idle" message and fails with
+        # "Timeout of 5 seconds exceeded waiting for output" (tests/test_notebook.py shows both)
+        os.environ["VADCORE_PROGRESS"] = "text"
     config.addinivalue_line("markers", "gpu: needs CUDA (skipped without a GPU; run with pytest -m gpu)")
 
 

@@ -51,3 +51,33 @@ def test_a_figure_is_saved_and_returns_nothing_to_display_again(tmp_path, monkey
     fig, _ = plt.subplots()
     assert lab.figure(fig, "fig_test") is None
     assert (lab.out / "fig_test.png").is_file()
+
+
+NBVAL_PROGRESS_NOTEBOOK = {"cells": [
+    {"cell_type": "code", "id": "bars", "metadata": {}, "outputs": [], "execution_count": None, "source":
+     "from vadcore.progress import progress\nfor run in range(500):\n    for step in progress(range(10)):\n        pass\n"},
+    {"cell_type": "code", "id": "next", "metadata": {}, "outputs": [], "execution_count": None, "source": "print('next cell')\n"}],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5}
+
+
+@pytest.mark.parametrize("mode", ["text", "widgets"])
+def test_nbval_survives_a_cell_with_hundreds_of_progress_bars_only_as_text(mode, tmp_path):
+    """nbval reads a kernel's IOPub messages only after the cell's reply, and ZeroMQ drops those past
+    its queue: 500 widget bars (each several messages; 100 pass) lose the cell's final "idle" and nbval fails the
+    cell; as text lines (what this session sets, see ``conftest.py``) the same cell passes. A notebook
+    cell that trains for minutes behind widget bars failed CI this way."""
+    import os
+    import subprocess
+    import sys
+
+    assert os.environ["VADCORE_PROGRESS"] == "text"  # the session's setting, which nbval's kernels inherit
+    (tmp_path / "bars.ipynb").write_text(json.dumps(NBVAL_PROGRESS_NOTEBOOK))
+    env = {**os.environ, "VADCORE_PROGRESS": "text" if mode == "text" else ""}
+    done = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-p", "no:xdist",
+                           "-o", "addopts=", "--rootdir", str(tmp_path), "-q", "bars.ipynb"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    if mode == "text":
+        assert done.returncode == 0 and "2 passed" in done.stdout, done.stdout[-2000:]
+    else:
+        assert done.returncode == 1 and "exceeded waiting for output" in done.stdout, done.stdout[-2000:]
