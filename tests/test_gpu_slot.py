@@ -48,26 +48,44 @@ def returned_runs(out: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def first_slot(tmp_path_factory, data_cache):
-    """A slot of notebook 02 stopped with SIGTERM once Table I is returned, mid-study: the
+    """A slot of notebook 02 stopped with SIGTERM mid-study: as it logs the start of the unit after
+    Table I's (the moment it starts that unit's child, which the stop must not leave running), the
     ablation units' runs not trained."""
     tmp_path = tmp_path_factory.mktemp("slot")
     env = {**os.environ, "PYTHON": sys.executable, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
     slot = subprocess.Popen(slot_command(tmp_path, "one", data_cache, "--notebooks", "02", "--budget", "20"), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out = tmp_path / "one"
-    deadline = time.time() + 900
-    while time.time() < deadline and slot.poll() is None:
-        if (out / "results.tar.gz").is_file() and TABLE_I in members(out / "results.tar.gz"):
+    lines = []
+    for line in slot.stdout:  # the slot's log as it is written; it ends by itself within its budget
+        lines.append(line)
+        if "unit 02 Tables II–V: start" in line:
             break
-        time.sleep(2)
     slot.send_signal(signal.SIGTERM)
-    log, _ = slot.communicate(timeout=120)
-    return tmp_path, out, slot.returncode, log
+    rest, _ = slot.communicate(timeout=120)
+    return tmp_path, tmp_path / "one", slot.returncode, "".join(lines) + rest
+
+
+def left_running(work: Path, wait_s: float = 15.0) -> list[int]:
+    """Processes whose environment names ``work`` (what a slot's children inherit), after waiting
+    up to ``wait_s`` for those a kill has reached to end."""
+    deadline = time.time() + wait_s
+    while True:
+        found = []
+        for environ in Path("/proc").glob("[0-9]*/environ"):
+            try:
+                if str(work).encode() in environ.read_bytes():
+                    found.append(int(environ.parent.name))
+            except OSError:
+                continue
+        if not found or time.time() > deadline:
+            return found
+        time.sleep(0.5)
 
 
 def test_a_slot_stopped_mid_study_returns_table_i_and_every_finished_run(first_slot):
     tmp_path, out, code, log = first_slot
     assert code == 1 and "stopped by SIGTERM" in log, log[-3000:]
+    assert left_running(tmp_path / "work-one") == []  # the unit's child it was starting, and all it started, killed
     assert {TABLE_I, TABLE_I.replace(".md", ".csv")} <= members(out / "results.tar.gz")
     finished = {p.parent.name for p in (tmp_path / "work-one" / "runs").glob("*/metrics.json")}
     assert len(finished) >= 5 and returned_runs(out) == finished  # the search's trials and Table I's runs
@@ -120,6 +138,20 @@ def test_records_only_rendering_names_each_missing_run_and_its_unit(first_slot, 
     assert "not in the run cache" in done.stderr and "unit 02 Table I, seed 0" in done.stderr
     assert "full / AnoPred / 0 (run" in done.stderr and "after a validation search not in the records" in done.stderr
     assert not (tmp_path / "results" / "smoke" / "02_attention_driven_loss").exists()
+
+
+def test_a_stop_while_a_child_starts_waits_until_the_slot_holds_it():
+    stops = run.Stops()
+    with pytest.raises(run.Stopped, match="SIGINT"):
+        stops.handler(signal.SIGINT, None)
+    reached = []
+    with pytest.raises(run.Stopped, match="SIGTERM"):
+        with stops.deferred():
+            stops.handler(signal.SIGTERM, None)  # kept: the child is being started
+            reached.append("held the child")
+    assert reached == ["held the child"] and not stops.starting and stops.pending is None
+    with stops.deferred():  # no stop: nothing raised on leaving
+        pass
 
 
 def test_a_unit_starts_only_when_its_estimate_fits(tmp_path, monkeypatch):

@@ -52,6 +52,38 @@ class Stopped(Exception):
     """The slot got SIGTERM or SIGINT."""
 
 
+class Stops:
+    """SIGTERM / SIGINT raise :class:`Stopped` in the main thread — except while a child process is
+    being started: raised inside ``subprocess.Popen``, the stop would leave a child that the slot
+    never held, and so never killed, training on after the slot has returned; the stop waits until
+    the slot holds it."""
+
+    def __init__(self):
+        self.starting, self.pending = False, None
+
+    def handler(self, signum, frame) -> None:
+        name = signal.Signals(signum).name
+        if self.starting:
+            self.pending = name
+            return
+        raise Stopped(name)
+
+    @contextlib.contextmanager
+    def deferred(self):
+        """Within: a stop is kept, and raised on leaving."""
+        self.starting = True
+        try:
+            yield
+        finally:
+            self.starting = False
+            pending, self.pending = self.pending, None
+            if pending:
+                raise Stopped(pending)
+
+
+STOPS = Stops()
+
+
 class Slot:
     """One slot: its budget, its log, its returned files."""
 
@@ -87,9 +119,10 @@ class Slot:
         ``timeout`` seconds (``None`` returned) or when the slot is stopped."""
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "w") as stream:
-            self.child = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, start_new_session=True,
-                                          env=environment.for_child(**env))
             try:
+                with STOPS.deferred():
+                    self.child = subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT,
+                                                  start_new_session=True, env=environment.for_child(**env))
                 return self.child.wait(timeout=max(1.0, timeout))
             except subprocess.TimeoutExpired:
                 return None
@@ -132,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.bench_only:
         return bench_only(args.profile, args.device, args.bench_steps or 2)
     slot = Slot(args)
-    handlers = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    handlers = {sig: signal.signal(sig, STOPS.handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     stop_watching = threading.Event()
     watcher = threading.Thread(target=_watch, args=(slot, stop_watching), daemon=True)
     try:
@@ -299,10 +332,6 @@ def bench_only(profile: str, device: str, steps: int) -> int:
               + (f", {row.peak_memory_mib:.0f} MiB" if row.peak_memory_mib else "") + (f" — {row.note}" if row.note else ""),
               flush=True)
     return 0
-
-
-def _stop(signum, frame) -> None:
-    raise Stopped(signal.Signals(signum).name)
 
 
 def _watch(slot: Slot, stop: threading.Event) -> None:
