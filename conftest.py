@@ -34,7 +34,7 @@ def pytest_configure(config):
         # progress as text lines, not widgets: nbval reads a kernel's IOPub messages only once the
         # cell has finished, and ZeroMQ drops those past its queue (about 2,000) — a cell that
         # trains for minutes behind widget bars loses its final "idle" message and fails with
-        # "Timeout of 5 seconds exceeded waiting for output" (tests/test_notebook.py shows both)
+        # "Timeout of 5 seconds exceeded waiting for output" (500 widget bars in one cell are enough)
         os.environ["VADCORE_PROGRESS"] = "text"
     config.addinivalue_line("markers", "gpu: needs CUDA (skipped without a GPU; run with pytest -m gpu)")
 

@@ -36,11 +36,6 @@ def test_a_dry_run_shrinks_only_size_schedule_and_test_length():
     assert shrunk(prediction.Config, {"size": (240, 360)})["size"] == (16, 32)  # the aspect, in multiples of 16
 
 
-@pytest.fixture(scope="module")
-def dry_data(tmp_path_factory):
-    return tmp_path_factory.mktemp("dry-data")  # frames decoded once for every notebook
-
-
 BY_DATASET = {"ped2": ("00", "01", "02", "03", "04", "06"), "synthactions": ("05",)}
 
 
@@ -49,11 +44,11 @@ def test_every_notebook_has_a_dry_run():
 
 
 @pytest.mark.parametrize("numbers", list(BY_DATASET.values()), ids=list(BY_DATASET))
-def test_every_notebook_runs_dry_at_the_gpu_profile(numbers, dry_data, monkeypatch, request):
+def test_every_notebook_runs_dry_at_the_gpu_profile(numbers, request):
     """One dry run per dataset, so the notebooks share one run cache as they do at any profile: 03
-    reads 02's runs, 06 those of 01–04."""
+    reads 02's runs, 06 those of 01–04. Frames are decoded into the session's data folder, where
+    the synthped that notebook 00 previews at any profile is made once for the whole session."""
     root = None if numbers == ("05",) else request.getfixturevalue("shared_ped2")  # 05 runs on synthactions
-    monkeypatch.setenv("VADCORE_DATA", str(dry_data))
     folders = reproduce.reproduce(list(numbers), "gpu", data_root=root, script=True, dry_run=True)
     assert [f.name[:2] for f in folders] == list(numbers)
     assert not any(folder.exists() for folder in folders)  # a dry run leaves no results behind

@@ -53,31 +53,20 @@ def test_a_figure_is_saved_and_returns_nothing_to_display_again(tmp_path, monkey
     assert (lab.out / "fig_test.png").is_file()
 
 
-NBVAL_PROGRESS_NOTEBOOK = {"cells": [
-    {"cell_type": "code", "id": "bars", "metadata": {}, "outputs": [], "execution_count": None, "source":
-     "from vadcore.progress import progress\nfor run in range(500):\n    for step in progress(range(10)):\n        pass\n"},
-    {"cell_type": "code", "id": "next", "metadata": {}, "outputs": [], "execution_count": None, "source": "print('next cell')\n"}],
-    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    "nbformat": 4, "nbformat_minor": 5}
 
-
-@pytest.mark.parametrize("mode", ["text", "widgets"])
-def test_nbval_survives_a_cell_with_hundreds_of_progress_bars_only_as_text(mode, tmp_path):
+def test_the_tests_kernels_print_progress_as_a_few_text_lines(capsys):
     """nbval reads a kernel's IOPub messages only after the cell's reply, and ZeroMQ drops those past
-    its queue: 500 widget bars (each several messages; 100 pass) lose the cell's final "idle" and nbval fails the
-    cell; as text lines (what this session sets, see ``conftest.py``) the same cell passes. A notebook
-    cell that trains for minutes behind widget bars failed CI this way."""
+    its queue (about 2,000): a cell that trained for minutes behind widget bars (several messages
+    each, one per update) lost its final "idle" and nbval failed it ("Timeout of 5 seconds exceeded
+    waiting for output", notebook 02 in CI). The session's kernels inherit text bars (``conftest.py``),
+    which write a line at most every 10 s."""
     import os
-    import subprocess
-    import sys
+
+    from vadcore.progress import progress
 
     assert os.environ["VADCORE_PROGRESS"] == "text"  # the session's setting, which nbval's kernels inherit
-    (tmp_path / "bars.ipynb").write_text(json.dumps(NBVAL_PROGRESS_NOTEBOOK))
-    env = {**os.environ, "VADCORE_PROGRESS": "text" if mode == "text" else ""}
-    done = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-p", "no:xdist",
-                           "-o", "addopts=", "--rootdir", str(tmp_path), "-q", "bars.ipynb"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-    if mode == "text":
-        assert done.returncode == 0 and "2 passed" in done.stdout, done.stdout[-2000:]
-    else:
-        assert done.returncode == 1 and "exceeded waiting for output" in done.stdout, done.stdout[-2000:]
+    for _ in range(50):
+        for _ in progress(range(1000), desc="bar"):
+            pass
+    lines = capsys.readouterr().err.replace("\r", "\n").split("\n")
+    assert sum("bar:" in line for line in lines) == 100  # each bar: its start and its end, nothing between
