@@ -42,3 +42,29 @@ def test_two_fresh_runs_give_identical_tables(tmp_path):
     assert outputs[0] == outputs[1]
     assert all(len(list((tmp_path / f"run{i}" / "data" / "runs").glob("*/metrics.json"))) == 3 for i in range(2))
     assert b"AnoPred" in outputs[0]["table.md"] and b"copy last frame (reference)" in outputs[0]["table.md"]
+
+
+KERNELS = textwrap.dedent('''
+    import sys
+    import torch
+    from vadcore.engine import Engine
+    from vadcore.seeding import inductor_follows_kernels, seed_everything
+
+    seed_everything(0)
+    assert torch.are_deterministic_algorithms_enabled() and torch.is_deterministic_algorithms_warn_only_enabled()
+    Engine("cpu").configure()
+    assert "torch._inductor.config" not in sys.modules, "seeding loaded inductor"
+    inductor_follows_kernels()  # what compiling does first
+    import torch._inductor.config as inductor
+    assert inductor.deterministic is True
+    Engine("cpu", deterministic=False).configure()  # inductor loaded: its flag follows
+    assert not torch.are_deterministic_algorithms_enabled() and inductor.deterministic is False
+    print("kernels as asked")
+''')
+
+
+def test_seeding_asks_for_deterministic_kernels_without_loading_inductor():
+    """What ``torch.use_deterministic_algorithms(True, warn_only=True)`` sets, without the 1.3 s
+    import of ``torch._inductor`` it makes in every process; inductor's flag follows once loaded."""
+    done = subprocess.run([sys.executable, "-c", KERNELS], capture_output=True, text=True)
+    assert done.returncode == 0 and "kernels as asked" in done.stdout, done.stderr[-2000:]

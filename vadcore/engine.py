@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import torch
 
 from vadcore import environment
+from vadcore.seeding import deterministic_kernels
 
 DEVICE_KINDS = ("cpu", "cuda")
 PRECISIONS = ("fp32", "bf16")
@@ -165,7 +166,7 @@ class Engine:
             torch.backends.cudnn.allow_tf32 = True
             torch.backends.cudnn.benchmark = not self.deterministic
             torch.backends.cudnn.deterministic = self.deterministic
-        torch.use_deterministic_algorithms(self.deterministic, warn_only=True)
+        deterministic_kernels(self.deterministic)
         return self
 
     @property

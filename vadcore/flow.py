@@ -15,6 +15,8 @@ from functools import lru_cache
 import torch
 from torch.nn import functional as F
 
+from vadcore.seeding import inductor_follows_kernels
+
 FlowEstimator = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
@@ -114,6 +116,7 @@ def lucas_kanade(first: torch.Tensor, second: torch.Tensor, levels: int = 3, win
 @lru_cache(maxsize=1)
 def compiled_lucas_kanade():
     """:func:`lucas_kanade` through ``torch.compile`` (made once per process)."""
+    inductor_follows_kernels()
     return torch.compile(lucas_kanade, dynamic=False)
 
 

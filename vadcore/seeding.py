@@ -21,5 +21,29 @@ def seed_everything(seed: int, deterministic: bool = True) -> None:
 
     torch.manual_seed(seed)
     if deterministic:
-        torch.use_deterministic_algorithms(True, warn_only=True)
+        deterministic_kernels(True)
         torch.backends.cudnn.benchmark = False
+
+
+def deterministic_kernels(mode: bool) -> None:
+    """``torch.use_deterministic_algorithms(mode, warn_only=True)`` without its import of
+    ``torch._inductor`` (1.3 s on 2 cores, SymPy included, in every notebook, script and run), which
+    it makes only to set inductor's own flag: that flag matters to ``torch.compile`` alone, so it is
+    set here once inductor is loaded, and by :func:`inductor_follows_kernels` before compiling."""
+    import sys
+
+    import torch
+
+    torch._C._set_deterministic_algorithms(mode, warn_only=True)
+    inductor = sys.modules.get("torch._inductor.config")
+    if inductor is not None:
+        inductor.deterministic = mode
+
+
+def inductor_follows_kernels() -> None:
+    """Before ``torch.compile``: inductor's deterministic flag set as PyTorch's kernels are (what
+    ``torch.use_deterministic_algorithms`` would have set)."""
+    import torch
+    import torch._inductor.config as inductor
+
+    inductor.deterministic = torch.are_deterministic_algorithms_enabled()
