@@ -30,3 +30,26 @@ def shared_ped2():
     if not root.is_dir():
         pytest.skip(f"real UCSD Ped2 not found at {root} (only present in development and CI)")
     return root
+
+
+@pytest.fixture
+def ped2_part(shared_ped2, tmp_path):
+    """The real Ped2's first :data:`PED2_PART` training and test clips in its own layout (links to
+    the frame and mask folders, the ground truth ``ped2.mat`` cut to those clips): for checks of
+    shapes and code paths, which read every clip the same way."""
+    import scipy.io
+
+    root = tmp_path / "ped2-part"
+    for split in ("training", "testing"):
+        (root / split / "frames").mkdir(parents=True)
+        clips = sorted(p for p in (shared_ped2 / split / "frames").iterdir() if p.is_dir())[:PED2_PART]
+        assert len(clips) == PED2_PART, f"{shared_ped2 / split}: {len(clips)} clips"
+        for clip in clips:
+            (root / split / "frames" / clip.name).symlink_to(clip)
+    (root / "official_gt").symlink_to(shared_ped2 / "official_gt")
+    gt = scipy.io.loadmat(shared_ped2 / "ped2.mat")["gt"]
+    scipy.io.savemat(root / "ped2.mat", {"gt": gt[:, :PED2_PART]})
+    return root
+
+
+PED2_PART = 4
