@@ -237,6 +237,28 @@ def test_without_the_key_region_branch_it_is_trx_on_global_features():
     assert model.loss(logits, query_labels) == torch.nn.functional.cross_entropy(logits["global"], query_labels)
 
 
+@pytest.mark.parametrize("parts", [Parts(), Parts(refined=False), Parts(relation=False, key_region=False, refined=False,
+                                                                       extra_losses=False)], ids=["refined", "head", "trx"])
+def test_classify_is_what_classifies_without_the_extra_modules(parts):
+    """An episode's accuracy reads :meth:`classify`: −‖D_MH‖ of the two spatial heads (Eqs. 9–11),
+    the final head on both branches' features, or TRX's head — the ``final`` logits of training."""
+    model = _network(parts).eval()
+    support, labels, queries, _ = _episode()
+    with torch.no_grad():
+        s, q = model.embed(support), model.embed(queries)
+        got = model.classify(s, labels, q, way=3)
+        if not parts.key_region:
+            expected = model.head_global(s["global"], labels, q["global"], 3)
+        elif parts.refined:
+            expected = -(model.spatial_global.distances(s["global"], labels, q["global"], 3)
+                         + model.spatial_local.distances(s["local"], labels, q["local"], 3)).norm(dim=-1)
+        else:
+            expected = model.head_final(torch.cat([s["global"], s["local"]], -1), labels,
+                                        torch.cat([q["global"], q["local"]], -1), 3)
+        assert torch.equal(got, expected) and torch.equal(got, model.logits(s, labels, q, 3)["final"])
+        assert not torch.allclose(got, model.logits(s, labels, q, 3)["global"]) or not parts.key_region
+
+
 @pytest.mark.parametrize("stop", [True, False])
 def test_stop_gradient_keeps_the_local_loss_out_of_the_global_backbone(stop):
     model = _network(Parts(stop_gradient=stop, random_regions=0.0))

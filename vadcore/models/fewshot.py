@@ -112,18 +112,27 @@ class KeyRegionTRX(nn.Module):
         if not self.parts.key_region:
             return {"final": out["global"], **out}
         out["local"] = self.head_local(support["local"], labels, queries["local"], way)
-        if self.parts.refined:  # Eqs. 9–11
-            distances = (self.spatial_global.distances(support["global"], labels, queries["global"], way)
-                         + self.spatial_local.distances(support["local"], labels, queries["local"], way))
-            out["final"] = -distances.norm(dim=-1)  # ‖D_MH‖
+        out["final"] = self.classify(support, labels, queries, way)
+        if self.parts.refined:
             frames_s = torch.cat([support["global"], support["local"]], dim=-1)
             frames_q = torch.cat([queries["global"], queries["local"]], dim=-1)
             hausdorff = hausdorff_distance(frames_s, frames_q)  # (Q, S)
             out["temporal"] = -torch.stack([hausdorff[:, labels == c].mean(dim=1) for c in range(way)], dim=1)
-        else:
-            both = [torch.cat([d["global"], d["local"]], dim=-1) for d in (support, queries)]
-            out["final"] = self.head_final(both[0], labels, both[1], way)
         return out
+
+    def classify(self, support: dict[str, torch.Tensor], labels: torch.Tensor, queries: dict[str, torch.Tensor],
+                 way: int) -> torch.Tensor:
+        """The ``final`` logits of :meth:`logits` alone (what an episode's accuracy reads): TRX's
+        head, −‖D_MH‖ (Eqs. 9–11) with ``refined``, else the head on both branches' features —
+        without the extra modules' logits, which only training's loss reads."""
+        if not self.parts.key_region:
+            return self.head_global(support["global"], labels, queries["global"], way)
+        if self.parts.refined:  # Eqs. 9–11
+            distances = (self.spatial_global.distances(support["global"], labels, queries["global"], way)
+                         + self.spatial_local.distances(support["local"], labels, queries["local"], way))
+            return -distances.norm(dim=-1)  # ‖D_MH‖
+        both = [torch.cat([d["global"], d["local"]], dim=-1) for d in (support, queries)]
+        return self.head_final(both[0], labels, both[1], way)
 
     def loss(self, logits: dict[str, torch.Tensor], query_labels: torch.Tensor) -> torch.Tensor:
         """The cross-entropy of the final logits — with ``refined``, STR: plus that of the temporal

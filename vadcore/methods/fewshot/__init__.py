@@ -176,8 +176,8 @@ def episode_accuracies(config: Config, model: KeyRegionTRX, clips: list[ActionCl
 
     for episode in fixed_episodes(labels, config.way, shot or config.shot, config.test_queries, count, seed):
         with engine.autocast():
-            logits = model.logits(gather(episode.support), torch.tensor(episode.support_labels, device=on),
-                                  gather(episode.query), config.way)["final"]
+            logits = model.classify(gather(episode.support), torch.tensor(episode.support_labels, device=on),
+                                    gather(episode.query), config.way)
         accuracies.append((logits.argmax(1) == torch.tensor(episode.query_labels, device=on)).float().mean())
     model.train(was_training)
     return torch.stack(accuracies).double().cpu().numpy() if accuracies else np.zeros(0)
