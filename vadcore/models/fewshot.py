@@ -127,7 +127,7 @@ class KeyRegionTRX(nn.Module):
         without the extra modules' logits, which only training's loss reads."""
         if not self.parts.key_region:
             return self.head_global(support["global"], labels, queries["global"], way)
-        if self.parts.refined:  # Eqs. 9–11
+        if self.parts.refined:
             distances = (self.spatial_global.distances(support["global"], labels, queries["global"], way)
                          + self.spatial_local.distances(support["local"], labels, queries["local"], way))
             return -distances.norm(dim=-1)  # ‖D_MH‖
