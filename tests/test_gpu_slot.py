@@ -48,9 +48,9 @@ def returned_runs(out: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def first_slot(tmp_path_factory, data_cache):
-    """A slot of notebook 02 stopped with SIGTERM mid-study: as it logs the start of the unit after
-    Table I's (the moment it starts that unit's child, which the stop must not leave running), the
-    ablation units' runs not trained."""
+    """A slot of notebook 02 stopped with SIGTERM mid-study: as it logs the start of unit Tables II–V
+    (Table I's units done: seed 0's trained and rendered, the other seeds' — none at smoke — left to
+    the last unit), the moment it starts that unit's child, which the stop must not leave running."""
     tmp_path = tmp_path_factory.mktemp("slot")
     env = {**os.environ, "PYTHON": sys.executable, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
     slot = subprocess.Popen(slot_command(tmp_path, "one", data_cache, "--notebooks", "02", "--budget", "20"), env=env,
@@ -58,10 +58,14 @@ def first_slot(tmp_path_factory, data_cache):
     lines = []
     for line in slot.stdout:  # the slot's log as it is written; it ends by itself within its budget
         lines.append(line)
-        if "unit 02 Tables II–V: start" in line:
+        if "unit 02 Tables II–V: " in line:  # its start (the test fails if it says "not started")
             break
     slot.send_signal(signal.SIGTERM)
-    rest, _ = slot.communicate(timeout=120)
+    try:
+        rest, _ = slot.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        slot.kill()
+        rest, _ = slot.communicate()
     return tmp_path, tmp_path / "one", slot.returncode, "".join(lines) + rest
 
 
@@ -92,7 +96,7 @@ def test_a_slot_stopped_mid_study_returns_table_i_and_every_finished_run(first_s
     every = list(out.iterdir())
     assert len(every) <= archive.MAX_FILES and all(f.stat().st_size < 16 * 2**20 for f in every)
     text = (out / "slot.log").read_text()
-    assert "unit 02 Table I, seed 0: rendered" in text and "unit 02 Tables II–V" in text
+    assert "unit 02 Table I, seed 0: rendered" in text and "unit 02 Tables II–V: start" in text
     assert "finished runs returned" in text
 
 
@@ -152,6 +156,26 @@ def test_a_stop_while_a_child_starts_waits_until_the_slot_holds_it():
     assert reached == ["held the child"] and not stops.starting and stops.pending is None
     with stops.deferred():  # no stop: nothing raised on leaving
         pass
+
+
+def test_a_stop_just_after_popen_kills_the_child_it_started(tmp_path, monkeypatch):
+    """A SIGTERM that lands as ``Popen`` returns, before the slot holds the child: the slot still
+    holds it when the stop is raised, and stopping kills it (raised inside, it ran on, unkilled)."""
+    started = []
+
+    def popen_then_stop(*args, **kwargs):
+        child = real_popen(*args, **kwargs)
+        started.append(child)
+        run.STOPS.handler(signal.SIGTERM, None)  # the signal, as the handler gets it
+        return child
+
+    real_popen = subprocess.Popen
+    monkeypatch.setattr(run.subprocess, "Popen", popen_then_stop)
+    slot = run.Slot(run.parse(["--out", str(tmp_path / "out"), "--work", str(tmp_path / "work")]))
+    with pytest.raises(run.Stopped, match="SIGTERM"):
+        slot.child_run(["sleep", "60"], tmp_path / "child.log", 120)
+    [child] = started
+    assert child.poll() is not None  # killed by child_run's own stop, not left for main's
 
 
 def test_a_unit_starts_only_when_its_estimate_fits(tmp_path, monkeypatch):

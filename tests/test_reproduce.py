@@ -134,3 +134,25 @@ def test_every_command_of_the_parser_has_exactly_one_handler():
     pairs = {(name, action) for name, sub in subcommands(build_parser()).items()
              for action in (subcommands(sub) or {None: None})}
     assert len(pairs) == 11 and pairs == set(HANDLERS)
+
+
+LIGHT_PARENT = '''
+import sys
+from vadcore import cli, reproduce
+cli.build_parser().parse_args(["reproduce", "02", "--profile", "smoke", "--script", "-p", "device='cpu'"])
+notebook = reproduce.list_notebooks()["02"]
+reproduce.check_parameters({"device": "cpu", "seeds": [0], "data_root": None}, reproduce.notebook_parameters(notebook))
+heavy = sorted(name for name in ("torch", "sklearn", "matplotlib", "pandas") if name in sys.modules)
+print("heavy:", heavy)
+'''
+
+
+def test_the_command_line_checks_a_reproduction_without_loading_pytorch():
+    """``vadcore reproduce`` only checks the parameters and starts the notebook's own process, which
+    loads PyTorch and the rest: the parent that also loaded them spent ~5 s of CPU in every call (a
+    GPU slot makes one per unit)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", LIGHT_PARENT], capture_output=True, text=True)
+    assert done.returncode == 0 and "heavy: []" in done.stdout, done.stdout + done.stderr[-2000:]

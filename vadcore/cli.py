@@ -198,7 +198,8 @@ def _reproduce(args) -> int:
 
     parameters = _parameters(args.parameter)
     if args.device is not None:
-        from vadcore.engine import gpu_absent, resolve
+        from vadcore.engine import resolve
+        from vadcore.profiles import gpu_absent
 
         if not gpu_absent(args.device):  # no GPU here: its runs are only read (records)
             resolve(args.device)  # a GPU that is not there is an error before anything runs

@@ -83,12 +83,6 @@ def default_kind() -> str:
     return resolve("auto").type
 
 
-def gpu_absent(spec: str | torch.device | None) -> bool:
-    """Whether ``spec`` asks for a GPU where there is none: runs for one can then only be read (a
-    GPU slot's records rendered on a CPU, :func:`vadcore.notebook.start`), never trained."""
-    return str(spec).strip().lower().startswith("cuda") and not torch.cuda.is_available()
-
-
 def placement(spec: str | torch.device | None = "auto") -> torch.device:
     """The device ``spec`` names, without asking that it is here (``vadcore plan``/``train``
     preparing GPU jobs on a login node; a GPU slot's records rendered on a CPU); ``auto``

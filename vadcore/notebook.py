@@ -10,7 +10,7 @@ its fingerprint, seeds, device, versions, wall time, and the compute time the ru
 were trained). Provenance holds no absolute path of the machine that ran it.
 
 ``device="cuda"`` where there is no GPU reads the runs and what the notebook reads off their
-networks from the run cache and trains nothing (:func:`vadcore.engine.gpu_absent`): how a GPU
+networks from the run cache and trains nothing (:func:`vadcore.profiles.gpu_absent`): how a GPU
 slot's records are rendered on a CPU.
 
 The notebook's name comes from, in order: ``notebook=`` (every notebook passes its own name, so
@@ -33,7 +33,7 @@ from vadcore.data import VideoSet, load_dataset
 from vadcore.data.actions import ActionSet, load_action_set
 from vadcore.methods.family import family_of
 from vadcore.methods.study import Outcome
-from vadcore.profiles import DRY_RUN, SEEDS, check_profile, cpu_not_asked_for, default_dataset, dry_run
+from vadcore.profiles import DRY_RUN, SEEDS, check_profile, cpu_not_asked_for, default_dataset, dry_run, gpu_absent
 from vadcore.reproduce import NOTEBOOK_NAME, list_notebooks
 from vadcore.seeding import seed_everything
 
@@ -203,7 +203,7 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
     if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds) \
             or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be a non-empty list of distinct whole numbers ≥ 0, got {seeds!r}")
-    records = engine.gpu_absent(device)
+    records = gpu_absent(device)
     chosen = engine.placement(device) if records else engine.use(device)
     if records:
         print(f"vadcore: no GPU here — the {device} runs of this notebook are read from the run cache (a GPU slot's "

@@ -37,6 +37,17 @@ def results_dir() -> Path:
     return Path(environment.get("VADCORE_RESULTS") or project_dir() / "results")
 
 
+def results_folder(profile: str, slug: str, given: str | Path | None = None) -> Path:
+    """``results/<profile>/<slug>/`` (or the folder ``given``, a notebook's ``results_dir``), created
+    if missing."""
+    from vadcore.profiles import check_profile
+
+    check_profile(profile)
+    folder = Path(given) if given else results_dir() / profile / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def notebooks_dir() -> Path:
     return project_dir() / "notebooks"
 

@@ -65,6 +65,17 @@ def cpu_not_asked_for(profile: str, device: str | None) -> bool:
     return resolve("auto").type == "cpu"
 
 
+def gpu_absent(spec) -> bool:
+    """Whether the device ``spec`` asks for a GPU where there is none: runs for one can then only be
+    read (a GPU slot's records rendered on a CPU, :func:`vadcore.notebook.start`), never trained.
+    PyTorch is imported only when a GPU is named (``vadcore reproduce`` starts without it)."""
+    if not str(spec).strip().lower().startswith("cuda"):
+        return False
+    import torch
+
+    return not torch.cuda.is_available()
+
+
 # execution settings per profile (vadcore.engine; not part of a run's key, GPU only): the GPU
 # profiles compile the fused work, replay the step as a CUDA graph and let cuDNN choose its
 # fastest kernels (`vadcore bench` measures what determinism costs)

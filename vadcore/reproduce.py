@@ -40,9 +40,8 @@ from vadcore import environment, paths
 from vadcore.atomic import DiskFull, full_device, lock, naming_a_full_disk, write_text
 from vadcore.compare import compare as compare_tables
 from vadcore.compare import snapshot
-from vadcore.engine import gpu_absent
-from vadcore.profiles import check_profile
-from vadcore.report import results_folder
+from vadcore.paths import results_folder
+from vadcore.profiles import check_profile, cpu_not_asked_for, gpu_absent
 from vadcore.runs import Stopped
 from vadcore.script import parameters
 
@@ -129,7 +128,7 @@ def reproduce(
     for path, params in plans:
         if gpu_absent(params.get("device", "auto")):
             _check_records(path.stem[:2], profile, params)
-    if not dry_run:
+    if not dry_run and cpu_not_asked_for(profile, overrides.get("device")):
         from vadcore.plan import refuse_on_cpu
 
         refuse_on_cpu(list(notebooks), profile, overrides)
@@ -174,6 +173,16 @@ PATHS = ("data_root", "results_dir", "anomalous_root", "backbone_weights")  # re
 COUNTS = ("iterations", "ablation_iterations")  # None or a whole number ≥ 1
 
 
+def dataset_names(task: str = "any") -> tuple[str, ...]:
+    """The datasets a ``dataset`` parameter may name (``actions``: the few-shot ones a notebook's
+    ``anomalous`` parameter may): imported only when one is named, since the data package loads
+    PyTorch, which ``vadcore reproduce`` itself does not need."""
+    from vadcore.data import DATASETS
+    from vadcore.data.actions import ACTION_DATASETS
+
+    return tuple(ACTION_DATASETS) if task == "actions" else (*DATASETS, "synthactions", *ACTION_DATASETS)
+
+
 def check_parameters(values: dict, defaults: dict[str, str], device_here: bool = True) -> dict:
     """``values`` checked against the notebook's parameter defaults before a kernel starts, with
     paths made absolute (relative ones are the caller's, not the notebook folder's): a wrong
@@ -181,10 +190,6 @@ def check_parameters(values: dict, defaults: dict[str, str], device_here: bool =
     dataset or table, a device that is not here (unless ``device_here`` is false: configs made for
     another machine's jobs), or a data folder that does not exist is an error naming the parameter."""
     import ast
-
-    from vadcore.data import DATASETS
-    from vadcore.data.actions import ACTION_DATASETS
-    from vadcore.engine import resolve
 
     def whole(x, low: int) -> bool:
         return isinstance(x, int) and not isinstance(x, bool) and x >= low
@@ -207,19 +212,22 @@ def check_parameters(values: dict, defaults: dict[str, str], device_here: bool =
         elif name in ("lr", "flow") and value is not None and \
                 (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (name == "lr" and value == 0)):
             problem = "a positive number" if name == "lr" else "a number ≥ 0"
-        elif name == "dataset" and value is not None and value not in (*DATASETS, "synthactions", *ACTION_DATASETS):
-            problem = f"one of {', '.join((*DATASETS, 'synthactions', *ACTION_DATASETS))}"
-        elif name == "anomalous" and value is not None and value not in ACTION_DATASETS:
-            problem = f"one of {', '.join(ACTION_DATASETS)}"
+        elif name == "dataset" and value is not None and value not in dataset_names():
+            problem = f"one of {', '.join(dataset_names())}"
+        elif name == "anomalous" and value is not None and value not in dataset_names("actions"):
+            problem = f"one of {', '.join(dataset_names('actions'))}"
         elif name == "shots" and (not isinstance(value, (list, tuple)) or not value or not all(whole(k, 1) for k in value)):
             problem = "a non-empty list of whole numbers ≥ 1, like [1, 5]"
         elif name == "tables" and (not isinstance(value, (list, tuple)) or not set(value) <= set(default or ())):
             problem = f"a list of tables among {default}"
         elif name == "device":
-            if device_here and not gpu_absent(value):  # a GPU asked for where there is none: records only
-                resolve(value)
-            elif str(value).split(":")[0] not in ("auto", "cpu", "cuda"):
+            kind = str(value).strip().lower().split(":")[0]
+            if kind not in ("auto", "cpu", "cuda"):
                 problem = "auto, cpu, cuda or cuda:N"
+            elif device_here and kind == "cuda" and not gpu_absent(value):  # no GPU here: records only
+                from vadcore.engine import resolve
+
+                resolve(value)  # a GPU this machine does not have
         elif default is not None and value is not None and not _same_kind(value, default):
             problem = f"a {type(default).__name__} like its default {default!r}"
         if problem:

@@ -3,7 +3,9 @@
 Names: ``"synthped"`` (generated on first use), ``"ucsd_ped1"``, ``"ucsd_ped2"``, ``"avenue"``,
 ``"shanghaitech"``. With ``root=None`` a real dataset is looked for in ``data/<folder>`` (folders:
 ped1, ped2, avenue, shanghaitech; ``data/`` moves with ``VADCORE_DATA``). The import graph starts
-here: nothing in ``vadcore.data`` imports models, methods or reports.
+here: nothing in ``vadcore.data`` imports models, methods or reports, and only
+:mod:`vadcore.data.clips` (the training windows) imports PyTorch, so that the command line starts
+without it.
 Every notebook starts here.
 """
 from __future__ import annotations
@@ -12,7 +14,6 @@ from pathlib import Path
 
 from vadcore import paths
 from vadcore.data.avenue import load_avenue
-from vadcore.data.clips import ClipDataset
 from vadcore.data.errors import DatasetError
 from vadcore.data.pack import is_pack, load_pack
 from vadcore.data.shanghaitech import load_shanghaitech
@@ -30,7 +31,7 @@ DATASETS = {
 }
 
 __all__ = [
-    "DATASETS", "ClipDataset", "DatasetError", "SynthPedConfig", "Video", "VideoSet",
+    "DATASETS", "DatasetError", "SynthPedConfig", "Video", "VideoSet",
     "VideoSource", "find_root", "generate_synthped", "load_dataset",
 ]
 

@@ -15,10 +15,11 @@ of :mod:`vadcore.report.rows`, imported from it: this ``__init__`` is part of th
 what :mod:`vadcore.bench` reads off a network, so an import added here would measure every stored
 inference speed anew.
 """
+from vadcore.paths import results_folder
 from vadcore.report.provenance import NUMERIC_PACKAGES, device_name, git_commit, package_versions, write_provenance
 from vadcore.report.tables import (
     METRIC_COLUMNS, Cell, comparison_table, fmt, markdown_table, mean_std, metrics_table, paper_table,
-    results_folder, save_figure, settings_text, write_table,
+    save_figure, settings_text, write_table,
 )
 from vadcore.report.search import criteria_table, search_table
 from vadcore.report.verdicts import difference_interval, mean_interval, seed_noise, table_verdict, verdict

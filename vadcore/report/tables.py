@@ -17,18 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from vadcore import paths
 from vadcore.atomic import atomic_path, write_text
 from vadcore.report.schema import DATASET_TITLES, PaperTable
-from vadcore.profiles import check_profile
-
-
-def results_folder(profile: str, slug: str, results_dir: str | Path | None = None) -> Path:
-    """``results/<profile>/<slug>/`` (or ``results_dir`` when given), created if missing."""
-    check_profile(profile)
-    folder = Path(results_dir) if results_dir else paths.results_dir() / profile / slug
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def fmt(value: float | None, digits: int = 1, signed: bool = False) -> str:

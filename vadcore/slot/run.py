@@ -71,7 +71,7 @@ class Stops:
     @contextlib.contextmanager
     def deferred(self):
         """Within: a stop is kept, and raised on leaving."""
-        self.starting = True
+        self.starting, self.pending = True, None  # none left from a second signal during the last leaving
         try:
             yield
         finally:
@@ -131,19 +131,21 @@ class Slot:
 
     def stop_child(self) -> None:
         """Stop the running child and everything it started — its process group, and the
-        sessions of its own that ``vadcore reproduce`` gives a notebook's kernel or script."""
-        child, self.child = self.child, None
-        if child is None or child.poll() is not None:
-            return
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in [*descendants(child.pid), child.pid]:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(os.getpgid(pid), sig)
-            try:
-                child.wait(timeout=10)
+        sessions of its own that ``vadcore reproduce`` gives a notebook's kernel or script — before
+        any stop that arrives meanwhile is raised."""
+        with STOPS.deferred():  # a stop arriving meanwhile waits until the child is gone
+            child, self.child = self.child, None
+            if child is None or child.poll() is not None:
                 return
-            except subprocess.TimeoutExpired:
-                continue
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                for pid in [*descendants(child.pid), child.pid]:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(os.getpgid(pid), sig)
+                try:
+                    child.wait(timeout=10)
+                    return
+                except subprocess.TimeoutExpired:
+                    continue
 
 
 def descendants(pid: int) -> list[int]:
