@@ -178,6 +178,19 @@ def test_a_stop_just_after_popen_kills_the_child_it_started(tmp_path, monkeypatc
     assert child.poll() is not None  # killed by child_run's own stop, not left for main's
 
 
+def test_a_line_the_slot_printed_is_in_its_returned_log(tmp_path, monkeypatch):
+    """Whoever reads the slot's output may stop it at a line (the stopped-slot fixture does): a stop
+    landing while that line is printed must not leave it out of the returned ``slot.log``."""
+    def stopped(*args, **kwargs):
+        raise run.Stopped("SIGTERM")
+
+    slot = run.Slot(run.parse(["--out", str(tmp_path / "out"), "--work", str(tmp_path / "work")]))
+    monkeypatch.setattr(run, "print", stopped, raising=False)
+    with pytest.raises(run.Stopped):
+        slot.log("unit 02 Tables II–V: start")
+    assert slot.log_lines[-1].endswith("unit 02 Tables II–V: start")
+
+
 def test_a_unit_starts_only_when_its_estimate_fits(tmp_path, monkeypatch):
     """The first unit always starts; a later one only if its runs at the recorded speed, plus the
     rendering, fit what is left — with a clock, not a race."""

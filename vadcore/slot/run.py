@@ -107,8 +107,8 @@ class Slot:
 
     def log(self, line: str) -> None:
         stamped = f"[{time.time() - self.started:6.1f} s] {line}"
+        self.log_lines.append(stamped)  # first: a line anyone has read is in the returned log, whatever stops the slot
         print(stamped, flush=True)
-        self.log_lines.append(stamped)
 
     def overrides(self) -> dict:
         """The notebook parameters every unit gets: the device, and the data folder."""
