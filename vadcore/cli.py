@@ -197,12 +197,7 @@ def _reproduce(args) -> int:
     from vadcore.reproduce import reproduce
 
     parameters = _parameters(args.parameter)
-    if args.device is not None:
-        from vadcore.engine import resolve
-        from vadcore.profiles import gpu_absent
-
-        if not gpu_absent(args.device):  # no GPU here: its runs are only read (records)
-            resolve(args.device)  # a GPU that is not there is an error before anything runs
+    if args.device is not None:  # checked with the other parameters before anything runs
         parameters["device"] = args.device
     compare = args.compare or args.compare_with is not None
     folders = reproduce(args.notebooks, args.profile, args.dataset, args.data_root, parameters,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vadcore import environment
+from vadcore.profiles import check_profile
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -40,8 +41,6 @@ def results_dir() -> Path:
 def results_folder(profile: str, slug: str, given: str | Path | None = None) -> Path:
     """``results/<profile>/<slug>/`` (or the folder ``given``, a notebook's ``results_dir``), created
     if missing."""
-    from vadcore.profiles import check_profile
-
     check_profile(profile)
     folder = Path(given) if given else results_dir() / profile / slug
     folder.mkdir(parents=True, exist_ok=True)
