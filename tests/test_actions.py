@@ -10,6 +10,7 @@ from vadcore.data.actions import (ActionClip, ActionSet, load_action_folders, lo
                                   sample_frames, write_action_folders)
 from vadcore.data.episodes import fixed_episodes, sample_episode
 from vadcore.data.errors import DatasetError
+from vadcore.data import synthactions
 from vadcore.data.synthactions import (ANOMALIES, CLASS_SPLITS, Pose, SynthActionsConfig, generate_synthactions,
                                        normal_classes, render_clip, skeleton)
 
@@ -37,6 +38,27 @@ def test_a_clip_depends_only_on_its_seed_class_and_number(small_set):
     assert np.array_equal(clip.frames, again.frames)
     other = generate_synthactions(SynthActionsConfig(**{**SMALL.__dict__, "seed": 1}), progress_bar=False)
     assert not np.array_equal(clip.frames, other.splits["test"][4].frames)
+
+
+def test_a_cached_set_is_the_generated_one_and_is_rendered_once(small_set, isolated_data, monkeypatch):
+    """The data folder keeps a rendered set: the first load renders it, every later one reads the
+    same clips (names, labels, frame and box bytes: the runs' keys) without rendering; other
+    settings are another set."""
+    first = load_action_set("synthactions", synth=SMALL)
+    assert first.fingerprint() == small_set.fingerprint()
+    stored = sorted((isolated_data / "cache" / "synthactions").glob("*.npz"))
+    assert len(stored) == 1
+
+    def render(*_):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(synthactions, "render_clip", render)
+    again = load_action_set("synthactions", synth=SMALL)
+    assert again.fingerprint() == small_set.fingerprint() and again.splits.keys() == small_set.splits.keys()
+    clip, original = again.splits["anomalous"][3], small_set.splits["anomalous"][3]
+    assert (clip.name, clip.label) == (original.name, original.label) and np.array_equal(clip.boxes, original.boxes)
+    with pytest.raises(AssertionError, match="rendered again"):
+        load_action_set("synthactions", synth=SynthActionsConfig(**{**SMALL.__dict__, "seed": 1}))
 
 
 def test_actor_box_holds_the_actor_pixels():

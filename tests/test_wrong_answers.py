@@ -17,7 +17,9 @@ A wrong answer is written one of two ways:
 
 :data:`NEEDED_A_HIDDEN_CASE` names the wrong answers that passed every check until a hidden hand
 case was added for them, and the property of that case: its failure is the one they raise."""
+import os
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -400,10 +402,11 @@ def _notebook(number: str):
 def checks(tmp_path_factory):
     """``{(notebook, exercise): (namespace before its solution cell, its solution's source, its
     check's source)}``, from the teacher's notebooks run in this process up to their last exercise
-    listed in WRONG, with :data:`PARAMETERS` (each teacher's solution passes its check on the way)."""
+    listed in WRONG, with :data:`PARAMETERS` (each teacher's solution passes its check on the way),
+    on the session's data folder and notebook run cache (synthped made once, nbval's runs read)."""
     found = {}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("VADCORE_DATA", str(tmp_path_factory.mktemp("data")))
+        patch.setenv("VADCORE_RUNS", str(Path(os.environ["VADCORE_DATA"]) / "runs"))
         patch.setenv("VADCORE_RESULTS", str(tmp_path_factory.mktemp("results")))
         patch.delenv("VADCORE_NOTEBOOK", raising=False)
         patch.setattr("vadcore.report.save_figure", lambda fig, folder, stem: __import__("matplotlib.pyplot").pyplot.close(fig))

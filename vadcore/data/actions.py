@@ -268,8 +268,8 @@ ACTION_DATASETS = {
 def load_action_set(name: str, root: str | Path | None = None, lists: str | Path | None = None,
                     split_number: int = 3, synth=None, anomalous: str | None = None,
                     anomalous_root: str | Path | None = None) -> ActionSet:
-    """A few-shot dataset: ``"synthactions"`` (generated in memory with the settings ``synth``,
-    a :class:`~vadcore.data.synthactions.SynthActionsConfig`) or one of
+    """A few-shot dataset: ``"synthactions"`` (generated with the settings ``synth``, a
+    :class:`~vadcore.data.synthactions.SynthActionsConfig`, once per data folder) or one of
     :data:`ACTION_DATASETS`, read from ``root`` (default ``data/<folder>``) with the TRX split lists
     in ``lists`` (default ``<root>/splits``).
 
@@ -277,9 +277,9 @@ def load_action_set(name: str, root: str | Path | None = None, lists: str | Path
     ``anomalous_root``, default ``data/<folder>``) whose ``test`` classes become the ``anomalous``
     split: clips of unseen anomalous classes, tested only, as synthactions' own anomalous split."""
     if name == "synthactions":
-        from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
+        from vadcore.data.synthactions import SynthActionsConfig, synthactions
 
-        data = generate_synthactions(synth or SynthActionsConfig())
+        data = synthactions(synth or SynthActionsConfig())
     else:
         data = load_action_folders(_dataset_root(name, root), Path(lists) if lists is not None
                                    else _dataset_root(name, root) / "splits", split_number, name)

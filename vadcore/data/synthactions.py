@@ -1,4 +1,5 @@
-"""``synthactions``: synthetic few-shot action clips (notebook 05), generated in memory from a seed.
+"""``synthactions``: synthetic few-shot action clips (notebook 05), generated from a seed and kept
+in the data folder's cache (:func:`synthactions`), so that a set is rendered once per machine.
 
 A small articulated actor (head, torso, two arms, two legs, each a soft capsule as in
 ``synthped``) performs an action over a cluttered, drifting colour background with moving
@@ -18,13 +19,19 @@ which no real dataset has: notebook 05 measures how often the selected key regio
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from itertools import product
+from pathlib import Path
 
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
+from vadcore import paths
+from vadcore.atomic import atomic_path, lock
+from vadcore.data import synthped
 from vadcore.data.actions import ActionClip, ActionSet
 from vadcore.data.synthped import Capsule, capsule_alpha
 from vadcore.progress import progress
@@ -236,4 +243,47 @@ def generate_synthactions(config: SynthActionsConfig = SynthActionsConfig(), pro
                 splits[split].append(render_clip(f"{label}/{k:03d}", label, np.random.default_rng(key), config))
                 bar.update()
     bar.close()
+    return ActionSet("synthactions", splits)
+
+
+def synthactions(config: SynthActionsConfig = SynthActionsConfig(), folder: str | Path | None = None) -> ActionSet:
+    """:func:`generate_synthactions` of ``config``, read from ``folder`` (default the data folder's
+    ``cache/synthactions``) when it was rendered there before by the same code, else rendered and
+    saved there (atomically, under a lock: a second process waits and reads it). The same clips,
+    byte for byte, as the generator gives: the runs' keys do not depend on where the set came from."""
+    folder = Path(folder) if folder is not None else paths.data_dir() / "cache" / "synthactions"
+    path = folder / f"{_cache_key(config)}.npz"
+    if not path.is_file():
+        with lock(folder / f".{path.stem}.lock", f"generating synthactions in {folder}"):
+            if not path.is_file():
+                _save(path, generate_synthactions(config))
+    return _load(path)
+
+
+def _cache_key(config: SynthActionsConfig) -> str:
+    """The settings and the rendering code (this module and synthped's capsules): a change of
+    either renders the set again."""
+    digest = hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode())
+    for module in (__file__, synthped.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _save(path: Path, data: ActionSet) -> None:
+    arrays = {}
+    for split, clips in data.splits.items():
+        arrays[f"{split}.frames"] = np.stack([c.frames for c in clips])
+        arrays[f"{split}.boxes"] = np.stack([c.boxes for c in clips])
+        arrays[f"{split}.names"] = np.array([c.name for c in clips])
+        arrays[f"{split}.labels"] = np.array([c.label for c in clips])
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as stream:
+            np.savez(stream, splits=np.array(list(data.splits)), **arrays)
+
+
+def _load(path: Path) -> ActionSet:
+    with np.load(path) as stored:
+        splits = {split: [ActionClip(str(name), str(label), frames, boxes) for name, label, frames, boxes in
+                          zip(*(stored[f"{split}.{part}"] for part in ("names", "labels", "frames", "boxes")))]
+                  for split in stored["splits"].tolist()}
     return ActionSet("synthactions", splits)
