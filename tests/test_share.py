@@ -11,19 +11,13 @@ from vadcore.share import export_runs, import_runs
 TINY = prediction.Config(size=(32, 48), width=4, depth=2, discriminator=(4, 8, 8), iterations=1)
 
 
-@pytest.fixture(scope="module")
-def synthped(tmp_path_factory):
-    """One data folder for the module's tests (synthped is generated once)."""
-    return tmp_path_factory.mktemp("data")
-
-
 @pytest.fixture
-def one_run_study(monkeypatch, synthped, tmp_path):
-    """Notebook 01's study replaced by one tiny run; the teacher's run cache in ``tmp_path``."""
+def one_run_study(monkeypatch, tmp_path):
+    """Notebook 01's study replaced by one tiny run on the session's synthped; the teacher's run
+    cache in ``tmp_path``."""
     monkeypatch.setitem(plan.STUDIES, "01", type("Study", (), {"study": staticmethod(
         lambda profile, dataset, seeds, **_: run_all({("only",): TINY}))}))
     monkeypatch.setattr(plan, "_opened", {})  # notebooks opened by an earlier test hold its run cache
-    monkeypatch.setenv("VADCORE_DATA", str(synthped))
     monkeypatch.setenv("VADCORE_RUNS", str(tmp_path / "teacher-runs"))
 
 

@@ -31,7 +31,7 @@ SEEDS = {"smoke": (0,), "cpu": (0, 1, 2), "gpu": (0, 1, 2), "full": (0, 1, 2)}
 # what a dry run keeps of a profile: frames of this side (the aspect kept), this many training
 # steps, training and test clips of this many frames, this many test episodes and synthetic clips
 # per class (few-shot)
-DRY_RUN = {"side": 32, "iterations": 2, "train_frames": 40, "test_frames": 24, "episodes": 4, "clips_per_class": 8}
+DRY_RUN = {"side": 32, "iterations": 2, "train_frames": 32, "test_frames": 16, "episodes": 4, "clips_per_class": 8}
 
 
 def check_profile(profile: str) -> str:
