@@ -11,15 +11,15 @@ from vadcore.data.actions import (ActionClip, ActionSet, load_action_folders, lo
 from vadcore.data.episodes import fixed_episodes, sample_episode
 from vadcore.data.errors import DatasetError
 from vadcore.data import synthactions
-from vadcore.data.synthactions import (ANOMALIES, CLASS_SPLITS, Pose, SynthActionsConfig, generate_synthactions,
-                                       normal_classes, render_clip, skeleton)
+from vadcore.data.synthactions import (ANOMALIES, CLASS_SPLITS, Pose, SynthActionsConfig, normal_classes, render_clip,
+                                       render_synthactions, skeleton)
 
 SMALL = SynthActionsConfig(size=32, frames=8, clips_per_class=3, anomalous_clips_per_class=2, distractors=1)
 
 
 @pytest.fixture(scope="module")
 def small_set() -> ActionSet:
-    return generate_synthactions(SMALL, progress_bar=False)
+    return render_synthactions(SMALL, progress_bar=False)
 
 
 def test_synthactions_splits_are_class_disjoint_and_sized_like_kinetics_100(small_set):
@@ -34,9 +34,9 @@ def test_synthactions_splits_are_class_disjoint_and_sized_like_kinetics_100(smal
 
 def test_a_clip_depends_only_on_its_seed_class_and_number(small_set):
     clip = small_set.splits["test"][4]
-    again = generate_synthactions(SMALL, progress_bar=False).splits["test"][4]
+    again = render_synthactions(SMALL, progress_bar=False).splits["test"][4]
     assert np.array_equal(clip.frames, again.frames)
-    other = generate_synthactions(SynthActionsConfig(**{**SMALL.__dict__, "seed": 1}), progress_bar=False)
+    other = render_synthactions(SynthActionsConfig(**{**SMALL.__dict__, "seed": 1}), progress_bar=False)
     assert not np.array_equal(clip.frames, other.splits["test"][4].frames)
 
 

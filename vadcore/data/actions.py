@@ -277,9 +277,9 @@ def load_action_set(name: str, root: str | Path | None = None, lists: str | Path
     ``anomalous_root``, default ``data/<folder>``) whose ``test`` classes become the ``anomalous``
     split: clips of unseen anomalous classes, tested only, as synthactions' own anomalous split."""
     if name == "synthactions":
-        from vadcore.data.synthactions import SynthActionsConfig, synthactions
+        from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
 
-        data = synthactions(synth or SynthActionsConfig())
+        data = generate_synthactions(synth or SynthActionsConfig())
     else:
         data = load_action_folders(_dataset_root(name, root), Path(lists) if lists is not None
                                    else _dataset_root(name, root) / "splits", split_number, name)

@@ -1,5 +1,6 @@
 """``synthactions``: synthetic few-shot action clips (notebook 05), generated from a seed and kept
-in the data folder's cache (:func:`synthactions`), so that a set is rendered once per machine.
+in the data folder's cache (:func:`generate_synthactions`), so that a set is rendered once per
+data folder.
 
 A small articulated actor (head, torso, two arms, two legs, each a soft capsule as in
 ``synthped``) performs an action over a cluttered, drifting colour background with moving
@@ -222,7 +223,7 @@ def render_clip(name: str, label: str, rng: np.random.Generator, config: SynthAc
     return ActionClip(name, label, frames, boxes)
 
 
-def generate_synthactions(config: SynthActionsConfig = SynthActionsConfig(), progress_bar: bool = True) -> ActionSet:
+def render_synthactions(config: SynthActionsConfig = SynthActionsConfig(), progress_bar: bool = True) -> ActionSet:
     """The whole set: ``train`` / ``val`` / ``test`` normal classes and the ``anomalous`` classes.
     Each clip has its own random stream (from the seed, its class and its number), so a clip does
     not change when other classes or clip counts do."""
@@ -246,17 +247,19 @@ def generate_synthactions(config: SynthActionsConfig = SynthActionsConfig(), pro
     return ActionSet("synthactions", splits)
 
 
-def synthactions(config: SynthActionsConfig = SynthActionsConfig(), folder: str | Path | None = None) -> ActionSet:
-    """:func:`generate_synthactions` of ``config``, read from ``folder`` (default the data folder's
-    ``cache/synthactions``) when it was rendered there before by the same code, else rendered and
-    saved there (atomically, under a lock: a second process waits and reads it). The same clips,
-    byte for byte, as the generator gives: the runs' keys do not depend on where the set came from."""
+def generate_synthactions(config: SynthActionsConfig = SynthActionsConfig(), progress_bar: bool = True,
+                          folder: str | Path | None = None) -> ActionSet:
+    """The set of ``config`` (:func:`render_synthactions`), read from ``folder`` (default the data
+    folder's ``cache/synthactions``) when the same code rendered it there before, else rendered
+    and saved there (atomically, under a lock: a second process waits and reads it). The same
+    clips, byte for byte, as rendering gives: a run's key does not depend on where the set came
+    from."""
     folder = Path(folder) if folder is not None else paths.data_dir() / "cache" / "synthactions"
     path = folder / f"{_cache_key(config)}.npz"
     if not path.is_file():
         with lock(folder / f".{path.stem}.lock", f"generating synthactions in {folder}"):
             if not path.is_file():
-                _save(path, generate_synthactions(config))
+                _save(path, render_synthactions(config, progress_bar))
     return _load(path)
 
 
