@@ -213,37 +213,48 @@ def test_each_notebook_has_the_lab_layer(number):
 
 def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(monkeypatch):
     """Each student copy, executed up to its last self-check at the smoke defaults: everything
-    before the first exercise runs, and every self-check fails until its exercise is solved. The
+    before the first exercise runs, and every self-check fails — on the stub's
+    ``NotImplementedError`` or a failed check, nothing else — until its exercise is solved. The
     copies read the runs of the session's notebook run cache (nbval's: whichever of the two needs a
     run first trains it), as a class reads the runs its teacher handed out. They run in this
-    process, cell after cell in one namespace per copy, as ``vadcore.script`` runs a notebook
-    (seven kernels would cost seven imports of PyTorch; nbval and the papermill test below run
+    process, cell after cell in one namespace per copy, going on past a failed cell as a student
+    does (seven kernels would cost seven imports of PyTorch; nbval and the papermill test below run
     notebooks in a Jupyter kernel); their figures are not drawn to files."""
     import matplotlib.pyplot as plt
+    import torch
+
+    from vadcore.seeding import deterministic_kernels
 
     monkeypatch.delenv("VADCORE_NOTEBOOK", raising=False)  # the copies name themselves
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)  # what the copies' seeding sets, restored after the test
     monkeypatch.setenv("VADCORE_RUNS", str(Path(os.environ["VADCORE_DATA"]) / "runs"))
     monkeypatch.setattr("vadcore.report.save_figure", lambda fig, folder, stem: plt.close(fig))
     notebooks = sorted(list_notebooks().values())
     assert [p.stem[:2] for p in notebooks] == NOTEBOOKS
-    for path in notebooks:
-        monkeypatch.chdir(path.parent)  # as papermill and vadcore.script run a notebook: from its folder
-        student = student_notebook(path)
-        last_check = max(i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c))
-        code = [i for i, c in enumerate(student.cells[: last_check + 1]) if c.cell_type == "code"]
-        namespace, errors = {"__name__": "__main__"}, []
-        for i in code:
-            try:
-                exec(compile(student.cells[i].source, f"<{path.stem} student copy, cell {i}>", "exec"), namespace)  # noqa: S102
-            except Exception:  # noqa: BLE001 — which cells fail is what is checked
-                errors.append(i)
-        plt.close("all")
-        first_exercise = min(i for i, c in enumerate(student.cells) if SOLUTION in tags(c))
-        checks = [i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c)]
-        assert len(checks) == len(exercises(nbformat.read(str(path), as_version=4))) >= 4, path.name
-        assert all(i > first_exercise for i in errors), f"{path.name}: a cell before the first exercise failed"
-        assert set(checks) <= set(errors), f"{path.name}: a self-check passed on an unsolved exercise"
-        assert all(SELF_CHECK in tags(student.cells[i]) for i in errors), f"{path.name}: a non-check cell failed"
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    try:
+        for path in notebooks:
+            monkeypatch.chdir(path.parent)  # as papermill and vadcore.script run a notebook: from its folder
+            student = student_notebook(path)
+            last_check = max(i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c))
+            namespace, errors = {"__name__": "__main__"}, {}
+            for i, cell in enumerate(student.cells[: last_check + 1]):
+                if cell.cell_type == "code":
+                    try:
+                        exec(compile(cell.source, f"<{path.stem} student copy, cell {i}>", "exec"), namespace)  # noqa: S102
+                    except Exception as error:  # noqa: BLE001 — which cells fail, and how, is what is checked
+                        errors[i] = error
+            plt.close("all")
+            first_exercise = min(i for i, c in enumerate(student.cells) if SOLUTION in tags(c))
+            checks = [i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c)]
+            assert len(checks) == len(exercises(nbformat.read(str(path), as_version=4))) >= 4, path.name
+            assert all(i > first_exercise for i in errors), f"{path.name}: a cell before the first exercise failed"
+            assert set(checks) <= set(errors), f"{path.name}: a self-check passed on an unsolved exercise"
+            assert all(SELF_CHECK in tags(student.cells[i]) for i in errors), f"{path.name}: a non-check cell failed"
+            wrong = {i: repr(e) for i, e in errors.items() if not isinstance(e, (NotImplementedError, AssertionError))}
+            assert not wrong, f"{path.name}: self-checks failed otherwise than on the stub or a check: {wrong}"
+    finally:
+        deterministic_kernels(deterministic)
 
 
 def test_a_copy_runs_under_papermill_with_any_name_and_without_a_notebooks_folder(tmp_path, monkeypatch):

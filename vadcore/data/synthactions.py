@@ -23,11 +23,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import sys
 from dataclasses import asdict, dataclass, replace
 from itertools import product
 from pathlib import Path
 
 import numpy as np
+import scipy
 from scipy.ndimage import gaussian_filter
 
 from vadcore import paths
@@ -250,35 +252,47 @@ def render_synthactions(config: SynthActionsConfig = SynthActionsConfig(), progr
 def generate_synthactions(config: SynthActionsConfig = SynthActionsConfig(), progress_bar: bool = True,
                           folder: str | Path | None = None) -> ActionSet:
     """The set of ``config`` (:func:`render_synthactions`), read from ``folder`` (default the data
-    folder's ``cache/synthactions``) when the same code rendered it there before, else rendered
-    and saved there (atomically, under a lock: a second process waits and reads it). The same
+    folder's ``cache/synthactions``) when the same code and libraries rendered it there before,
+    else rendered and saved there (atomically, under a lock: a second process waits and reads it;
+    a folder that cannot be written to gets a warning and the set rendered in memory). The same
     clips, byte for byte, as rendering gives: a run's key does not depend on where the set came
-    from."""
+    from. Sets made by other code stay in the folder until it is deleted (it is only a cache)."""
     folder = Path(folder) if folder is not None else paths.data_dir() / "cache" / "synthactions"
     path = folder / f"{_cache_key(config)}.npz"
-    if not path.is_file():
-        with lock(folder / f".{path.stem}.lock", f"generating synthactions in {folder}"):
-            if not path.is_file():
-                _save(path, render_synthactions(config, progress_bar))
-    return _load(path)
+    rendered = None
+    try:
+        if not path.is_file():
+            with lock(folder / f".{path.stem}.lock", f"generating synthactions in {folder}"):
+                if not path.is_file():
+                    for leftover in folder.glob(f".{path.name}.*.tmp"):  # of a killed save (we hold the lock)
+                        leftover.unlink(missing_ok=True)
+                    rendered = render_synthactions(config, progress_bar)
+                    _save(path, rendered, config)
+    except OSError as error:
+        print(f"vadcore: synthactions not kept in {folder} ({error}); rendered in memory", file=sys.stderr)
+        return rendered if rendered is not None else render_synthactions(config, progress_bar)
+    return rendered if rendered is not None else _load(path)
 
 
 def _cache_key(config: SynthActionsConfig) -> str:
-    """The settings and the rendering code (this module and synthped's capsules): a change of
-    either renders the set again."""
-    digest = hashlib.sha256(json.dumps(asdict(config), sort_keys=True).encode())
+    """The settings, the rendering code (this module and synthped's capsules) and the versions of
+    the libraries it draws and filters with: a change of any renders the set again."""
+    settings = json.dumps(asdict(config), sort_keys=True, default=lambda value: value.item())  # NumPy scalars too
+    digest = hashlib.sha256(f"{settings}|numpy {np.__version__}|scipy {scipy.__version__}".encode())
     for module in (__file__, synthped.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()[:16]
 
 
-def _save(path: Path, data: ActionSet) -> None:
+def _save(path: Path, data: ActionSet, config: SynthActionsConfig) -> None:
     arrays = {}
     for split, clips in data.splits.items():
-        arrays[f"{split}.frames"] = np.stack([c.frames for c in clips])
-        arrays[f"{split}.boxes"] = np.stack([c.boxes for c in clips])
-        arrays[f"{split}.names"] = np.array([c.name for c in clips])
-        arrays[f"{split}.labels"] = np.array([c.label for c in clips])
+        frames = arrays[f"{split}.frames"] = np.empty((len(clips), config.frames, config.size, config.size, 3), np.uint8)
+        boxes = arrays[f"{split}.boxes"] = np.empty((len(clips), config.frames, 4))
+        for i, clip in enumerate(clips):
+            frames[i], boxes[i] = clip.frames, clip.boxes
+        arrays[f"{split}.names"] = np.array([c.name for c in clips], str)
+        arrays[f"{split}.labels"] = np.array([c.label for c in clips], str)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as stream:
             np.savez(stream, splits=np.array(list(data.splits)), **arrays)
