@@ -481,6 +481,14 @@ def test_compare_fails_the_command_when_a_cell_moved_and_can_compare_the_working
     assert "1 cell(s) moved" in capsys.readouterr().err
     monkeypatch.setattr(reproduce, "reproduce", lambda *a, **k: reproduce.last_comparison.clear() or [])
     assert cli.main(["reproduce", "00", "--compare"]) == 0
+
+    def first_run(numbers, *args, **kwargs):  # a results folder with no table before the run: nothing compared
+        reproduce.last_comparison["00_data_and_protocol"] = None
+        return [tmp_path / "00_data_and_protocol"]
+
+    monkeypatch.setattr(reproduce, "reproduce", first_run)
+    assert cli.main(["reproduce", "00", "--compare"]) == 1
+    assert "nothing to compare with for 00_data_and_protocol" in capsys.readouterr().err
     # the working tree: the tables as they are, not as committed
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "table1.csv").write_text("a,b\nx,1\n")

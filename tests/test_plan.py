@@ -103,7 +103,8 @@ def test_a_job_killed_with_sigkill_resumes_to_the_same_result(tmp_path):
 
 def test_compare_flags_a_planted_change_and_passes_an_unchanged_rerun(tmp_path, monkeypatch):
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
-    reproduce.reproduce(["00"], "smoke", script=True)
+    reproduce.reproduce(["00"], "smoke", script=True, compare=True)
+    assert reproduce.last_comparison == {"00_data_and_protocol": None}  # a new results folder: nothing to compare with
     tables = sorted(p.name for p in (tmp_path / "results" / "smoke" / "00_data_and_protocol").glob("table*.csv"))
     assert tables == ["table1_datasets.csv", "table2_trivial_baselines.csv"]  # what the rerun compares
     table = tmp_path / "results" / "smoke" / "00_data_and_protocol" / "table2_trivial_baselines.csv"

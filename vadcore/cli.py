@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run each notebook as a plain Python script (no Jupyter needed; keeps run.log, no executed copy)")
     rep.add_argument("--compare", action="store_true",
                      help="after each notebook, print the table cells that moved beyond the committed spread "
-                          "(exit status 1 when any did)")
+                          "(exit status 1 when any did, or when a notebook had no earlier table to compare with)")
     rep.add_argument("--compare-with", choices=("HEAD", "worktree"), default=None,
                      help="--compare against the committed tables (HEAD, the default) or the files as they are "
                           "(worktree); implies --compare")
@@ -317,16 +317,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def _compared(folders: list[Path]) -> int:
     """The exit status of ``reproduce --compare``: 1 when a cell of any table moved beyond the
-    tolerance (said in one line after the notebooks' own lists), else 0."""
+    tolerance, or a notebook had no earlier table to compare with (said in one line after the
+    notebooks' own lines), else 0."""
     from vadcore.reproduce import last_comparison
 
     moved = {folder.name: last_comparison.get(folder.name, []) for folder in folders}
-    count = sum(len(moves) for moves in moved.values())
-    if not count:
-        return 0
-    print(f"vadcore reproduce --compare: {count} cell(s) moved beyond the committed spread, in "
-          f"{', '.join(name for name, moves in moved.items() if moves)}", file=sys.stderr)
-    return 1
+    uncompared = [name for name, moves in moved.items() if moves is None]
+    count = sum(len(moves) for moves in moved.values() if moves)
+    if count:
+        print(f"vadcore reproduce --compare: {count} cell(s) moved beyond the committed spread, in "
+              f"{', '.join(name for name, moves in moved.items() if moves)}", file=sys.stderr)
+    if uncompared:
+        print(f"vadcore reproduce --compare: nothing to compare with for {', '.join(uncompared)}", file=sys.stderr)
+    return 1 if count or uncompared else 0
 
 
 if __name__ == "__main__":

@@ -146,7 +146,11 @@ def reproduce(
                 with _staged(profile, path.stem, given) as folder:
                     (_run_script if script else _run_papermill)(path, folder, params, params.get("data_root"))
                 folders.append(final)
-            if compare:
+            if compare and not before:
+                last_comparison[path.stem] = None
+                print(f"vadcore reproduce --compare: {path.stem}: nothing compared — {final} held no table before "
+                      "this run (the committed tables are those of the checkout's results/)", file=sys.stderr, flush=True)
+            elif compare:
                 moves = last_comparison[path.stem] = compare_tables(before, final)
                 print(f"vadcore reproduce --compare: {path.stem}: " + (
                     f"{len(moves)} cell(s) moved beyond the committed spread:\n  " + "\n  ".join(moves) if moves else
@@ -156,7 +160,8 @@ def reproduce(
     return folders
 
 
-last_comparison: dict[str, list[str]] = {}  # notebook → the cells that moved (reproduce(compare=True))
+# notebook → the cells that moved (reproduce(compare=True)); None: it had no earlier table to compare with
+last_comparison: dict[str, list[str] | None] = {}
 
 
 def _check_records(number: str, profile: str, params: dict) -> None:
