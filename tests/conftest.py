@@ -32,6 +32,9 @@ def shared_ped2():
     return root
 
 
+PED2_PART = 4  # clips of each split in ped2_part
+
+
 @pytest.fixture
 def ped2_part(shared_ped2, tmp_path):
     """The real Ped2's first :data:`PED2_PART` training and test clips in its own layout (links to
@@ -51,5 +54,3 @@ def ped2_part(shared_ped2, tmp_path):
     scipy.io.savemat(root / "ped2.mat", {"gt": gt[:, :PED2_PART]})
     return root
 
-
-PED2_PART = 4
