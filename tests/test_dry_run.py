@@ -7,13 +7,23 @@ import dataclasses
 import pytest
 import torch
 
-from vadcore import reproduce
+from vadcore import plan, reproduce
 from vadcore.data import SynthPedConfig, load_dataset
 from vadcore.methods import cached_run, dissociation, fewshot, prediction, reconstruction
 from vadcore.methods.base import shrunk
 from vadcore.models.resnet import ResNet
-from vadcore.profiles import DRY_RUN
+from vadcore.notebook import start
+from vadcore.profiles import DRY_RUN, default_seeds
 
+
+
+def test_a_dry_run_keeps_two_of_the_profiles_seeds(monkeypatch):
+    assert default_seeds("gpu") == [0, 1, 2] and default_seeds("smoke") == [0]
+    monkeypatch.setenv("VADCORE_DRY_RUN", "1")
+    assert default_seeds("gpu") == [0, 1] and default_seeds("smoke") == [0]  # two: every table keeps its spread
+    assert start("gpu", device="cpu", notebook="01").seeds == [0, 1]
+    assert start("gpu", device="cpu", notebook="01", seeds=[2, 0, 1]).seeds == [2, 0, 1]  # seeds given are kept
+    assert plan.open_notebook("01", "gpu", {"device": "cpu"}).lab.seeds == [0, 1]  # what `vadcore plan` lists
 
 
 def test_a_dry_run_shrinks_only_size_schedule_and_test_length():

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from vadcore import compare, plan, reproduce
+from vadcore import compare, paths, plan, reproduce
 from vadcore.methods import cached_run, prediction
 from vadcore.methods.study import run_all
 from vadcore.notebook import start
@@ -102,21 +103,37 @@ def test_a_job_killed_with_sigkill_resumes_to_the_same_result(tmp_path):
 
 
 def test_compare_flags_a_planted_change_and_passes_an_unchanged_rerun(tmp_path, monkeypatch):
+    """`--compare` against notebook 00's committed tables (the checkout's results/, so the rerun also
+    checks that they still come back) with one cell planted 3 points away from what the code gives:
+    that cell alone is flagged."""
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
-    reproduce.reproduce(["00"], "smoke", script=True, compare=True)
-    assert reproduce.last_comparison == {"00_data_and_protocol": None}  # a new results folder: nothing to compare with
-    tables = sorted(p.name for p in (tmp_path / "results" / "smoke" / "00_data_and_protocol").glob("table*.csv"))
-    assert tables == ["table1_datasets.csv", "table2_trivial_baselines.csv"]  # what the rerun compares
-    table = tmp_path / "results" / "smoke" / "00_data_and_protocol" / "table2_trivial_baselines.csv"
+    committed = sorted((paths.project_dir() / "results" / "smoke" / "00_data_and_protocol").glob("table*.csv"))
+    assert [p.name for p in committed] == ["table1_datasets.csv", "table2_trivial_baselines.csv"]  # what the rerun compares
+    folder = tmp_path / "results" / "smoke" / "00_data_and_protocol"
+    folder.mkdir(parents=True)
+    for path in committed:
+        shutil.copy(path, folder)
+    table = folder / "table2_trivial_baselines.csv"
     lines = table.read_text().splitlines()
     row = lines.index(next(line for line in lines if line.startswith("frame difference,micro AUC %")))
     cells = lines[row].split(",")
     cells[2] = str(float(cells[2]) + 3.0)  # a committed value 3 points away from what the code gives
     lines[row] = ",".join(cells)
     table.write_text("\n".join(lines) + "\n")
-    reproduce.reproduce(["00"], "smoke", script=True, compare=True)  # the rerun: every other cell of every table unchanged
+    reproduce.reproduce(["00"], "smoke", script=True, compare=True)  # every other cell of every table unchanged
     [move] = reproduce.last_comparison["00_data_and_protocol"]
     assert move.startswith("table2_trivial_baselines.csv: frame difference / micro AUC %") and "Δ -3" in move
+
+
+def test_compare_into_a_folder_without_tables_says_it_compared_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setattr(reproduce, "_run_script",  # the notebook's tables, without running it
+                        lambda path, folder, params, root: (folder / "table1_datasets.csv").write_text("row,a\nr,1\n"))
+    reproduce.reproduce(["00"], "smoke", script=True, compare=True)
+    assert reproduce.last_comparison == {"00_data_and_protocol": None}  # a new results folder: nothing to compare with
+    assert (tmp_path / "results" / "smoke" / "00_data_and_protocol" / "table1_datasets.csv").is_file()
+    reproduce.reproduce(["00"], "smoke", script=True, compare=True)  # the rerun: that table, unchanged
+    assert reproduce.last_comparison == {"00_data_and_protocol": []}
 
 
 def test_tolerance_is_twice_the_committed_spread_or_the_floor():
@@ -145,13 +162,15 @@ def test_gpu_runs_can_be_planned_without_a_gpu_and_slurm_jobs_must_say_their_dev
 
 
 def test_a_study_run_again_with_other_parameters_declares_its_runs_anew(tmp_path, monkeypatch):
+    """A study cell run again with another schedule (a student's edit) trains the new runs: the
+    notebook's study is declared anew, not kept from the first run."""
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
-    from vadcore.papers import convlstm_ae
-
     lab = start("smoke", notebook="01")
-    first = lab.study(convlstm_ae.study("smoke", lab.dataset, lab.seeds, device=lab.kind, iterations=1))
-    second = lab.study(convlstm_ae.study("smoke", lab.dataset, lab.seeds, device=lab.kind, iterations=2))
-    assert {c.iterations for c in first.configs.values()} == {1} and {c.iterations for c in second.configs.values()} == {2}
+    tiny = {"size": (32, 48), "width": 4, "depth": 2, "discriminator": (4, 8, 8)}
+    first = lab.study(run_all({("only",): prediction.Config(**tiny, iterations=1)}))
+    second = lab.study(run_all({("only",): prediction.Config(**tiny, iterations=2)}))
+    assert [c.iterations for c in first.configs.values()] == [1] and [c.iterations for c in second.configs.values()] == [2]
+    assert second.results[("only",)].scores["psnr"][0].tolist() != first.results[("only",)].scores["psnr"][0].tolist()
 
 
 COMMITTED_TABLES = {"cpu": 36, "smoke": 36}  # results/<profile>/<notebook>/table*.csv in the checkout

@@ -16,7 +16,7 @@ VARIABLES = {
                        "without it writes `results/` beside itself)",
     "VADCORE_FRESH": "`1`: recompute every run once per process (`vadcore reproduce --fresh` sets it)",
     "VADCORE_DEVICE": "what `device=\"auto\"` means (the tests set `cpu`); set, it also asks for the CPU at `gpu`/`full`",
-    "VADCORE_DRY_RUN": "`1`: the profile's configs with frame size, widths and schedule shrunk (`vadcore reproduce --dry-run`)",
+    "VADCORE_DRY_RUN": "`1`: the profile's configs with frame size, widths and schedule shrunk, its first two seeds (`vadcore reproduce --dry-run`)",
     "VADCORE_DEADLINE": "a Unix time at which training stops cleanly with a checkpoint (the GPU slot sets it)",
     "VADCORE_CHECKPOINT_SECONDS": "seconds of training between checkpoints (default 300)",
     "VADCORE_COMPILE": "`0`: no `torch.compile` of the flow term, whatever the profile says",

@@ -33,7 +33,8 @@ from vadcore.data import VideoSet, load_dataset
 from vadcore.data.actions import ActionSet, load_action_set
 from vadcore.methods.family import family_of
 from vadcore.methods.study import Outcome
-from vadcore.profiles import DRY_RUN, SEEDS, check_profile, cpu_not_asked_for, default_dataset, dry_run, gpu_absent
+from vadcore.profiles import (DRY_RUN, check_profile, cpu_not_asked_for, default_dataset, default_seeds, dry_run,
+                              gpu_absent)
 from vadcore.reproduce import NOTEBOOK_NAME, list_notebooks
 from vadcore.seeding import seed_everything
 
@@ -199,7 +200,7 @@ def start(profile: str = "smoke", dataset: str | None = None, data_root: str | N
         raise ValueError(f"profile {profile!r} is made for a GPU, and PyTorch sees no GPU here: its runs would train "
                          f"on the CPU for hours (`vadcore plan {name[:2]} --profile {profile} -p device=cpu` estimates "
                          "how long). Run it on a GPU, or set device='cpu' to train on the CPU anyway")
-    seeds = list(seeds) if seeds is not None else list(SEEDS[profile])
+    seeds = list(seeds) if seeds is not None else default_seeds(profile)
     if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds) \
             or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be a non-empty list of distinct whole numbers ≥ 0, got {seeds!r}")

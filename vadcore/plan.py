@@ -30,7 +30,7 @@ from vadcore.methods import MethodConfig, family_of, run_code
 from vadcore.methods.study import INCOMPLETE, Label, Stage, walk
 from vadcore.notebook import Lab
 from vadcore.papers import adl, convlstm_ae, dissociation, fewshot_key_region, leaderboard, protocol, seunet
-from vadcore.profiles import SEEDS, check_profile, cpu_not_asked_for, default_dataset
+from vadcore.profiles import check_profile, cpu_not_asked_for, default_dataset, default_seeds
 from vadcore.reproduce import check_parameters, list_notebooks, notebook_parameters, select
 from vadcore.runs import RunCache, RunResult
 
@@ -94,7 +94,7 @@ def open_notebook(number: str, profile: str, overrides: dict | None = None, cach
     values["profile"] = profile
     module = STUDIES[path.stem[:2]]
     dataset = values.get("dataset") or default_dataset(profile, getattr(module, "INPUTS", "frames"))
-    seeds = list(values["seeds"]) if values.get("seeds") is not None else list(SEEDS[profile])
+    seeds = list(values["seeds"]) if values.get("seeds") is not None else default_seeds(profile)
     lab = Lab(name=path.stem, profile=profile, dataset=dataset, seeds=seeds, out=paths.results_dir() / profile / path.stem,
               data_root=values.get("data_root"),
               device=engine.use(values.get("device", "auto")) if device_here else engine.placement(values.get("device", "auto")),

@@ -12,7 +12,9 @@ Each method family holds its own settings per profile (``vadcore.methods.<family
 A **dry run** (``VADCORE_DRY_RUN=1``, ``vadcore reproduce --dry-run``) runs a profile's configs
 with only the frame size, the schedule and the clips' length shrunk (:data:`DRY_RUN`), so that a
 scarce GPU slot is never lost to a shape, dtype, device or missing-parameter error: every other
-setting — widths, precision, losses, variants — is the profile's own.
+setting — widths, precision, losses, variants — is the profile's own. It runs the profile's first
+two seeds (:func:`default_seeds`): a third seed takes the same code path as the second, and two still give
+every table its spread.
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ SEEDS = {"smoke": (0,), "cpu": (0, 1, 2), "gpu": (0, 1, 2), "full": (0, 1, 2)}
 # what a dry run keeps of a profile: frames of this side (the aspect kept), this many training
 # steps, training and test clips of this many frames, this many test episodes and synthetic clips
 # per class (few-shot)
-DRY_RUN = {"side": 32, "iterations": 2, "train_frames": 32, "test_frames": 16, "episodes": 4, "clips_per_class": 8}
+DRY_RUN = {"side": 32, "iterations": 2, "train_frames": 32, "test_frames": 16, "episodes": 4, "clips_per_class": 8,
+           "seeds": 2}
 
 
 def check_profile(profile: str) -> str:
@@ -49,6 +52,12 @@ def default_dataset(profile: str, task: str = "frames") -> str:
 def dry_run() -> bool:
     """Whether this process runs its profile dry (``VADCORE_DRY_RUN``; see the module doc)."""
     return environment.flag("VADCORE_DRY_RUN")
+
+
+def default_seeds(profile: str) -> list[int]:
+    """The seeds a notebook runs ``profile`` with when none are given: :data:`SEEDS`, the first
+    ``DRY_RUN["seeds"]`` of them in a dry run."""
+    return list(SEEDS[check_profile(profile)])[: DRY_RUN["seeds"] if dry_run() else None]
 
 
 def cpu_not_asked_for(profile: str, device: str | None) -> bool:
