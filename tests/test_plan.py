@@ -46,9 +46,21 @@ def test_a_notebook_asking_for_an_unplanned_run_is_stopped(tmp_path, monkeypatch
         cached_run(other, data, lab.cache)
 
 
-def test_submitit_jobs_train_a_notebooks_runs_and_reproduce_then_trains_nothing(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def small_synthped(tmp_path_factory) -> str:
+    """A synthped copy of four training and two test clips of 40 frames: notebook 01 at `smoke` on it
+    (``data_root``) trains and scores its two runs in seconds, where the session's copy has 1,800
+    test frames to score."""
+    from vadcore.data import SynthPedConfig, load_dataset
+
+    root = tmp_path_factory.mktemp("small") / "synthped"
+    load_dataset("synthped", root, synth=SynthPedConfig(n_train=4, n_test=2, train_frames=40, test_frames=40), cache=False)
+    return str(root)
+
+
+def test_submitit_jobs_train_a_notebooks_runs_and_reproduce_then_trains_nothing(tmp_path, monkeypatch, small_synthped):
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
-    short = {"iterations": 2}  # notebook 01's two runs, two steps each
+    short = {"iterations": 2, "data_root": small_synthped}  # notebook 01's two runs, two steps each
     trained = plan.train(["01"], "smoke", short, executor="submitit-local", log=lambda line: None)
     assert len(trained) == 2 and len(set(trained)) == 2
     assert all(p.cached for p in plan.plan(["01"], "smoke", short)[0])
@@ -58,9 +70,10 @@ def test_submitit_jobs_train_a_notebooks_runs_and_reproduce_then_trains_nothing(
     assert plan.train(["01"], "smoke", short, log=lambda line: None) == []  # nothing left to train
 
 
-def test_two_concurrent_trainers_train_each_run_once(tmp_path):
-    env = {**os.environ, "VADCORE_RUNS": str(tmp_path / "runs")}  # the session's synthped, a run cache of their own
-    command = [sys.executable, "-m", "vadcore.cli", "train", "01", "--profile", "smoke", "-p", "iterations=2"]
+def test_two_concurrent_trainers_train_each_run_once(tmp_path, small_synthped):
+    env = {**os.environ, "VADCORE_RUNS": str(tmp_path / "runs")}  # a run cache of their own
+    command = [sys.executable, "-m", "vadcore.cli", "train", "01", "--profile", "smoke", "-p", "iterations=2",
+               "-p", f"data_root={small_synthped!r}"]
     first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1)
     second = subprocess.run(command, env=env, capture_output=True, text=True)
