@@ -411,7 +411,8 @@ def test_a_run_cache_that_fills_up_names_the_checkpoint_and_keeps_the_last_good_
     assert sorted(p.name for p in run.dir.iterdir()) == ["checkpoint.pt", "identity.json"]
 
 
-def test_results_that_fill_the_disk_name_the_notebook_and_leave_no_invalid_copy(tmp_path, monkeypatch, capsys):
+def test_results_that_fill_the_disk_name_the_notebook_and_leave_no_invalid_copy(tmp_path, monkeypatch, capsys,
+                                                                               small_synthped):
     """papermill writes the executed copy itself (not atomically): a full disk cut it short and
     left it, invalid, in ``.failed-NN`` for the next try to trip over."""
     import papermill.iorw
@@ -423,7 +424,7 @@ def test_results_that_fill_the_disk_name_the_notebook_and_leave_no_invalid_copy(
     (previous / "table1_datasets.md").write_text("the previous table\n")
     monkeypatch.setattr(papermill.iorw.papermill_io, "write", lambda buf, path, *a, **k: full_disk()(path, buf))
     with pytest.raises(DiskFull, match=r"cannot write .*00_data_and_protocol\.ipynb: the device is full"):
-        reproduce.reproduce(["00"], "smoke")
+        reproduce.reproduce(["00"], "smoke", data_root=small_synthped)
     assert "the device is full" in capsys.readouterr().err
     assert sorted(p.name for p in (tmp_path / "results" / "smoke").iterdir()) == [".00_data_and_protocol.lock",
                                                                                  "00_data_and_protocol"]

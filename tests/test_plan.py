@@ -46,18 +46,6 @@ def test_a_notebook_asking_for_an_unplanned_run_is_stopped(tmp_path, monkeypatch
         cached_run(other, data, lab.cache)
 
 
-@pytest.fixture(scope="module")
-def small_synthped(tmp_path_factory) -> str:
-    """A synthped copy of four training and two test clips of 40 frames: notebook 01 at `smoke` on it
-    (``data_root``) trains and scores its two runs in seconds, where the session's copy has 1,800
-    test frames to score."""
-    from vadcore.data import SynthPedConfig, load_dataset
-
-    root = tmp_path_factory.mktemp("small") / "synthped"
-    load_dataset("synthped", root, synth=SynthPedConfig(n_train=4, n_test=2, train_frames=40, test_frames=40), cache=False)
-    return str(root)
-
-
 def test_submitit_jobs_train_a_notebooks_runs_and_reproduce_then_trains_nothing(tmp_path, monkeypatch, small_synthped):
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
     short = {"iterations": 2, "data_root": small_synthped}  # notebook 01's two runs, two steps each

@@ -257,7 +257,7 @@ def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(mo
         deterministic_kernels(deterministic)
 
 
-def test_a_copy_runs_under_papermill_with_any_name_and_without_a_notebooks_folder(tmp_path, monkeypatch):
+def test_a_copy_runs_under_papermill_with_any_name_and_without_a_notebooks_folder(tmp_path, monkeypatch, small_synthped):
     """What a student with a regular install has: no ``notebooks/`` folder, a renamed file, no
     ``VADCORE_NOTEBOOK``; the copy still knows its name and writes its own results folder."""
     import papermill
@@ -270,7 +270,7 @@ def test_a_copy_runs_under_papermill_with_any_name_and_without_a_notebooks_folde
     renamed = tmp_path / "lab1_alice.ipynb"
     nbformat.write(notebook, str(renamed))
     papermill.execute_notebook(str(renamed), str(tmp_path / "lab1_alice.out.ipynb"), cwd=str(tmp_path),
-                               kernel_name="python3", progress_bar=False)
+                               parameters={"data_root": small_synthped}, kernel_name="python3", progress_bar=False)
     record = json.loads((tmp_path / "results" / "smoke" / "00_data_and_protocol" / "provenance.json").read_text())
     assert record["profile"] == "smoke"
 
