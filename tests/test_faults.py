@@ -312,39 +312,42 @@ def test_ctrl_c_during_reproduce_stops_the_notebook_with_the_runs_line(script, t
     assert line in (capsys.readouterr().out if script else str(stopped.value))
 
 
-def test_a_gpu_profile_on_a_machine_without_a_gpu_refuses_to_start_saying_what_it_would_cost(tmp_path, monkeypatch):
+def test_a_gpu_profile_on_a_machine_without_a_gpu_refuses_to_start_saying_what_it_would_cost(tmp_path, monkeypatch,
+                                                                                         small_synthped):
     from vadcore import cli, notebook, plan
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.delenv("VADCORE_DEVICE")  # the user typed nothing
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
     started = []
+    small = {"dataset": "synthped", "data_root": small_synthped}  # what is planned, not what it scores
     monkeypatch.setattr(reproduce, "_run_script", lambda *args: started.append(args))
     # a recorded run of the same settings (on other data: not this notebook's) gives the estimate
     cache = RunCache()
-    planned, _ = plan.plan(["01"], "gpu", {"dataset": "synthped", "device": "cpu"})
+    planned, _ = plan.plan(["01"], "gpu", {**small, "device": "cpu"})
     assert len(planned) == 6  # two models, three seeds
     for p in planned:
         cache.get_or_compute(p.config, lambda run: RunResult(metrics={"a": 1}, timings={"train_steps_per_s": 2.0,
                                                                                          "score_s": 30.0}))
     minutes = sum(p.config.iterations / 2.0 + 30.0 for p in planned) / 60
     with pytest.raises(ValueError, match=r"sees no GPU.*-p device=cpu") as refused:
-        reproduce.reproduce(["01"], "gpu", dataset="synthped", script=True)
+        reproduce.reproduce(["01"], "gpu", **small, script=True)
     assert f"notebook 01 would train 6 run(s) on the CPU: ≈ {minutes:.0f} min" in str(refused.value)
     with pytest.raises(ValueError, match=r"profile 'full' is made for a GPU.*no run recorded here"):
-        reproduce.reproduce(["01"], "full", dataset="synthped", script=True)
+        reproduce.reproduce(["01"], "full", **small, script=True)
     with pytest.raises(ValueError, match="device=cpu"):
-        plan.train(["01"], "gpu", {"dataset": "synthped"})
+        plan.train(["01"], "gpu", small)
     with pytest.raises(ValueError, match="device='cpu'"):
         notebook.start("gpu", dataset="synthped", notebook="01")
-    assert cli.main(["reproduce", "01", "--profile", "gpu", "--dataset", "synthped", "--script"]) == 2
+    assert cli.main(["reproduce", "01", "--profile", "gpu", "--dataset", "synthped", "--data-root", small_synthped,
+                     "--script"]) == 2
     assert not started
     # asked for: -p device=cpu, --device cpu, VADCORE_DEVICE=cpu (the tests), a dry run
-    reproduce.reproduce(["01"], "gpu", dataset="synthped", parameters={"device": "cpu"}, script=True)
-    reproduce.reproduce(["01"], "gpu", dataset="synthped", script=True, dry_run=True)
+    reproduce.reproduce(["01"], "gpu", **small, parameters={"device": "cpu"}, script=True)
+    reproduce.reproduce(["01"], "gpu", **small, script=True, dry_run=True)
     notebook.start("gpu", dataset="synthped", notebook="01", device="cpu")
     monkeypatch.setenv("VADCORE_DEVICE", "cpu")
-    reproduce.reproduce(["01"], "gpu", dataset="synthped", script=True)
+    reproduce.reproduce(["01"], "gpu", **small, script=True)
     notebook.start("gpu", dataset="synthped", notebook="01")
     assert len(started) == 3
     # every run cached (trained here before, on the CPU): nothing would train, nothing is refused
@@ -353,7 +356,7 @@ def test_a_gpu_profile_on_a_machine_without_a_gpu_refuses_to_start_saying_what_i
         run = cache.run(p.config)
         run.dir = cache.root / p.key
         run.save(RunResult(metrics={"a": 1}))
-    reproduce.reproduce(["01"], "gpu", dataset="synthped", script=True)
+    reproduce.reproduce(["01"], "gpu", **small, script=True)
     assert len(started) == 4
 
 
