@@ -17,7 +17,8 @@ from vadcore.profiles import DRY_RUN, default_seeds
 
 
 
-def test_a_dry_run_keeps_two_of_the_profiles_seeds(monkeypatch):
+def test_a_dry_run_keeps_two_of_the_profiles_seeds(monkeypatch, tmp_path):
+    monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
     assert default_seeds("gpu") == [0, 1, 2] and default_seeds("smoke") == [0]
     monkeypatch.setenv("VADCORE_DRY_RUN", "1")
     assert default_seeds("gpu") == [0, 1] and default_seeds("smoke") == [0]  # two: every table keeps its spread

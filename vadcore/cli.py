@@ -92,8 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="--compare against the committed tables (HEAD, the default) or the files as they are "
                           "(worktree); implies --compare")
     rep.add_argument("--dry-run", action="store_true",
-                     help="the profile's configs with frame size, schedule and clip length shrunk, into a temporary "
-                          "folder: catches shape, dtype, device and parameter errors before a long run")
+                     help="the profile's configs with frame size, widths, schedule and clip length shrunk, at its "
+                          "first two seeds, into a temporary folder: catches shape, dtype, device and parameter "
+                          "errors before a long run")
     rep.add_argument("--records", type=Path, nargs="+", default=None,
                      help="run records to render from (a GPU slot's runs-N.tar.gz or folders of runs, e.g. "
                           "results/gpu/runs): imported into the run cache first; with -p device=cuda and no GPU here "

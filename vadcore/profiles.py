@@ -10,11 +10,11 @@
 Each method family holds its own settings per profile (``vadcore.methods.<family>.profiles``).
 
 A **dry run** (``VADCORE_DRY_RUN=1``, ``vadcore reproduce --dry-run``) runs a profile's configs
-with only the frame size, the schedule and the clips' length shrunk (:data:`DRY_RUN`), so that a
-scarce GPU slot is never lost to a shape, dtype, device or missing-parameter error: every other
-setting — widths, precision, losses, variants — is the profile's own. It runs the profile's first
-two seeds (:func:`default_seeds`): a third seed takes the same code path as the second, and two still give
-every table its spread.
+with the frame size, the widths, the schedule and the clips' length shrunk (:data:`DRY_RUN`;
+``docs/profiles.md``), and the profile's first two seeds (:func:`default_seeds`: a third takes the
+same code path as the second, and two still give every table its spread), so that a scarce GPU
+slot is never lost to a shape, dtype, device or missing-parameter error: every other setting —
+precision, losses, variants — is the profile's own.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ SEEDS = {"smoke": (0,), "cpu": (0, 1, 2), "gpu": (0, 1, 2), "full": (0, 1, 2)}
 
 # what a dry run keeps of a profile: frames of this side (the aspect kept), this many training
 # steps, training and test clips of this many frames, this many test episodes and synthetic clips
-# per class (few-shot)
+# per class (few-shot), this many of the profile's seeds
 DRY_RUN = {"side": 32, "iterations": 2, "train_frames": 32, "test_frames": 16, "episodes": 4, "clips_per_class": 8,
            "seeds": 2}
 

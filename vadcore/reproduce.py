@@ -9,9 +9,10 @@ commit give the same files.
 
 ``script=True`` runs each notebook as a plain Python script in its own process
 (:mod:`vadcore.script`: no Jupyter needed, as on a borrowed GPU) and keeps what it printed as
-``run.log``. ``dry_run=True`` runs the profile's configs with only frame size, schedule and clip
-length shrunk (:data:`vadcore.profiles.DRY_RUN`), into a temporary results folder and run cache:
-a rehearsal that catches a shape, dtype, device or missing-parameter error before a GPU slot.
+``run.log``. ``dry_run=True`` runs the profile's configs with frame size, widths, schedule and clip
+length shrunk, at its first two seeds (:data:`vadcore.profiles.DRY_RUN`), into a temporary results
+folder and run cache: a rehearsal that catches a shape, dtype, device or missing-parameter error
+before a GPU slot.
 
 Before a kernel starts, the parameters are checked (:func:`check_parameters`: a named dataset's
 default folder too), and a GPU profile on a machine without a GPU is refused unless the CPU is asked
