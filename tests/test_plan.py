@@ -2,6 +2,7 @@
 (in local processes or submitit jobs) so that `reproduce` trains nothing, concurrent trainers train
 each run once, a killed job resumes to the same result, and `--compare` tells what moved."""
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -19,6 +20,8 @@ from vadcore import compare, paths, plan, reproduce
 from vadcore.methods import cached_run, prediction
 from vadcore.methods.study import run_all
 from vadcore.notebook import start
+
+TINY = prediction.Config(size=(32, 48), width=4, depth=2, discriminator=(4, 8, 8), iterations=1)  # a run of a second
 
 
 def test_plan_lists_a_notebooks_runs_and_what_is_cached():
@@ -38,10 +41,9 @@ def test_a_plan_stops_where_a_validation_search_decides_what_follows():
 def test_a_notebook_asking_for_an_unplanned_run_is_stopped(tmp_path, monkeypatch):
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
     lab = start("smoke", notebook="01")
-    config = prediction.Config(size=(32, 48), width=4, depth=2, discriminator=(4, 8, 8), iterations=1)
-    data = lab.data_for(config)
-    lab.study(run_all({("only",): config}))
-    other = prediction.Config(size=(32, 48), width=4, depth=2, discriminator=(4, 8, 8), iterations=2)
+    data = lab.data_for(TINY)
+    lab.study(run_all({("only",): TINY}))
+    other = dataclasses.replace(TINY, iterations=2)
     with pytest.raises(ValueError, match="not in this notebook's study"):
         cached_run(other, data, lab.cache)
 
@@ -172,9 +174,8 @@ def test_a_study_run_again_with_other_parameters_declares_its_runs_anew(tmp_path
     notebook's study is declared anew, not kept from the first run."""
     monkeypatch.setenv("VADCORE_RESULTS", str(tmp_path / "results"))
     lab = start("smoke", notebook="01")
-    tiny = {"size": (32, 48), "width": 4, "depth": 2, "discriminator": (4, 8, 8)}
-    first = lab.study(run_all({("only",): prediction.Config(**tiny, iterations=1)}))
-    second = lab.study(run_all({("only",): prediction.Config(**tiny, iterations=2)}))
+    first = lab.study(run_all({("only",): TINY}))
+    second = lab.study(run_all({("only",): dataclasses.replace(TINY, iterations=2)}))
     assert [c.iterations for c in first.configs.values()] == [1] and [c.iterations for c in second.configs.values()] == [2]
     assert second.results[("only",)].scores["psnr"][0].tolist() != first.results[("only",)].scores["psnr"][0].tolist()
 
