@@ -306,8 +306,10 @@ def test_records_travel_in_parts_within_the_limits_without_weights(tmp_path, mon
     assert RunCache(tmp_path / "next", read_only=True).get_or_compute({"run": 3}, lambda run: 1 / 0).metrics == {"micro_auc": 0.9}
 
 
-def test_a_slot_stopped_after_its_first_run_returns_that_run(data_cache, tmp_path):
-    slot = subprocess.Popen(slot_command(tmp_path, "early", data_cache, "--notebooks", "02", "--budget", "20"),
+def test_a_slot_stopped_after_its_first_run_returns_that_run(data_cache, tmp_path, small_synthped):
+    """On the small synthped copy (``--data``): what is returned, not what the run scores."""
+    slot = subprocess.Popen(slot_command(tmp_path, "early", data_cache, "--notebooks", "02", "--budget", "20",
+                                         "--data", small_synthped),
                             env={**os.environ, "PYTHON": sys.executable}, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     runs = tmp_path / "work-early" / "runs"
