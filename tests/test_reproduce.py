@@ -62,9 +62,25 @@ def test_cli_check_prints_a_summary(capsys, tmp_path):
     assert "anomalous      11 test frames" in out and "pixel masks    2/2 test clips; 100.0 %" in out
 
 
-def test_cli_synth(tmp_path, capsys):
+def test_cli_synth(tmp_path, capsys, monkeypatch):
+    """`vadcore data synth` writes a copy with the defaults and the seed asked for, where asked for
+    (two clips of it here: the generator itself is tested in test_synthped.py)."""
+    import dataclasses
+
+    import vadcore.data
+    from vadcore.data import SynthPedConfig
+
+    asked, generate = [], vadcore.data.generate_synthped
+
+    def two_clips(root, config):
+        asked.append((root, config))
+        return generate(root, dataclasses.replace(config, n_train=1, n_test=1, train_frames=8, test_frames=8), progress=False)
+
+    monkeypatch.setattr(vadcore.data, "generate_synthped", two_clips)
     assert cli.main(["data", "synth", "--root", str(tmp_path / "s"), "--seed", "1"]) == 0
+    assert asked == [(tmp_path / "s", SynthPedConfig(seed=1))]
     assert (tmp_path / "s" / "Test" / "synthped.m").is_file()
+    assert f"synthped written to {tmp_path / 's'}" in capsys.readouterr().out
 
 
 def test_parameter_values_are_literals():
