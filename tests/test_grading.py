@@ -60,12 +60,20 @@ def test_course_notebook_marks_answers_tests_and_locked_cells():
     assert not any("answer-key" in tags(c) for c in notebook.cells)
 
 
-def test_a_filled_in_copy_autogrades_to_full_marks_and_each_wrong_answer_loses_its_exercise(tmp_path):
+def test_a_filled_in_copy_autogrades_to_full_marks_and_each_wrong_answer_loses_its_exercise(tmp_path, small_synthped):
     """nbgrader's own workflow on lab 00: the teacher's solutions get every automatic point (the
     explanation waits for the teacher), a wrong answer loses exactly its exercise's points, and
-    the runs write beside the submissions, not into the package (no ``VADCORE_RESULTS``)."""
+    the runs write beside the submissions, not into the package (no ``VADCORE_RESULTS``). The
+    teacher sets the class's data folder in the source's locked parameters cell (the small
+    synthped copy), and grading runs every submission with it: nbgrader restores a locked cell
+    from the source, whatever the student's copy holds."""
     course = tmp_path / "course"
-    write_course(["00"], course)
+    [source] = write_course(["00"], course)
+    teachers = nbformat.read(str(source), as_version=4)
+    [parameters] = [c for c in teachers.cells if "parameters" in tags(c)]
+    assert "data_root = None" in parameters.source and parameters.metadata["nbgrader"]["locked"]
+    parameters.source = parameters.source.replace("data_root = None", f"data_root = {small_synthped!r}")
+    nbformat.write(teachers, str(source))
     path = list_notebooks()["00"]
     submissions = {"right": filled_in(path), **{name: filled_in(path, *bugs) for name, bugs in PLANTED.items()}}
     for student, notebook in submissions.items():
@@ -86,7 +94,9 @@ def test_a_filled_in_copy_autogrades_to_full_marks_and_each_wrong_answer_loses_i
     assert [c.source for c in released.cells if c.metadata.nbgrader.get("solution")] == \
         [c.source for c in ours.cells if c.metadata.nbgrader.get("solution")]
     assert _status(checkout) == before  # nothing written into the package's results/
-    assert (course / "autograded" / "right" / "lab00" / "results" / "smoke" / path.stem / "provenance.json").is_file()
+    provenance = course / "autograded" / "right" / "lab00" / "results" / "smoke" / path.stem / "provenance.json"
+    assert "synthped@" in provenance.read_text() and small_synthped in (course / "autograded" / "right" / "lab00" /
+                                                                        path.name).read_text()  # the teacher's data folder
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
