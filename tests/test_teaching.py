@@ -351,18 +351,21 @@ def test_a_run_that_names_no_results_folder_writes_beside_the_notebook(tmp_path,
     assert start("smoke", notebook="00").out == tmp_path / "reproduced" / "smoke" / "00_data_and_protocol"
 
 
-def test_solutions_are_the_teacher_s_executed_notebooks_with_answer_keys(tmp_path, capsys):
-    """``vadcore student 00 --solutions DIR``: notebook 00 executed at smoke into DIR, with the
-    outputs of its solutions and answer key; the package's results are not touched."""
+def test_solutions_are_the_teacher_s_executed_notebooks_with_answer_keys(tmp_path, capsys, small_synthped):
+    """``vadcore student 00 --solutions DIR --data-root D``: notebook 00 executed at smoke into DIR
+    on the class's copy of the data, with the outputs of its solutions and answer key; the
+    package's results are not touched."""
     from vadcore import paths
 
     before = sorted(p.stat().st_mtime_ns for p in (paths.project_dir() / "results" / "smoke").rglob("*") if p.is_file())
-    assert cli.main(["student", "00", "--solutions", str(tmp_path / "solutions")]) == 0
+    assert cli.main(["student", "00", "--solutions", str(tmp_path / "solutions"), "--data-root", small_synthped]) == 0
     executed = nbformat.read(str(tmp_path / "solutions" / "smoke" / "00_data_and_protocol" / "00_data_and_protocol.ipynb"),
                              as_version=4)
     keys = [c for c in executed.cells if ANSWER_KEY in tags(c)]
     assert len(keys) == 1 and "**Answer key**" in str(keys[0].outputs) and "Rubric for the explanation" in str(keys[0].outputs)
     assert any("normalise: correct" in str(c.get("outputs")) for c in executed.cells if SELF_CHECK in tags(c))
+    [injected] = [c for c in executed.cells if "injected-parameters" in tags(c)]
+    assert 'data_root = "$VADCORE_DATA"' in injected.source  # the class's folder, by its placeholder in the copy
     assert sorted(p.stat().st_mtime_ns for p in (paths.project_dir() / "results" / "smoke").rglob("*") if p.is_file()) == before
     assert "wrote " in capsys.readouterr().out
 

@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     student.add_argument("--solutions", type=Path, default=None,
                          help="also write the teacher's executed notebooks (solutions, answer keys) here (teacher only)")
     student.add_argument("--profile", choices=PROFILES, default="smoke", help="the profile --solutions runs at")
+    student.add_argument("--data-root", default=None, help="folder of the dataset --solutions runs on (the class's copy)")
 
     runs = commands.add_parser("runs", help="hand a notebook's trained runs to a class").add_subparsers(
         dest="action", required=True)
@@ -277,7 +278,7 @@ def _student(args) -> None:
         args.release = Path("release")
     written = write_release(args.notebooks, args.release) if args.release else []
     written += write_course(args.notebooks, args.course) if args.course else []
-    written += write_solutions(args.notebooks, args.solutions, args.profile) if args.solutions else []
+    written += write_solutions(args.notebooks, args.solutions, args.profile, args.data_root) if args.solutions else []
     for path in written:
         print(f"wrote {path}")
     if args.release:

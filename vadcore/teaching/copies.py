@@ -207,13 +207,15 @@ def write_release(numbers=None, out: str | Path = "release") -> list[Path]:
     return written
 
 
-def write_solutions(numbers=None, out: str | Path = "solutions", profile: str = "smoke") -> list[Path]:
+def write_solutions(numbers=None, out: str | Path = "solutions", profile: str = "smoke",
+                    data_root: str | Path | None = None) -> list[Path]:
     """The teacher's handout: each notebook (all by default) executed at ``profile`` as it is —
-    solutions, hidden tests and answer keys with their outputs — into ``out/<profile>/<name>/``
-    (the executed notebook, its tables and figures; ``vadcore reproduce`` with ``out`` as its
-    results folder, so the package's ``results/`` is not touched). Returns the folders."""
+    solutions, hidden tests and answer keys with their outputs — on the dataset in ``data_root``
+    (``None``: the profile's own) into ``out/<profile>/<name>/`` (the executed notebook, its tables
+    and figures; ``vadcore reproduce`` with ``out`` as its results folder, so the package's
+    ``results/`` is not touched). Returns the folders."""
     from vadcore import environment
     from vadcore.reproduce import reproduce
 
     with environment.scoped(VADCORE_RESULTS=str(Path(out).resolve())):
-        return reproduce(numbers, profile)
+        return reproduce(numbers, profile, data_root=None if data_root is None else str(data_root))
