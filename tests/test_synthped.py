@@ -1,4 +1,6 @@
 """The synthetic dataset: deterministic, in the UCSD layout, labels consistent with masks."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -66,3 +68,23 @@ def test_capsule_alpha_covers_a_disc():
     area = alpha.sum()
     assert area == pytest.approx(np.pi * 3.0**2, rel=0.03)  # a one-pixel ramp centred on the radius
     assert value.max() == pytest.approx(0.7) and (top, left) == (5, 5)
+
+
+def test_a_folder_that_holds_another_dataset_is_never_overwritten(tmp_path):
+    """`--data-root` at `smoke` names a synthped copy: a Ped2 folder given there by mistake is
+    refused, not replaced by a new synthped (the generator swaps its copy in for the folder)."""
+    from vadcore.data import DatasetError
+
+    ped2 = tmp_path / "ped2"
+    (ped2 / "testing" / "frames" / "01").mkdir(parents=True)
+    (ped2 / "ped2.mat").write_bytes(b"the class's ground truth")
+    tiny = SynthPedConfig(n_train=1, n_test=1, train_frames=8, test_frames=8, height=32, width=48)
+    for make in (lambda: load_dataset("synthped", ped2), lambda: load_dataset("synthped", ped2, synth=tiny),
+                 lambda: generate_synthped(ped2, tiny, progress=False)):
+        with pytest.raises(DatasetError, match="no synthped copy"):
+            make()
+    assert (ped2 / "ped2.mat").read_bytes() == b"the class's ground truth" and (ped2 / "testing" / "frames" / "01").is_dir()
+    (tmp_path / "empty").mkdir()  # an empty folder, or a synthped copy of other settings, is made anew
+    assert is_current(generate_synthped(tmp_path / "empty", tiny, progress=False), tiny)
+    other = dataclasses.replace(tiny, seed=1)
+    assert is_current(load_dataset("synthped", tmp_path / "empty", synth=other, cache=False).root, other)

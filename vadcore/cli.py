@@ -10,7 +10,7 @@
     vadcore keep-slot DIR                              a GPU slot's returned files into results/gpu/ and results/bench.md
     vadcore train [NN ...] --profile P [--jobs N] [--executor local|slurm] [...]   train what is not cached
     vadcore bench [--profile P ...] [--device D] [--steps N]   speed of every family → results/bench.md
-    vadcore student [NN ...] --release DIR [--course DIR] [--solutions DIR [--profile P]]   student copies (no solution
+    vadcore student [NN ...] --release DIR [--course DIR] [--solutions DIR [--profile P] [--data-root PATH]]   student copies (no solution
                       line), nbgrader course, the teacher's executed solutions
     vadcore runs export NN --profile P FILE [-p NAME=VALUE ...]   a notebook's trained runs as one file (for a class)
     vadcore runs import FILE                          put them into this machine's run cache (same data and code)
@@ -274,6 +274,8 @@ def _student(args) -> None:
     from vadcore.teaching.copies import write_solutions
     from vadcore.teaching.grading import write_course
 
+    if args.data_root is not None and args.solutions is None:
+        raise SystemExit("--data-root is the folder --solutions runs on: give --solutions DIR with it")
     if args.release is None and args.course is None and args.solutions is None:
         args.release = Path("release")
     written = write_release(args.notebooks, args.release) if args.release else []

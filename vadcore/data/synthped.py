@@ -32,6 +32,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from vadcore.atomic import lock, umask
+from vadcore.data.errors import DatasetError
 from vadcore.progress import progress as tqdm
 
 GENERATOR_VERSION = 3
@@ -371,6 +372,9 @@ def ensure_synthped(root: Path, config: SynthPedConfig | None) -> None:
 
 
 def _generate(root: Path, config: SynthPedConfig, progress: bool) -> Path:
+    if root.is_dir() and any(root.iterdir()) and not (root / "synthped.json").is_file():
+        raise DatasetError(root, "holds files but no synthped copy (no synthped.json): not overwritten. Another "
+                                 "dataset? Name it (dataset=…, --dataset); else give an empty or a new folder")
     rng = np.random.default_rng(config.seed)
     scene = make_scene(rng, config.height, config.width)
     root.parent.mkdir(parents=True, exist_ok=True)
