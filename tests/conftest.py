@@ -38,10 +38,12 @@ def small_synthped(tmp_path_factory) -> str:
     ``data_root`` where a test checks what a notebook run does, not its numbers: notebook 00 runs on
     it in half the time, notebook 01 trains and scores its runs in seconds (the session's copy has
     1,800 test frames to score)."""
+    from layouts import SMALL_SYNTHPED
+
     from vadcore.data import SynthPedConfig, load_dataset
 
     root = tmp_path_factory.mktemp("small") / "synthped"
-    load_dataset("synthped", root, synth=SynthPedConfig(n_train=4, n_test=2, train_frames=40, test_frames=40), cache=False)
+    load_dataset("synthped", root, synth=SynthPedConfig(**SMALL_SYNTHPED), cache=False)
     return str(root)
 
 

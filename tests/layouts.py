@@ -119,3 +119,10 @@ def write_shanghaitech(root: Path, train=(6,), test=(("01_0014", 7, (1, 2)), ("0
             (root / "testing" / sub).mkdir(parents=True, exist_ok=True)
             np.save(root / "testing" / sub / f"{name}.npy", array)
     return root
+
+
+# the session's small synthped copy (tests/conftest.py's ``small_synthped``): four training and two
+# test clips of 40 frames at synthped's default 160×240, and its row in notebook 00's Table 1
+# (dataset, train clips, test clips, train frames, test frames, …), how a test tells it was read
+SMALL_SYNTHPED = {"n_train": 4, "n_test": 2, "train_frames": 40, "test_frames": 40}
+SMALL_SYNTHPED_ROW = "synthped,4,2,160,80,"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import nbgrader  # noqa: F401  the dev extras install it; a missing one is a failure, not a skip
+from layouts import SMALL_SYNTHPED_ROW
 
 from vadcore import paths
 from vadcore.reproduce import list_notebooks
@@ -97,7 +98,7 @@ def test_a_filled_in_copy_autogrades_to_full_marks_and_each_wrong_answer_loses_i
     graded = course / "autograded" / "right" / "lab00"
     assert small_synthped in (graded / path.name).read_text()  # the teacher's parameters cell, restored
     datasets = (graded / "results" / "smoke" / path.stem / "table1_datasets.csv").read_text()
-    assert "\nsynthped,4,2,160,80," in datasets  # run on the small copy: four training and two test clips of 40 frames
+    assert f"\n{SMALL_SYNTHPED_ROW}" in datasets  # run on the small copy
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:

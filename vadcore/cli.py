@@ -275,7 +275,7 @@ def _student(args) -> None:
     from vadcore.teaching.grading import write_course
 
     if args.data_root is not None and args.solutions is None:
-        raise SystemExit("--data-root is the folder --solutions runs on: give --solutions DIR with it")
+        raise ValueError("--data-root is the folder --solutions runs on: give --solutions DIR with it")
     if args.release is None and args.course is None and args.solutions is None:
         args.release = Path("release")
     written = write_release(args.notebooks, args.release) if args.release else []

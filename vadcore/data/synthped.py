@@ -36,6 +36,7 @@ from vadcore.data.errors import DatasetError
 from vadcore.progress import progress as tqdm
 
 GENERATOR_VERSION = 3
+MANIFEST = "synthped.json"  # the generator's version and settings, written last
 ANOMALY_KINDS = ("bicycle", "cart", "grass_walker", "runner")
 
 
@@ -372,8 +373,8 @@ def ensure_synthped(root: Path, config: SynthPedConfig | None) -> None:
 
 
 def _generate(root: Path, config: SynthPedConfig, progress: bool) -> Path:
-    if root.is_dir() and any(root.iterdir()) and not (root / "synthped.json").is_file():
-        raise DatasetError(root, "holds files but no synthped copy (no synthped.json): not overwritten. Another "
+    if root.is_dir() and any(root.iterdir()) and not (root / MANIFEST).is_file():
+        raise DatasetError(root, f"holds files but no synthped copy (no {MANIFEST}): not overwritten. Another "
                                  "dataset? Name it (dataset=…, --dataset); else give an empty or a new folder")
     rng = np.random.default_rng(config.seed)
     scene = make_scene(rng, config.height, config.width)
@@ -400,7 +401,7 @@ def _generate(root: Path, config: SynthPedConfig, progress: bool) -> Path:
         bar.close()
         (work / "Test" / "synthped.m").write_text("\n".join(gt_lines) + "\n")
         manifest = {"generator_version": GENERATOR_VERSION, "config": asdict(config), "test_events": summary}
-        (work / "synthped.json").write_text(json.dumps(manifest, indent=2))
+        (work / MANIFEST).write_text(json.dumps(manifest, indent=2))
         os.chmod(work, 0o777 & ~umask())  # mkdtemp makes it owner-only; a class may share the copy
         if root.exists():
             shutil.rmtree(root)
@@ -413,7 +414,7 @@ def _generate(root: Path, config: SynthPedConfig, progress: bool) -> Path:
 
 def is_current(root: Path, config: SynthPedConfig | None = None) -> bool:
     """Whether ``root`` holds a complete copy from this generator (made with ``config``, if given)."""
-    manifest = Path(root) / "synthped.json"
+    manifest = Path(root) / MANIFEST
     if not manifest.is_file():
         return False
     content = json.loads(manifest.read_text())
