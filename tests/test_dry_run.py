@@ -57,7 +57,7 @@ def test_every_notebook_has_a_dry_run():
 @pytest.mark.parametrize("numbers", list(BY_DATASET.values()), ids=list(BY_DATASET))
 def test_every_notebook_runs_dry_at_the_gpu_profile(numbers, request):
     """One dry run per dataset, so the notebooks share one run cache as they do at any profile: 03
-    reads 02's runs, 06 those of 01–04. Ped2 in its own layout, four training and four test clips
+    reads 02's runs, 06 those of 01–04. Ped2 in its own layout, three training and two test clips
     of it (every clip is read the same way); the synthped that notebook 00 previews at any profile
     is made once for the whole session, in its data folder."""
     root = None if numbers == ("05",) else request.getfixturevalue("ped2_part")  # 05 runs on synthactions
