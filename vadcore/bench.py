@@ -34,6 +34,7 @@ import torch
 from vadcore import engine as engines
 from vadcore import paths, report
 from vadcore.atomic import write_text
+from vadcore.data.actions import ActionClip
 from vadcore.data.video import Video, VideoSource
 from vadcore.maps.saliency import sgsp
 from vadcore.methods import dissociation, family_of, fewshot, prediction, reconstruction
@@ -101,12 +102,21 @@ def noise_videos(config, n: int, frames: int, labels: bool = False, seed: int = 
     return videos
 
 
-def _action_data(config):
-    from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
+def noise_actions(config, split: str, clips_per_class: int, seed: int = 0) -> list[ActionClip]:
+    """``config.way`` classes of ``clips_per_class`` RGB clips of random frames at the config's
+    size, in ``split`` (speed does not depend on content; rendering a synthactions set would
+    cost more than the measurement)."""
+    rng = np.random.default_rng(seed)
+    shape = (config.frames + 4, *config.size, 3)  # a few frames more than an episode samples
+    return [ActionClip(f"{split}{label}_{i}", f"{split}{label}", rng.integers(0, 256, shape, dtype=np.uint8))
+            for label in range(config.way) for i in range(clips_per_class)]
 
-    data = generate_synthactions(SynthActionsConfig(size=config.size[0], clips_per_class=config.shot + config.queries,
-                                                    anomalous_clips_per_class=config.shot + 1))
-    return {"train": data.splits["train"]}, {"test": data.splits["test"][: 4 * config.way * 2]}
+
+def _action_data(config):
+    """A training split with enough clips per class for an episode of ``shot`` + ``queries``,
+    and a test split of eight clips per class."""
+    return ({"train": noise_actions(config, "train", config.shot + config.queries)},
+            {"test": noise_actions(config, "test", 8, seed=1)})
 
 
 def _engine_steps(family, config, train_data, warmup: int, steps: int):
