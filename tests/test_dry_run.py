@@ -93,10 +93,14 @@ def test_every_familys_full_configs_train_and_score_dry(tmp_path, monkeypatch):
     torch.save(ResNet(50, 64).state_dict(), weights)
     config = fewshot.profile_config("full", "synthactions", **fewshot.profile_inputs("full", str(weights)))
     assert (config.depth, config.size, config.crop) == (50, (32, 32), 18)
-    from vadcore.data.actions import load_action_set
+    from vadcore.data.actions import ActionSet, load_action_set
     from vadcore.data.synthactions import SynthActionsConfig
 
     actions = load_action_set("synthactions", synth=SynthActionsConfig(size=32, clips_per_class=DRY_RUN["clips_per_class"],
                                                                        anomalous_clips_per_class=DRY_RUN["clips_per_class"]))
-    result = cached_run(config, actions)
+    # the splits it only tests on cut to one episode's classes: scoring embeds each of their clips once
+    tested = {split: [c for c in clips if c.label in actions.classes(split)[:config.way]]
+              for split, clips in actions.splits.items() if split != "train"}
+    assert sorted(tested) == ["anomalous", "test", "val"] and all(len(c) == config.way * DRY_RUN["clips_per_class"] for c in tested.values())
+    result = cached_run(config, ActionSet(actions.name, {**actions.splits, **tested}))
     assert 0 <= result.metrics["accuracy"] <= 100

@@ -5,6 +5,7 @@ from them without training, versions checked first, each speed-up judged against
 two eager runs."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 
+from vadcore import plan
 from vadcore.methods.base import Trained
 from vadcore.runs import RunCache, RunResult
 from vadcore.slot import archive, checks, run, units
@@ -46,14 +48,29 @@ def returned_runs(out: Path) -> set[str]:
             if name.endswith("/metrics.json")}
 
 
+def searched_trials(cache: Path, out: Path) -> Path | None:
+    """The finished trials of notebook 02's validation search at ``smoke`` in the run cache
+    ``cache``, copied to ``out`` (``None`` where it holds none)."""
+    planned, _ = plan.plan(["02"], "smoke", {"device": "cpu"}, RunCache(cache))
+    trials = {p.key for p in planned if p.label[0] == "validation" and p.cached}  # a trial two stages share, once
+    for key in trials:
+        shutil.copytree(cache / key, out / key)
+    return out if trials else None
+
+
 @pytest.fixture(scope="module")
 def first_slot(tmp_path_factory, data_cache):
     """A slot of notebook 02 stopped with SIGTERM mid-study: as it logs the start of unit Tables II–V
     (Table I's units done: seed 0's trained and rendered, the other seeds' — none at smoke — left to
-    the last unit), the moment it starts that unit's child, which the stop must not leave running."""
+    the last unit), the moment it starts that unit's child, which the stop must not leave running.
+    It continues a validation search an earlier slot returned: the trials of Table I's search that
+    the session's notebook run cache holds (nbval runs notebook 02 first) are its records, and it
+    trains Table I's own rows (without them, the whole unit)."""
     tmp_path = tmp_path_factory.mktemp("slot")
+    search = searched_trials(data_cache / "runs", tmp_path / "search")
     env = {**os.environ, "PYTHON": sys.executable, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
-    slot = subprocess.Popen(slot_command(tmp_path, "one", data_cache, "--notebooks", "02", "--budget", "20"), env=env,
+    slot = subprocess.Popen(slot_command(tmp_path, "one", data_cache, "--notebooks", "02", "--budget", "20",
+                                         *(["--runs", str(search)] if search else [])), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     for line in slot.stdout:  # the slot's log as it is written; it ends by itself within its budget
@@ -93,6 +110,8 @@ def test_a_slot_stopped_mid_study_returns_table_i_and_every_finished_run(first_s
     assert {TABLE_I, TABLE_I.replace(".md", ".csv")} <= members(out / "results.tar.gz")
     finished = {p.parent.name for p in (tmp_path / "work-one" / "runs").glob("*/metrics.json")}
     assert len(finished) >= 5 and returned_runs(out) == finished  # the search's trials and Table I's runs
+    imported = {p.name for p in (tmp_path / "search").glob("*")}
+    assert len(finished - imported) >= 1  # Table I's rows beyond the search, trained by this slot
     every = list(out.iterdir())
     assert len(every) <= archive.MAX_FILES and all(f.stat().st_size < 16 * 2**20 for f in every)
     text = (out / "slot.log").read_text()
