@@ -121,8 +121,9 @@ class Lab:
             from vadcore.data.synthactions import SynthActionsConfig
 
             root = self.data_root if name == self.dataset else None
-            self._data[key] = load_action_set(name, root, synth=SynthActionsConfig(**(synth or {})),
-                                              anomalous=anomalous, anomalous_root=anomalous_root)
+            actions = load_action_set(name, root, synth=SynthActionsConfig(**(synth or {})),
+                                      anomalous=anomalous, anomalous_root=anomalous_root)
+            self._data[key] = dry_run_actions(actions) if dry_run() else actions
         return self._data[key]
 
     def data_for(self, config) -> VideoSet | ActionSet:
@@ -177,6 +178,14 @@ class Lab:
             plt.show()
         else:
             plt.close(fig)
+
+
+def dry_run_actions(actions: ActionSet) -> ActionSet:
+    """A dry run's action set: the splits only tested on (validation, test, anomalous) cut to their
+    first ``DRY_RUN["classes"]`` classes, those of one episode (scoring embeds every clip of them)."""
+    cut = {split: [clip for clip in clips if clip.label in actions.classes(split)[:DRY_RUN["classes"]]]
+           for split, clips in actions.splits.items() if split != "train"}
+    return ActionSet(actions.name, {**actions.splits, **cut})
 
 
 def _in_kernel() -> bool:

@@ -34,7 +34,7 @@ SEEDS = {"smoke": (0,), "cpu": (0, 1, 2), "gpu": (0, 1, 2), "full": (0, 1, 2)}
 # steps, training and test clips of this many frames, this many test episodes and synthetic clips
 # per class (few-shot), this many of the profile's seeds
 DRY_RUN = {"side": 32, "iterations": 2, "train_frames": 32, "test_frames": 16, "episodes": 4, "clips_per_class": 8,
-           "seeds": 2}
+           "classes": 5, "seeds": 2}  # classes: of the few-shot splits only tested on, one 5-way episode's
 
 
 def check_profile(profile: str) -> str:
