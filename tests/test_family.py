@@ -12,7 +12,7 @@ from sklearn.metrics import roc_auc_score
 from vadcore import profiles
 from vadcore.data.synthactions import SynthActionsConfig, generate_synthactions
 from vadcore.data.video import Video, VideoSet, VideoSource
-from vadcore.methods import cached_run, families, family_of, register, run_code
+from vadcore.methods import cached_run, families, family_of, fewshot, register, run_code
 from vadcore.methods.family import PARTS, check
 from vadcore.runs import RunCache
 
@@ -38,8 +38,7 @@ def noise_set(name: str, size, channels: tuple = ()) -> VideoSet:
 
 def family_data(name: str, config):
     if name == "fewshot":
-        return generate_synthactions(SynthActionsConfig(size=config.size[0], clips_per_class=config.shot + config.queries + 2,
-                                                        anomalous_clips_per_class=config.shot + 2, frames=config.frames))
+        return generate_synthactions(SynthActionsConfig(**fewshot.SYNTHACTIONS["smoke"]))  # notebook 05's, made once
     return noise_set(config.dataset, config.size, (3,) if name == "dissociation" else ())
 
 

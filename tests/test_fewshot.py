@@ -74,8 +74,7 @@ def test_trivial_scores_are_near_chance_on_synthactions_and_perfect_on_easy_data
 
 
 def test_cached_run_trains_scores_and_is_deterministic(tmp_path):
-    synth = SynthActionsConfig(size=32, frames=8, clips_per_class=8, anomalous_clips_per_class=8, distractors=0)
-    data = generate_synthactions(synth, progress_bar=False)
+    data = generate_synthactions(SynthActionsConfig(**fewshot.SYNTHACTIONS["smoke"]), progress_bar=False)  # notebook 05's
     config = fewshot.profile_config("smoke", "synthactions", shot=1, iterations=3, test_episodes=20)
     first = cached_run(config, data, RunCache(tmp_path / "a"))
     again = cached_run(config, data, RunCache(tmp_path / "b"))

@@ -1,6 +1,7 @@
 """Runs as data: `vadcore plan` lists exactly the runs a notebook uses, `vadcore train` trains them
 (in local processes or submitit jobs) so that `reproduce` trains nothing, concurrent trainers train
 each run once, a killed job resumes to the same result, and `--compare` tells what moved."""
+import ast
 import csv
 import dataclasses
 import io
@@ -81,6 +82,7 @@ def test_two_concurrent_trainers_train_each_run_once(tmp_path, small_synthped):
 
 def test_a_job_killed_with_sigkill_resumes_to_the_same_result(tmp_path):
     script = textwrap.dedent(f"""
+        import os
         import sys
         from vadcore.data import SynthPedConfig, load_dataset
         from vadcore.methods import cached_run, prediction
@@ -88,8 +90,9 @@ def test_a_job_killed_with_sigkill_resumes_to_the_same_result(tmp_path):
         small = SynthPedConfig(seed=7, height=32, width=48, n_train=3, n_test=2, train_frames=24, test_frames=40)
         data = load_dataset("synthped", {str(tmp_path / 'synthped')!r}, synth=small, size=(32, 48))
         config = prediction.Config(size=(32, 48), width=4, depth=2, discriminator=(4, 8, 8), iterations=60)
-        result = cached_run(config, data, RunCache(sys.argv[1]))
-        print(repr(result.scores["psnr"][0].tolist()))
+        for cache in sys.argv[1:]:  # after the resumed run, the straight one: each run seeds itself
+            print(repr(cached_run(config, data, RunCache(cache)).scores["psnr"][0].tolist()))
+            os.environ.pop("VADCORE_CHECKPOINT_SECONDS", None)  # the straight one checkpoints as a job does by default
     """)
     env = {**os.environ, "VADCORE_CHECKPOINT_SECONDS": "0"}  # a checkpoint after every step
     killed = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "killed")], env=env,
@@ -103,11 +106,10 @@ def test_a_job_killed_with_sigkill_resumes_to_the_same_result(tmp_path):
     killed.wait()
     step = __import__("torch").load(next(checkpoints.glob("*/checkpoint.pt")), weights_only=False)["step"]
     assert 0 < step < 60
-    resumed = subprocess.run([sys.executable, "-c", script, str(tmp_path / "killed")], env=env, capture_output=True,
-                             text=True, check=True)
-    straight = subprocess.run([sys.executable, "-c", script, str(tmp_path / "straight")], capture_output=True,
-                              text=True, check=True)
-    assert resumed.stdout == straight.stdout
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "killed"), str(tmp_path / "straight")],
+                          env=env, capture_output=True, text=True, check=True)
+    resumed, straight = done.stdout.splitlines()
+    assert resumed == straight and len(ast.literal_eval(resumed)) == 40 - 4  # the test clip's scores, frames 5…
 
 
 def test_compare_flags_a_planted_change_and_passes_an_unchanged_rerun(tmp_path, monkeypatch):
