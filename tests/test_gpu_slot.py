@@ -110,8 +110,9 @@ def test_a_slot_stopped_mid_study_returns_table_i_and_every_finished_run(first_s
     assert {TABLE_I, TABLE_I.replace(".md", ".csv")} <= members(out / "results.tar.gz")
     finished = {p.parent.name for p in (tmp_path / "work-one" / "runs").glob("*/metrics.json")}
     assert len(finished) >= 5 and returned_runs(out) == finished  # the search's trials and Table I's runs
-    imported = {p.name for p in (tmp_path / "search").glob("*")}
-    assert len(finished - imported) >= 1  # Table I's rows beyond the search, trained by this slot
+    imported = {p.name for p in (tmp_path / "search").glob("*")}  # the search's trials, where nbval ran notebook 02 first
+    assert imported <= finished and len(finished - imported) >= 1  # Table I's rows beyond the search, trained here
+    assert not imported or f"imported {len(imported)} run records" in log  # every trial copied, and only those
     every = list(out.iterdir())
     assert len(every) <= archive.MAX_FILES and all(f.stat().st_size < 16 * 2**20 for f in every)
     text = (out / "slot.log").read_text()

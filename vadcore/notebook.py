@@ -183,8 +183,8 @@ class Lab:
 def dry_run_actions(actions: ActionSet) -> ActionSet:
     """A dry run's action set: the splits only tested on (validation, test, anomalous) cut to their
     first ``DRY_RUN["classes"]`` classes, those of one episode (scoring embeds every clip of them)."""
-    cut = {split: [clip for clip in clips if clip.label in actions.classes(split)[:DRY_RUN["classes"]]]
-           for split, clips in actions.splits.items() if split != "train"}
+    kept = {split: set(actions.classes(split)[:DRY_RUN["classes"]]) for split in actions.splits if split != "train"}
+    cut = {split: [clip for clip in actions.splits[split] if clip.label in classes] for split, classes in kept.items()}
     return ActionSet(actions.name, {**actions.splits, **cut})
 
 
