@@ -47,23 +47,13 @@ def test_a_dry_run_shrinks_only_size_schedule_and_test_length():
     assert shrunk(prediction.Config, {"size": (240, 360)})["size"] == (16, 32)  # the aspect, in multiples of 16
 
 
-BY_DATASET = {"ped2": ("00", "01", "02", "03", "04", "06"), "synthactions": ("05",)}
+# synthactions first: the Ped2 dry run previews the session's synthped (notebook 00), which nbval's
+# notebook 02 makes on the other worker meanwhile (the full configs make a small copy of their own)
+BY_DATASET = {"synthactions": ("05",), "ped2": ("00", "01", "02", "03", "04", "06")}
 
 
 def test_every_notebook_has_a_dry_run():
     assert sorted(n for numbers in BY_DATASET.values() for n in numbers) == sorted(reproduce.list_notebooks())
-
-
-@pytest.mark.parametrize("numbers", list(BY_DATASET.values()), ids=list(BY_DATASET))
-def test_every_notebook_runs_dry_at_the_gpu_profile(numbers, request):
-    """One dry run per dataset, so the notebooks share one run cache as they do at any profile: 03
-    reads 02's runs, 06 those of 01–04. Ped2 in its own layout, three training and two test clips
-    of it (every clip is read the same way); the synthped that notebook 00 previews at any profile
-    is made once for the whole session, in its data folder."""
-    root = None if numbers == ("05",) else request.getfixturevalue("ped2_part")  # 05 runs on synthactions
-    folders = reproduce.reproduce(list(numbers), "gpu", data_root=root, script=True, dry_run=True)
-    assert [f.name[:2] for f in folders] == list(numbers)
-    assert not any(folder.exists() for folder in folders)  # a dry run leaves no results behind
 
 
 def test_notebook_05_at_full_stops_first_without_imagenet_weights(monkeypatch):
@@ -103,3 +93,45 @@ def test_every_familys_full_configs_train_and_score_dry(tmp_path, monkeypatch):
                                                              "anomalous": 40}  # 5 classes of 8 clips
     result = cached_run(config, tested)
     assert 0 <= result.metrics["accuracy"] <= 100
+
+
+@pytest.fixture
+def scripts_in_this_process(monkeypatch):
+    """``reproduce --script`` with each notebook run as a script in this process
+    (:func:`vadcore.script.run`, one after another, as the student copies run) instead of a child:
+    seven starts of PyTorch fewer. What a fresh process adds is checked where it matters — nbval
+    and the other ``reproduce`` tests start one per notebook. Returns what each notebook wrote, by
+    name; PyTorch's kernel mode, the hash seed and the working folder are restored afterwards."""
+    import matplotlib.pyplot as plt
+
+    from vadcore import script
+    from vadcore.seeding import deterministic_kernels
+
+    written = {}
+
+    def run_here(path, folder, params, data_root):
+        monkeypatch.chdir(path.parent)  # script.run moves there; the test's folder comes back at teardown
+        script.run(path, params)
+        plt.close("all")
+        written[path.stem[:2]] = sorted(f.name for f in folder.iterdir())
+
+    monkeypatch.setattr(reproduce, "_run_script", run_here)
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)  # what the notebooks' seeding sets
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    yield written
+    deterministic_kernels(deterministic)
+
+
+@pytest.mark.parametrize("numbers", list(BY_DATASET.values()), ids=list(BY_DATASET))
+def test_every_notebook_runs_dry_at_the_gpu_profile(numbers, request, scripts_in_this_process):
+    """One dry run per dataset, so the notebooks share one run cache as they do at any profile: 03
+    reads 02's runs, 06 those of 01–04. Ped2 in its own layout, three training and two test clips
+    of it (every clip is read the same way); the synthped that notebook 00 previews at any profile
+    is made once for the whole session, in its data folder."""
+    root = None if numbers == ("05",) else request.getfixturevalue("ped2_part")  # 05 runs on synthactions
+    folders = reproduce.reproduce(list(numbers), "gpu", data_root=root, script=True, dry_run=True)
+    assert [f.name[:2] for f in folders] == list(numbers)
+    written = scripts_in_this_process
+    assert list(written) == list(numbers)  # every notebook ran to its end and wrote its provenance and tables
+    assert all("provenance.json" in names and any(n.endswith(".csv") for n in names) for names in written.values()), written
+    assert not any(folder.exists() for folder in folders)  # a dry run leaves no results behind

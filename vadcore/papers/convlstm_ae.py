@@ -45,7 +45,8 @@ DEVIATIONS = (
     "**Validation clips:** `smoke`, `cpu` and `gpu` train on the training clips minus two held out for validation.",
     "**Per-frame cost:** the tutorial's cost is one number per 10-frame sequence; ours averages each frame's "
     "error e(t) over the windows that contain it, so every frame gets a score — at `smoke` over the windows starting "
-    "every 5th frame (`score_stride`, two per frame instead of ten: the smoke notebooks' largest cost).",
+    "every 10th frame for the ConvLSTM-AE, every 5th for the Conv-AE (`score_stride`: one or two windows per frame "
+    "instead of ten, the smoke notebooks' largest cost).",
     "**Regularity score:** the correct min–max formula, not the tutorial code's ÷ max (section 6).",
     "**Conv-AE:** Adam (lr 1e-4) instead of Hasan et al.'s AdaGrad, 10-frame cuboids at the profile size instead "
     "of 227×227, a sigmoid output for frames in [0, 1].",

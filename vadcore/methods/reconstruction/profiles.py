@@ -14,9 +14,10 @@ from vadcore.methods.reconstruction.config import Config
 from vadcore.profiles import ENGINE
 
 PROFILES = {
-    "smoke": {  # windows scored every 5th frame: a minute less of every smoke notebook that trains them
-        "convlstm_ae": {"size": (32, 48), "width": 0.25, "iterations": 40, "validation_clips": 2, "validate_every": 20,
-                        "score_stride": 5},
+    "smoke": {  # windows scored every 5th frame (the ConvLSTM-AE's every 10th, at an eighth of the widths): a
+        # minute less of every smoke notebook that trains them
+        "convlstm_ae": {"size": (32, 48), "width": 0.125, "iterations": 40, "validation_clips": 2, "validate_every": 20,
+                        "score_stride": 10},
         "conv_ae": {"size": (32, 48), "width": 0.25, "iterations": 60, "validation_clips": 2, "validate_every": 20,
                     "score_stride": 5},
     },
