@@ -23,7 +23,7 @@ from vadcore.profiles import ENGINE
 EAGER = {"compile": False, "cuda_graphs": False}
 PROFILES = {
     "smoke": {"size": (32, 32), "crop": 16, "flip": False, "depth": 18, "width": 4, "maxpool": False, "out_dim": 32, "iterations": 20,
-              "optimizer": "adam", "shot": 5, "test_shots": (1, 5), "tasks_per_batch": 1, "test_episodes": 100,
+              "optimizer": "adam", "shot": 5, "test_shots": (1, 5), "tasks_per_batch": 1, "test_episodes": 50,
               "validation_episodes": 20, "validate_every": 10},
     "cpu": {"size": (64, 64), "crop": 36, "flip": False, "depth": 18, "width": 16, "maxpool": False, "out_dim": 128, "iterations": 1000,
             "optimizer": "adam", "shot": 5, "test_shots": (1, 5), "tasks_per_batch": 1, "test_episodes": 1000,
