@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,19 @@ def isolated_runs(tmp_path, monkeypatch):
     written atomically under locks, read by every test and notebook as the same bytes."""
     monkeypatch.setenv("VADCORE_RUNS", str(tmp_path / "vadcore-runs"))
     return tmp_path / "vadcore-runs"
+
+
+@pytest.fixture(autouse=True)
+def hash_seed_as_found():
+    """A notebook seeds itself (:func:`vadcore.seeding.seed_everything` puts ``PYTHONHASHSEED`` in
+    the environment, for the processes it starts); a test that starts one in this process leaves the
+    variable as it found it, so that the child processes of later tests hash as they would alone."""
+    found = os.environ.get("PYTHONHASHSEED")
+    yield
+    if found is None:
+        os.environ.pop("PYTHONHASHSEED", None)
+    else:
+        os.environ["PYTHONHASHSEED"] = found
 
 
 @pytest.fixture

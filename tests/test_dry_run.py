@@ -98,10 +98,11 @@ def test_every_familys_full_configs_train_and_score_dry(tmp_path, monkeypatch):
 @pytest.fixture
 def scripts_in_this_process(monkeypatch):
     """``reproduce --script`` with each notebook run as a script in this process
-    (:func:`vadcore.script.run`, one after another, as the student copies run) instead of a child:
-    seven starts of PyTorch fewer. What a fresh process adds is checked where it matters — nbval
-    and the other ``reproduce`` tests start one per notebook. Returns what each notebook wrote, by
-    name; PyTorch's kernel mode, the hash seed and the working folder are restored afterwards."""
+    (:func:`vadcore.script.run`, one after another, as the student copies run; no ``run.log``)
+    instead of a child: six starts of PyTorch fewer. The synthactions dry run keeps the child
+    process a GPU slot starts (``vadcore reproduce --dry-run --script``). Returns what each
+    notebook wrote, by number; PyTorch's deterministic mode and the working folder are restored
+    afterwards (the hash seed: ``hash_seed_as_found`` in ``tests/conftest.py``)."""
     import matplotlib.pyplot as plt
 
     from vadcore import script
@@ -111,27 +112,32 @@ def scripts_in_this_process(monkeypatch):
 
     def run_here(path, folder, params, data_root):
         monkeypatch.chdir(path.parent)  # script.run moves there; the test's folder comes back at teardown
-        script.run(path, params)
-        plt.close("all")
+        try:
+            script.run(path, params)
+        finally:
+            plt.close("all")
         written[path.stem[:2]] = sorted(f.name for f in folder.iterdir())
 
     monkeypatch.setattr(reproduce, "_run_script", run_here)
-    monkeypatch.delenv("PYTHONHASHSEED", raising=False)  # what the notebooks' seeding sets
     deterministic = torch.are_deterministic_algorithms_enabled()
     yield written
     deterministic_kernels(deterministic)
 
 
 @pytest.mark.parametrize("numbers", list(BY_DATASET.values()), ids=list(BY_DATASET))
-def test_every_notebook_runs_dry_at_the_gpu_profile(numbers, request, scripts_in_this_process):
+def test_every_notebook_runs_dry_at_the_gpu_profile(numbers, request):
     """One dry run per dataset, so the notebooks share one run cache as they do at any profile: 03
     reads 02's runs, 06 those of 01–04. Ped2 in its own layout, three training and two test clips
-    of it (every clip is read the same way); the synthped that notebook 00 previews at any profile
-    is made once for the whole session, in its data folder."""
-    root = None if numbers == ("05",) else request.getfixturevalue("ped2_part")  # 05 runs on synthactions
+    of it (every clip is read the same way), the notebooks in this process; the synthped that
+    notebook 00 previews at any profile is made once for the whole session, in its data folder.
+    Notebook 05, on synthactions, in a child process of its own, as a GPU slot runs it."""
+    in_this_process = numbers != ("05",)
+    root = request.getfixturevalue("ped2_part") if in_this_process else None
+    written = request.getfixturevalue("scripts_in_this_process") if in_this_process else None
     folders = reproduce.reproduce(list(numbers), "gpu", data_root=root, script=True, dry_run=True)
     assert [f.name[:2] for f in folders] == list(numbers)
-    written = scripts_in_this_process
-    assert list(written) == list(numbers)  # every notebook ran to its end and wrote its provenance and tables
-    assert all("provenance.json" in names and any(n.endswith(".csv") for n in names) for names in written.values()), written
+    if in_this_process:  # every notebook ran to its end and wrote its provenance and tables
+        assert list(written) == list(numbers)
+        assert all("provenance.json" in names and any(n.endswith(".csv") for n in names)
+                   for names in written.values()), written
     assert not any(folder.exists() for folder in folders)  # a dry run leaves no results behind

@@ -199,7 +199,8 @@ def test_every_frame_family_measures_pseudo_anomalies(name, monkeypatch):
     made, _ = pseudo_anomalies(held_out, config.seed)
     if name == "reconstruction":
         assert config.score_stride == 10  # smoke: windows every 10th frame, which the pseudo-anomalies keep
-        scores = [family._frame_errors(trained.model, v, config.window, stride=10)[0].numpy() for v in made]
+        scores = [family._frame_errors(trained.model, v, config.window, stride=config.score_stride)[0].numpy()
+                  for v in made]
         labels = [np.asarray(v.labels) for v in made]
     else:
         scores = [family._outputs(config, trained.model, v)[family.headline(config)][::4].numpy() for v in made]

@@ -226,8 +226,8 @@ def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(mo
 
     from vadcore.seeding import deterministic_kernels
 
-    monkeypatch.delenv("VADCORE_NOTEBOOK", raising=False)  # the copies name themselves
-    monkeypatch.delenv("PYTHONHASHSEED", raising=False)  # what the copies' seeding sets, restored after the test
+    monkeypatch.setenv("VADCORE_NOTEBOOK", "")  # the copies name themselves: the name before, or none, comes back
+    monkeypatch.delenv("VADCORE_NOTEBOOK")
     monkeypatch.setenv("VADCORE_RUNS", str(Path(os.environ["VADCORE_DATA"]) / "runs"))
     monkeypatch.setattr("vadcore.report.save_figure", lambda fig, folder, stem: plt.close(fig))
     notebooks = sorted(list_notebooks().values())
