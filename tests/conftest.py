@@ -17,16 +17,22 @@ def isolated_runs(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def hash_seed_as_found():
+def seeding_as_found():
     """A notebook seeds itself (:func:`vadcore.seeding.seed_everything` puts ``PYTHONHASHSEED`` in
-    the environment, for the processes it starts); a test that starts one in this process leaves the
-    variable as it found it, so that the child processes of later tests hash as they would alone."""
-    found = os.environ.get("PYTHONHASHSEED")
+    the environment, for the processes it starts, and turns PyTorch's deterministic kernels on); a
+    test that starts one in this process leaves both as it found them, so that later tests, and
+    the child processes they start, run as they would alone."""
+    import torch
+
+    from vadcore.seeding import deterministic_kernels
+
+    found, deterministic = os.environ.get("PYTHONHASHSEED"), torch.are_deterministic_algorithms_enabled()
     yield
     if found is None:
         os.environ.pop("PYTHONHASHSEED", None)
     else:
         os.environ["PYTHONHASHSEED"] = found
+    deterministic_kernels(deterministic)
 
 
 @pytest.fixture

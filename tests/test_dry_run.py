@@ -101,12 +101,11 @@ def scripts_in_this_process(monkeypatch):
     (:func:`vadcore.script.run`, one after another, as the student copies run; no ``run.log``)
     instead of a child: six starts of PyTorch fewer. The synthactions dry run keeps the child
     process a GPU slot starts (``vadcore reproduce --dry-run --script``). Returns what each
-    notebook wrote, by number; PyTorch's deterministic mode and the working folder are restored
-    afterwards (the hash seed: ``hash_seed_as_found`` in ``tests/conftest.py``)."""
+    notebook wrote, by number; the working folder comes back afterwards (the hash seed and
+    PyTorch's deterministic mode: ``seeding_as_found`` in ``tests/conftest.py``)."""
     import matplotlib.pyplot as plt
 
     from vadcore import script
-    from vadcore.seeding import deterministic_kernels
 
     written = {}
 
@@ -119,9 +118,7 @@ def scripts_in_this_process(monkeypatch):
         written[path.stem[:2]] = sorted(f.name for f in folder.iterdir())
 
     monkeypatch.setattr(reproduce, "_run_script", run_here)
-    deterministic = torch.are_deterministic_algorithms_enabled()
-    yield written
-    deterministic_kernels(deterministic)
+    return written
 
 
 @pytest.mark.parametrize("numbers", list(BY_DATASET.values()), ids=list(BY_DATASET))

@@ -222,9 +222,6 @@ def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(mo
     does (seven kernels would cost seven imports of PyTorch; nbval and the papermill test below run
     notebooks in a Jupyter kernel); their figures are not drawn to files."""
     import matplotlib.pyplot as plt
-    import torch
-
-    from vadcore.seeding import deterministic_kernels
 
     monkeypatch.setenv("VADCORE_NOTEBOOK", "")  # the copies name themselves: the name before, or none, comes back
     monkeypatch.delenv("VADCORE_NOTEBOOK")
@@ -232,30 +229,26 @@ def test_student_copies_run_up_to_the_first_exercise_and_fail_each_self_check(mo
     monkeypatch.setattr("vadcore.report.save_figure", lambda fig, folder, stem: plt.close(fig))
     notebooks = sorted(list_notebooks().values())
     assert [p.stem[:2] for p in notebooks] == NOTEBOOKS
-    deterministic = torch.are_deterministic_algorithms_enabled()
-    try:
-        for path in notebooks:
-            monkeypatch.chdir(path.parent)  # as papermill and vadcore.script run a notebook: from its folder
-            student = student_notebook(path)
-            last_check = max(i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c))
-            namespace, errors = {"__name__": "__main__"}, {}
-            for i, cell in enumerate(student.cells[: last_check + 1]):
-                if cell.cell_type == "code":
-                    try:
-                        exec(compile(cell.source, f"<{path.stem} student copy, cell {i}>", "exec"), namespace)  # noqa: S102
-                    except Exception as error:  # noqa: BLE001 — which cells fail, and how, is what is checked
-                        errors[i] = error
-            plt.close("all")
-            first_exercise = min(i for i, c in enumerate(student.cells) if SOLUTION in tags(c))
-            checks = [i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c)]
-            assert len(checks) == len(exercises(nbformat.read(str(path), as_version=4))) >= 4, path.name
-            assert all(i > first_exercise for i in errors), f"{path.name}: a cell before the first exercise failed"
-            assert set(checks) <= set(errors), f"{path.name}: a self-check passed on an unsolved exercise"
-            assert all(SELF_CHECK in tags(student.cells[i]) for i in errors), f"{path.name}: a non-check cell failed"
-            wrong = {i: repr(e) for i, e in errors.items() if not isinstance(e, (NotImplementedError, AssertionError))}
-            assert not wrong, f"{path.name}: self-checks failed otherwise than on the stub or a check: {wrong}"
-    finally:
-        deterministic_kernels(deterministic)
+    for path in notebooks:
+        monkeypatch.chdir(path.parent)  # as papermill and vadcore.script run a notebook: from its folder
+        student = student_notebook(path)
+        last_check = max(i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c))
+        namespace, errors = {"__name__": "__main__"}, {}
+        for i, cell in enumerate(student.cells[: last_check + 1]):
+            if cell.cell_type == "code":
+                try:
+                    exec(compile(cell.source, f"<{path.stem} student copy, cell {i}>", "exec"), namespace)  # noqa: S102
+                except Exception as error:  # noqa: BLE001 — which cells fail, and how, is what is checked
+                    errors[i] = error
+        plt.close("all")
+        first_exercise = min(i for i, c in enumerate(student.cells) if SOLUTION in tags(c))
+        checks = [i for i, c in enumerate(student.cells) if SELF_CHECK in tags(c)]
+        assert len(checks) == len(exercises(nbformat.read(str(path), as_version=4))) >= 4, path.name
+        assert all(i > first_exercise for i in errors), f"{path.name}: a cell before the first exercise failed"
+        assert set(checks) <= set(errors), f"{path.name}: a self-check passed on an unsolved exercise"
+        assert all(SELF_CHECK in tags(student.cells[i]) for i in errors), f"{path.name}: a non-check cell failed"
+        wrong = {i: repr(e) for i, e in errors.items() if not isinstance(e, (NotImplementedError, AssertionError))}
+        assert not wrong, f"{path.name}: self-checks failed otherwise than on the stub or a check: {wrong}"
 
 
 def test_a_copy_runs_under_papermill_with_any_name_and_without_a_notebooks_folder(tmp_path, monkeypatch, small_synthped):
